@@ -1,0 +1,36 @@
+/**
+ * The single table's key builders, the only place that knows how items are keyed.
+ *
+ * A user's items sit under the user's own partition (`USER#…`), sessions and challenges under their token
+ * hash, and only small per-app items (the app, its settings, config versions, data keys) under the app,
+ * so an app with a million users spreads over many partitions. The sparse `gsi1` lists an app's users.
+ */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+const versionWidth = 8;
+
+export const keys = {
+  app: (appId: string): ItemKey => ({ pk: `APP#${appId}`, sk: 'APP' }),
+  draftSettings: (appId: string): ItemKey => ({ pk: `APP#${appId}`, sk: 'SETTINGS#DRAFT' }),
+  configVersion: (appId: string, version: number): ItemKey => ({ pk: `APP#${appId}`, sk: `CONFIG#${String(version).padStart(versionWidth, '0')}` }),
+  dataKey: (appId: string, keyId: string): ItemKey => ({ pk: `APP#${appId}`, sk: `DATAKEY#${keyId}` }),
+  emailClaim: (appId: string, email: string): ItemKey => ({ pk: `EMAIL#${appId}#${email}`, sk: 'EMAIL' }),
+  user: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  totpFactor: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP' }),
+  pendingEnrollment: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP#PENDING' }),
+  backupCodes: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'BACKUP_CODES' }),
+  session: (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
+  challenge: (tokenHash: string): ItemKey => ({ pk: `CHALLENGE#${tokenHash}`, sk: 'CHALLENGE' }),
+  auditEvent: (appId: string, at: string, eventId: string): ItemKey => ({ pk: `AUDIT#${appId}`, sk: `${at}#${eventId}` }),
+  auditPartition: (appId: string): string => `AUDIT#${appId}`,
+  /** gsi1 partition listing an app's users, sorted by creation time. */
+  usersIndex: (appId: string, createdAt: string, userId: string) => ({ gsi1pk: `USERS#${appId}`, gsi1sk: `${createdAt}#${userId}` }),
+  usersIndexPartition: (appId: string): string => `USERS#${appId}`,
+};
+
+export const usersIndexName = 'gsi1';
+/** DynamoDB's TTL attribute (epoch seconds); TTL deletes lazily, so reads also treat expired items as absent. */
+export const expiryAttribute = 'expiresAt';

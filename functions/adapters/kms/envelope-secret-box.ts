@@ -1,0 +1,86 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { App, Clock, SealedSecret } from '../../core/model.js';
+import type { SecretBox } from '../../core/ports.js';
+import { newId } from '../../core/tokens.js';
+
+/** Where the wrapped data keys are kept (the table, beside their app). */
+export interface WrappedDataKeySource {
+  getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
+}
+
+/** A plaintext data key stays in memory at most this long, so a warm verification makes no KMS call. */
+export const dataKeyCacheMs = 5 * 60 * 1000;
+
+interface CachedDataKey {
+  key: Buffer;
+  loadedAt: number;
+}
+
+/**
+ * Envelope encryption of TOTP secrets: AES-256-GCM under a per-app data key that KMS generated with the
+ * encryption context `{appId}` and that is stored only wrapped. The associated data binds each ciphertext
+ * to its app and user, so a sealed secret copied onto another user's item does not open.
+ */
+export class EnvelopeSecretBox implements SecretBox {
+  private readonly cache = new Map<string, CachedDataKey>();
+
+  constructor(
+    private readonly kms: KMSClient,
+    private readonly kmsKeyId: string,
+    private readonly wrappedKeys: WrappedDataKeySource,
+    private readonly clock: Clock,
+  ) {}
+
+  async createDataKey(appId: string): Promise<{ keyId: string; wrappedKey: string }> {
+    const result = await this.kms.send(
+      new GenerateDataKeyCommand({ KeyId: this.kmsKeyId, KeySpec: 'AES_256', EncryptionContext: { appId } }),
+    );
+    if (!result.CiphertextBlob || !result.Plaintext) throw new Error('KMS returned no data key');
+    Buffer.from(result.Plaintext).fill(0);
+    return { keyId: newId('dk'), wrappedKey: Buffer.from(result.CiphertextBlob).toString('base64') };
+  }
+
+  async seal(app: App, userId: string, secret: Uint8Array): Promise<SealedSecret> {
+    const key = await this.dataKey(app.id, app.dataKeyId);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(associatedData(app.id, userId));
+    const ciphertext = Buffer.concat([cipher.update(secret), cipher.final(), cipher.getAuthTag()]);
+    return { v: 1, keyId: app.dataKeyId, iv: iv.toString('base64'), ciphertext: ciphertext.toString('base64') };
+  }
+
+  async open(appId: string, userId: string, sealed: SealedSecret): Promise<Buffer> {
+    const key = await this.dataKey(appId, sealed.keyId);
+    const body = Buffer.from(sealed.ciphertext, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+    decipher.setAAD(associatedData(appId, userId));
+    decipher.setAuthTag(body.subarray(body.length - 16));
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+  }
+
+  private async dataKey(appId: string, keyId: string): Promise<Buffer> {
+    const cacheKey = `${appId}/${keyId}`;
+    const now = this.clock();
+    const cached = this.cache.get(cacheKey);
+    if (cached && now - cached.loadedAt < dataKeyCacheMs) return cached.key;
+    if (cached) {
+      cached.key.fill(0);
+      this.cache.delete(cacheKey);
+    }
+    const wrapped = await this.wrappedKeys.getWrappedDataKey(appId, keyId);
+    if (!wrapped) throw new Error(`data key ${keyId} of app ${appId} is missing`);
+    // The encryption context makes KMS refuse to unwrap one app's key on behalf of another app.
+    const result = await this.kms.send(
+      new DecryptCommand({ KeyId: this.kmsKeyId, CiphertextBlob: Buffer.from(wrapped, 'base64'), EncryptionContext: { appId } }),
+    );
+    if (!result.Plaintext) throw new Error('KMS returned no plaintext');
+    const key = Buffer.from(result.Plaintext);
+    this.cache.set(cacheKey, { key, loadedAt: now });
+    return key;
+  }
+}
+
+function associatedData(appId: string, userId: string): Buffer {
+  return Buffer.from(JSON.stringify(['totp-secret/v1', appId, userId]), 'utf8');
+}

@@ -1,0 +1,26 @@
+import { dependencies } from '../commons/dependencies.js';
+import { regenerateBackupCodes } from '../core/use-cases/regenerate-backup-codes.js';
+import { httpRoute } from '../http/route.js';
+import { appParams, codeBody } from '../http/schemas.js';
+
+/** `Accept: text/plain` (preferred over JSON) answers with the .txt file itself, as a download. */
+function wantsTextFile(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const types = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  const text = types.indexOf('text/plain');
+  const json = types.indexOf('application/json');
+  return text >= 0 && (json < 0 || text < json);
+}
+
+export const handler = httpRoute({ params: appParams, body: codeBody }, async ({ params, body, token, headers }) => {
+  const regenerated = await regenerateBackupCodes(dependencies(), { appId: params.appId, token, code: body.code });
+  if (wantsTextFile(headers.accept)) {
+    const file = regenerated.backupCodesFile;
+    return {
+      statusCode: 200,
+      text: file.content,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${file.filename}"` },
+    };
+  }
+  return { statusCode: 200, body: regenerated };
+});

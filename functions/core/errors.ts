@@ -1,0 +1,152 @@
+/**
+ * Domain errors. Each carries the stable machine code and HTTP status of API.md, and a message safe to
+ * show a client; the internal cause (if any) travels in `cause` and is never exposed.
+ */
+export type ErrorCode =
+  | 'validation_error'
+  | 'unauthorized'
+  | 'invalid_credentials'
+  | 'invalid_code'
+  | 'challenge_invalid'
+  | 'forbidden'
+  | 'plan_upgrade_required'
+  | 'two_factor_not_available'
+  | 'two_factor_required'
+  | 'not_found'
+  | 'email_taken'
+  | 'already_enabled'
+  | 'not_enrolled'
+  | 'payload_too_large'
+  | 'too_many_attempts'
+  | 'internal_error'
+  | 'service_unavailable';
+
+const statusOf: Record<ErrorCode, number> = {
+  validation_error: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  invalid_code: 401,
+  challenge_invalid: 401,
+  forbidden: 403,
+  plan_upgrade_required: 403,
+  two_factor_not_available: 403,
+  two_factor_required: 403,
+  not_found: 404,
+  email_taken: 409,
+  already_enabled: 409,
+  not_enrolled: 409,
+  payload_too_large: 413,
+  too_many_attempts: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+};
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** Base of every error the domain raises on purpose. */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  /** Extra fields API.md puts next to `code` and `message` (e.g. `attemptsRemaining`). */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DomainError';
+    this.code = code;
+    this.statusCode = statusOf[code];
+    this.details = details;
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(issues: ValidationIssue[], message = 'The request is not valid.') {
+    super('validation_error', message, { issues });
+    this.name = 'ValidationError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string) {
+    super('not_found', `${what} was not found.`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'A valid session token is required.') {
+    super('unauthorized', message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this.') {
+    super('forbidden', message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class InvalidCredentialsError extends DomainError {
+  constructor() {
+    super('invalid_credentials', 'The email or password is incorrect.');
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+export class InvalidCodeError extends DomainError {
+  constructor(attemptsRemaining: number) {
+    super('invalid_code', 'The code is not valid.', { attemptsRemaining });
+    this.name = 'InvalidCodeError';
+  }
+}
+
+export class ChallengeInvalidError extends DomainError {
+  constructor() {
+    super('challenge_invalid', 'The challenge is invalid or has expired. Sign in again.');
+    this.name = 'ChallengeInvalidError';
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(code: 'email_taken' | 'already_enabled' | 'not_enrolled', message: string) {
+    super(code, message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class PolicyError extends DomainError {
+  constructor(code: 'plan_upgrade_required' | 'two_factor_not_available' | 'two_factor_required', message: string) {
+    super(code, message);
+    this.name = 'PolicyError';
+  }
+}
+
+export class TooManyAttemptsError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super('too_many_attempts', 'Too many attempts. Try again later.', { retryAfterSeconds });
+    this.name = 'TooManyAttemptsError';
+  }
+}
+
+/** A dependency (table, key service) failed or throttled; the client may retry. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(options?: ErrorOptions) {
+    super('service_unavailable', 'The service is temporarily unavailable. Try again shortly.', { retryAfterSeconds: 1 }, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}
+
+/**
+ * Raised by a repository when a conditional write lost a race or found the state changed.
+ * `reason` names which single-use thing was already spent, so the use case can answer precisely.
+ */
+export class ConditionFailedError extends Error {
+  constructor(readonly reason: string, options?: ErrorOptions) {
+    super(`condition failed: ${reason}`, options);
+    this.name = 'ConditionFailedError';
+  }
+}

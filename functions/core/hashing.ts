@@ -1,0 +1,59 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { argon2id, argon2Verify } from 'hash-wasm';
+
+/**
+ * Argon2id at OWASP's minimum for passwords (m = 19 MiB, t = 2, p = 1). hash-wasm is WebAssembly, so the
+ * same bundle runs on this machine and on Lambda arm64 with no native binary per platform.
+ */
+const passwordCost = { memorySize: 19_456, iterations: 2, parallelism: 1, hashLength: 32 } as const;
+
+/**
+ * Backup codes carry 50 random bits, so their hash only has to make a search of 2^50 candidates
+ * infeasible, not defeat a dictionary: a lighter Argon2id (m = 7 MiB, t = 1) keeps generating a set of
+ * ten under half a second while one guess still costs an attacker tens of milliseconds.
+ */
+const backupCodeCost = { memorySize: 7_168, iterations: 1, parallelism: 1, hashLength: 32 } as const;
+
+export async function hashPassword(password: string): Promise<string> {
+  return argon2id({ password, salt: randomBytes(16), ...passwordCost, outputType: 'encoded' });
+}
+
+export async function verifyPassword(password: string, encodedHash: string): Promise<boolean> {
+  return argon2Verify({ password, hash: encodedHash });
+}
+
+let decoyHash: Promise<string> | undefined;
+
+/**
+ * Spends the same time as a real password check for an email that has no account, so a login answer's
+ * timing does not reveal whether the email exists.
+ */
+export async function spendPasswordCheck(password: string): Promise<void> {
+  decoyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  await verifyPassword(password, await decoyHash);
+}
+
+export function newBackupCodeSalt(): string {
+  return randomBytes(16).toString('base64');
+}
+
+/** Hex hash of a normalized backup code under its set's salt; equal codes give equal hashes within a set. */
+export async function hashBackupCode(normalizedCode: string, salt: string): Promise<string> {
+  return argon2id({
+    password: normalizedCode,
+    salt: Buffer.from(salt, 'base64'),
+    ...backupCodeCost,
+    outputType: 'hex',
+  });
+}
+
+/** Finds `hash` among `candidates` comparing every one in constant time. */
+export function findHash(hash: string, candidates: readonly string[]): string | undefined {
+  const wanted = Buffer.from(hash, 'hex');
+  let found: string | undefined;
+  for (const candidate of candidates) {
+    const other = Buffer.from(candidate, 'hex');
+    if (other.length === wanted.length && timingSafeEqual(other, wanted)) found = candidate;
+  }
+  return found;
+}

@@ -1,0 +1,144 @@
+/** The 2FA domain's records, in the product's words. Storage shapes live in the DynamoDB adapter. */
+
+export const plans = ['free', 'pro', 'business', 'enterprise'] as const;
+export type Plan = (typeof plans)[number];
+
+export const twoFactorModes = ['off', 'optional', 'required'] as const;
+export type TwoFactorMode = (typeof twoFactorModes)[number];
+
+export type Role = 'admin' | 'member';
+
+/** Wall clock in milliseconds since the epoch; injected so tests can move time. */
+export type Clock = () => number;
+
+export interface App {
+  id: string;
+  name: string;
+  plan: Plan;
+  createdAt: string;
+  /** The app's current data key (wrapped by KMS, stored beside the app). */
+  dataKeyId: string;
+}
+
+export interface PublishedConfig {
+  version: number;
+  mode: TwoFactorMode;
+  publishedAt: string;
+}
+
+/** The app with what every runtime decision reads: its published config only. */
+export interface AppRuntime extends App {
+  publishedConfig: PublishedConfig | null;
+}
+
+export interface DraftSettings {
+  mode: TwoFactorMode;
+  updatedAt: string;
+}
+
+/** A TOTP secret sealed with AES-256-GCM under an app data key; appId and userId are bound as AAD. */
+export interface SealedSecret {
+  v: 1;
+  keyId: string;
+  iv: string;
+  ciphertext: string;
+}
+
+export interface User {
+  id: string;
+  appId: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  passwordHash: string;
+  /** Bumped by a 2FA reset: every session and challenge minted under an older generation is dead. */
+  generation: number;
+  twoFactorEnabled: boolean;
+  twoFactorEnabledAt: string | null;
+}
+
+/** A confirmed authenticator. */
+export interface TotpFactor {
+  userId: string;
+  secret: SealedSecret;
+  enabledAt: string;
+  /** RFC 6238 §5.2: a step once accepted (and every earlier one) is never accepted again. */
+  lastAcceptedStep: number;
+  /** Consecutive wrong second-factor codes across all challenges and sessions; a success resets it. */
+  failedAttempts: number;
+  /** Epoch ms until which the second factor refuses every code, or null. */
+  lockedUntil: number | null;
+}
+
+/** An unconfirmed authenticator: the secret shown as a QR code, waiting for its first code. */
+export interface PendingEnrollment {
+  userId: string;
+  enrollmentId: string;
+  secret: SealedSecret;
+  failedAttempts: number;
+  expiresAt: number;
+}
+
+export interface BackupCodeSet {
+  userId: string;
+  setId: string;
+  salt: string;
+  /** Hashes of the codes not used yet. */
+  remainingHashes: string[];
+  createdAt: string;
+}
+
+export type Assurance = 'password' | 'two_factor';
+
+export interface Session {
+  tokenHash: string;
+  appId: string;
+  userId: string;
+  generation: number;
+  assurance: Assurance;
+  createdAt: string;
+  expiresAt: number;
+}
+
+export type ChallengePurpose = 'login' | 'enrollment';
+
+export interface Challenge {
+  tokenHash: string;
+  appId: string;
+  userId: string;
+  generation: number;
+  purpose: ChallengePurpose;
+  failedAttempts: number;
+  createdAt: string;
+  expiresAt: number;
+}
+
+export type AuditEventType =
+  | 'app.created'
+  | 'plan.changed'
+  | 'settings.updated'
+  | 'config.published'
+  | 'two_factor.enrolled'
+  | 'two_factor.disabled'
+  | 'two_factor.reset'
+  | 'backup_code.used'
+  | 'backup_codes.regenerated';
+
+export interface AuditEvent {
+  id: string;
+  appId: string;
+  at: string;
+  type: AuditEventType;
+  actorId: string;
+  targetUserId: string | null;
+  detail?: Record<string, string | number | boolean>;
+}
+
+/** The public view of a user (admin users table and `me`). */
+export interface UserSummary {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  twoFactorSetupComplete: boolean;
+}

@@ -1,0 +1,113 @@
+import type {
+  App,
+  AppRuntime,
+  AuditEvent,
+  BackupCodeSet,
+  Challenge,
+  Clock,
+  DraftSettings,
+  PendingEnrollment,
+  Plan,
+  PublishedConfig,
+  SealedSecret,
+  Session,
+  TotpFactor,
+  TwoFactorMode,
+  User,
+  UserSummary,
+} from './model.js';
+
+/** A page of a listing; `nextCursor` is opaque to everyone but the store that made it. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * Everything the use cases persist. Each method that spends a single-use thing (a time step, a backup
+ * code, a challenge, an email, a config version) does it with one conditional write or transaction and
+ * raises `ConditionFailedError` with a reason when the race was lost.
+ */
+export interface TwoFactorStore {
+  getAppRuntime(appId: string): Promise<AppRuntime | null>;
+  getDraftSettings(appId: string): Promise<DraftSettings | null>;
+  /** Fails with reason `app_exists` or `email_taken`. */
+  createApp(input: { app: App; draft: DraftSettings; wrappedDataKey: string; admin: User; publishedConfig: PublishedConfig | null; audit: AuditEvent }): Promise<void>;
+  putDraftSettings(appId: string, draft: DraftSettings, audit: AuditEvent): Promise<void>;
+  /** Fails with reason `version_conflict` when another publish took `config.version` first. */
+  publishConfig(appId: string, config: PublishedConfig, audit: AuditEvent): Promise<void>;
+  /** Changes the plan, lowering the draft and (by publishing `publish`) the live mode when needed. */
+  changePlan(input: { appId: string; plan: Plan; draftMode: TwoFactorMode | null; publish: PublishedConfig | null; audit: AuditEvent }): Promise<void>;
+  getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
+
+  /** Creates the user, its email claim and its first session or challenge at once; fails with `email_taken`. */
+  createUser(user: User, start: { session: Session } | { challenge: Challenge }): Promise<void>;
+  findUserByEmail(appId: string, email: string): Promise<User | null>;
+  getUser(userId: string): Promise<User | null>;
+  /** Fails with `invalid_cursor` (as a ValidationError) on a cursor it did not make for this app. */
+  listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>>;
+
+  putSession(session: Session): Promise<void>;
+  getSession(tokenHash: string): Promise<Session | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  putChallenge(challenge: Challenge): Promise<void>;
+  getChallenge(tokenHash: string): Promise<Challenge | null>;
+  /** Counts a wrong code; returns the new count. Fails with `challenge_spent` when it is gone or exhausted. */
+  recordChallengeFailure(tokenHash: string, maxAttempts: number): Promise<number>;
+
+  getTotpFactor(userId: string): Promise<TotpFactor | null>;
+  getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
+  putPendingEnrollment(pending: PendingEnrollment): Promise<void>;
+  /** Counts a wrong confirmation code; at `maxAttempts` the pending secret is discarded. Returns the count. */
+  recordEnrollmentFailure(userId: string, enrollmentId: string, maxAttempts: number): Promise<number>;
+  getBackupCodeSet(userId: string): Promise<BackupCodeSet | null>;
+  /** Counts a wrong second-factor code against the account; returns the consecutive count. */
+  recordSecondFactorFailure(userId: string): Promise<number>;
+  lockSecondFactor(userId: string, untilMs: number): Promise<void>;
+
+  /**
+   * Turns a pending enrollment into a factor with its backup codes, all or nothing; with `challenge`, also
+   * spends that enrollment challenge and issues `session`. Reasons: `already_enabled`, `enrollment_gone`,
+   * `user_changed`, `challenge_spent`.
+   */
+  confirmEnrollment(input: {
+    user: User;
+    pending: PendingEnrollment;
+    factor: TotpFactor;
+    backupCodes: BackupCodeSet;
+    audit: AuditEvent;
+    challenge: Challenge | null;
+    session: Session | null;
+  }): Promise<void>;
+
+  /** Spends `step` and the challenge, and issues the session. Reasons: `step_used`, `challenge_spent`, `user_changed`. */
+  completeLoginWithTotp(input: { challenge: Challenge; user: User; step: number; session: Session }): Promise<void>;
+  /**
+   * Spends one backup code and the challenge, and issues the session; returns the codes left.
+   * Reasons: `backup_code_used`, `challenge_spent`, `user_changed`.
+   */
+  completeLoginWithBackupCode(input: { challenge: Challenge; user: User; setId: string; codeHash: string; session: Session; audit: AuditEvent }): Promise<number>;
+
+  /** Spends `step` and replaces the backup code set. Reasons: `step_used`, `not_enrolled`. */
+  replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent }): Promise<void>;
+  /** Spends `step` and removes the factor and its codes. Reasons: `step_used`, `not_enrolled`. */
+  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent }): Promise<void>;
+  /** Removes the factor, codes and pending enrollment, and kills every session and challenge of the user. */
+  resetTwoFactor(input: { user: User; audit: AuditEvent }): Promise<User>;
+
+  listAuditEvents(appId: string, limit: number, cursor: string | null): Promise<Page<AuditEvent>>;
+}
+
+/** Seals TOTP secrets under an app's data key (envelope encryption rooted in KMS). */
+export interface SecretBox {
+  seal(app: App, userId: string, secret: Uint8Array): Promise<SealedSecret>;
+  open(appId: string, userId: string, sealed: SealedSecret): Promise<Buffer>;
+  /** Asks KMS for a new data key for the app; returns its id and its wrapped (KMS-encrypted) form. */
+  createDataKey(appId: string): Promise<{ keyId: string; wrappedKey: string }>;
+}
+
+export interface Dependencies {
+  store: TwoFactorStore;
+  secrets: SecretBox;
+  clock: Clock;
+}

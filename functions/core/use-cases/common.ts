@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { NotFoundError } from '../errors.js';
+import type {
+  AppRuntime,
+  Assurance,
+  AuditEvent,
+  AuditEventType,
+  Challenge,
+  ChallengePurpose,
+  Role,
+  Session,
+  User,
+  UserSummary,
+} from '../model.js';
+import type { Dependencies } from '../ports.js';
+import { challengeLifetimeMs, hashToken, newToken, sessionLifetimeMs, toEpochSeconds } from '../tokens.js';
+
+/** How many wrong codes one login challenge or one pending enrollment survives. */
+export const maxAttemptsPerChallenge = 5;
+
+export async function requireApp(deps: Dependencies, appId: string): Promise<AppRuntime> {
+  const app = await deps.store.getAppRuntime(appId);
+  if (!app) throw new NotFoundError('The app');
+  return app;
+}
+
+export interface IssuedSession {
+  token: string;
+  session: Session;
+}
+
+export interface IssuedChallenge {
+  token: string;
+  challenge: Challenge;
+}
+
+export function newSession(deps: Dependencies, user: User, assurance: Assurance): IssuedSession {
+  const token = newToken();
+  const now = deps.clock();
+  return {
+    token,
+    session: {
+      tokenHash: hashToken(token),
+      appId: user.appId,
+      userId: user.id,
+      generation: user.generation,
+      assurance,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: toEpochSeconds(now + sessionLifetimeMs),
+    },
+  };
+}
+
+export function newChallenge(deps: Dependencies, user: User, purpose: ChallengePurpose): IssuedChallenge {
+  const token = newToken();
+  const now = deps.clock();
+  return {
+    token,
+    challenge: {
+      tokenHash: hashToken(token),
+      appId: user.appId,
+      userId: user.id,
+      generation: user.generation,
+      purpose,
+      failedAttempts: 0,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: toEpochSeconds(now + challengeLifetimeMs),
+    },
+  };
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+export interface SignedIn {
+  status: 'SIGNED_IN';
+  session: { token: string; expiresAt: string; assurance: Assurance };
+  user: UserView;
+}
+
+export interface ChallengeIssued {
+  status: 'TWO_FACTOR_REQUIRED' | 'TWO_FACTOR_ENROLLMENT_REQUIRED';
+  challenge: { token: string; expiresAt: string };
+}
+
+export function userView(user: User): UserView {
+  return { id: user.id, email: user.email, role: user.role };
+}
+
+export function sessionView(issued: IssuedSession): SignedIn['session'] {
+  return {
+    token: issued.token,
+    expiresAt: new Date(issued.session.expiresAt * 1000).toISOString(),
+    assurance: issued.session.assurance,
+  };
+}
+
+export function signedIn(issued: IssuedSession, user: User): SignedIn {
+  return { status: 'SIGNED_IN', session: sessionView(issued), user: userView(user) };
+}
+
+export function challengeIssued(issued: IssuedChallenge): ChallengeIssued {
+  return {
+    status: issued.challenge.purpose === 'login' ? 'TWO_FACTOR_REQUIRED' : 'TWO_FACTOR_ENROLLMENT_REQUIRED',
+    challenge: { token: issued.token, expiresAt: new Date(issued.challenge.expiresAt * 1000).toISOString() },
+  };
+}
+
+export function userSummary(user: User): UserSummary {
+  return { id: user.id, email: user.email, role: user.role, createdAt: user.createdAt, twoFactorSetupComplete: user.twoFactorEnabled };
+}
+
+export function auditEvent(
+  deps: Dependencies,
+  appId: string,
+  type: AuditEventType,
+  actorId: string,
+  targetUserId: string | null,
+  detail?: AuditEvent['detail'],
+): AuditEvent {
+  return { id: randomUUID(), appId, at: new Date(deps.clock()).toISOString(), type, actorId, targetUserId, ...(detail ? { detail } : {}) };
+}
+
+/** Emails are compared case-insensitively; the stored form is trimmed and lowercased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function isExpired(expiresAtSeconds: number, nowMs: number): boolean {
+  return expiresAtSeconds * 1000 <= nowMs;
+}

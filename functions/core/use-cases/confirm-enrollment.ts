@@ -1,0 +1,78 @@
+import { backupCodesFile, generateBackupCodes, normalizeBackupCode, type BackupCodesFile } from '../backup-codes.js';
+import { ChallengeInvalidError, ConditionFailedError, ConflictError, InvalidCodeError, PolicyError, UnauthorizedError } from '../errors.js';
+import { hashBackupCode, newBackupCodeSalt } from '../hashing.js';
+import type { BackupCodeSet, User } from '../model.js';
+import type { Dependencies } from '../ports.js';
+import { effectiveMode } from '../plans.js';
+import { newId } from '../tokens.js';
+import { verifyTotp } from '../totp.js';
+import { authenticateForEnrollment } from './authenticate.js';
+import { type SignedIn, auditEvent, isExpired, maxAttemptsPerChallenge, newSession, requireApp, sessionView } from './common.js';
+
+export interface EnrollmentConfirmed {
+  status: 'ENABLED';
+  backupCodes: string[];
+  backupCodesFile: BackupCodesFile;
+  session?: SignedIn['session'];
+}
+
+/**
+ * Proves the user's app holds the pending secret, then enables the factor, stores its backup codes and
+ * (on the sign-up/login path) spends the enrollment challenge and issues a session, all in one transaction.
+ */
+export async function confirmEnrollment(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<EnrollmentConfirmed> {
+  const principal = await authenticateForEnrollment(deps, input.appId, input.token);
+  const { user } = principal;
+  const app = await requireApp(deps, input.appId);
+  if (effectiveMode(app.publishedConfig) === 'off') {
+    throw new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.');
+  }
+  if (user.twoFactorEnabled) throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
+  const pending = await deps.store.getPendingEnrollment(user.id);
+  if (!pending || isExpired(pending.expiresAt, deps.clock()) || pending.failedAttempts >= maxAttemptsPerChallenge) {
+    throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
+  }
+
+  const secret = await deps.secrets.open(user.appId, user.id, pending.secret);
+  const match = verifyTotp(secret, input.code, deps.clock());
+  secret.fill(0);
+  if (!match) {
+    const failures = await deps.store.recordEnrollmentFailure(user.id, pending.enrollmentId, maxAttemptsPerChallenge);
+    throw new InvalidCodeError(Math.max(0, maxAttemptsPerChallenge - failures));
+  }
+
+  const now = new Date(deps.clock()).toISOString();
+  const codes = generateBackupCodes();
+  const backupCodes = await newBackupCodeSet(user, codes, now);
+  const issued = principal.kind === 'challenge' ? newSession(deps, user, 'two_factor') : null;
+  try {
+    await deps.store.confirmEnrollment({
+      user,
+      pending,
+      factor: { userId: user.id, secret: pending.secret, enabledAt: now, lastAcceptedStep: match.step, failedAttempts: 0, lockedUntil: null },
+      backupCodes,
+      audit: auditEvent(deps, app.id, 'two_factor.enrolled', user.id, user.id),
+      challenge: principal.kind === 'challenge' ? principal.challenge : null,
+      session: issued?.session ?? null,
+    });
+  } catch (error) {
+    if (!(error instanceof ConditionFailedError)) throw error;
+    if (error.reason === 'already_enabled') throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
+    if (error.reason === 'enrollment_gone') throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
+    throw principal.kind === 'challenge' ? new ChallengeInvalidError() : new UnauthorizedError();
+  }
+  return {
+    status: 'ENABLED',
+    backupCodes: codes,
+    backupCodesFile: backupCodesFile(app.name, user.email, codes, now),
+    ...(issued ? { session: sessionView(issued) } : {}),
+  };
+}
+
+/** Hashes a fresh set of codes under one new salt (one hash per check at login, not ten). */
+export async function newBackupCodeSet(user: User, codes: readonly string[], createdAt: string): Promise<BackupCodeSet> {
+  const salt = newBackupCodeSalt();
+  const remainingHashes: string[] = [];
+  for (const code of codes) remainingHashes.push(await hashBackupCode(normalizeBackupCode(code) ?? code, salt));
+  return { userId: user.id, setId: newId('bcs'), salt, remainingHashes, createdAt };
+}

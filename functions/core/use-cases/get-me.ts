@@ -1,0 +1,25 @@
+import type { TwoFactorMode } from '../model.js';
+import type { Dependencies } from '../ports.js';
+import { effectiveMode } from '../plans.js';
+import { authenticateSession } from './authenticate.js';
+import { type UserView, requireApp, userView } from './common.js';
+
+export interface Me {
+  user: UserView;
+  twoFactor: { enabled: boolean; enabledAt: string | null; backupCodesRemaining: number | null };
+  app: { id: string; name: string; twoFactorMode: TwoFactorMode };
+}
+
+export async function getMe(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Me> {
+  const { user } = await authenticateSession(deps, input.appId, input.token);
+  const [app, codeSet] = await Promise.all([requireApp(deps, input.appId), user.twoFactorEnabled ? deps.store.getBackupCodeSet(user.id) : null]);
+  return {
+    user: userView(user),
+    twoFactor: {
+      enabled: user.twoFactorEnabled,
+      enabledAt: user.twoFactorEnabledAt,
+      backupCodesRemaining: user.twoFactorEnabled ? (codeSet?.remainingHashes.length ?? 0) : null,
+    },
+    app: { id: app.id, name: app.name, twoFactorMode: effectiveMode(app.publishedConfig) },
+  };
+}

@@ -1,0 +1,36 @@
+import { ConditionFailedError, ServiceUnavailableError } from '../errors.js';
+import type { PublishedConfig, TwoFactorMode } from '../model.js';
+import type { Dependencies } from '../ports.js';
+import { assertModeAllowed } from '../plans.js';
+import { authenticateAdmin } from './authenticate.js';
+import { auditEvent, requireApp } from './common.js';
+
+export interface Published {
+  version: number;
+  publishedAt: string;
+  config: { twoFactor: { mode: TwoFactorMode } };
+}
+
+/** Concurrent publishes each get their own version; a lost race re-reads and takes the next one. */
+const maxPublishRaces = 8;
+
+export async function publishConfig(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Published> {
+  const { user } = await authenticateAdmin(deps, input.appId, input.token);
+  for (let race = 0; race < maxPublishRaces; race++) {
+    const [app, draft] = await Promise.all([requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
+    const mode = draft?.mode ?? 'off';
+    assertModeAllowed(app.plan, mode);
+    const config: PublishedConfig = {
+      version: (app.publishedConfig?.version ?? 0) + 1,
+      mode,
+      publishedAt: new Date(deps.clock()).toISOString(),
+    };
+    try {
+      await deps.store.publishConfig(app.id, config, auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, mode }));
+      return { version: config.version, publishedAt: config.publishedAt, config: { twoFactor: { mode } } };
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError && error.reason === 'version_conflict')) throw error;
+    }
+  }
+  throw new ServiceUnavailableError();
+}

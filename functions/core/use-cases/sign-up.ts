@@ -1,0 +1,50 @@
+import { ConditionFailedError, ConflictError } from '../errors.js';
+import type { User } from '../model.js';
+import type { Dependencies } from '../ports.js';
+import { effectiveMode } from '../plans.js';
+import { hashPassword } from '../hashing.js';
+import { newId } from '../tokens.js';
+import {
+  type ChallengeIssued,
+  type SignedIn,
+  challengeIssued,
+  newChallenge,
+  newSession,
+  normalizeEmail,
+  requireApp,
+  signedIn,
+} from './common.js';
+
+export type SignUpResult = (SignedIn & { twoFactor: { available: boolean; suggested: boolean } }) | ChallengeIssued;
+
+/** Creates an end user; under a `required` published mode the user gets an enrollment challenge, not a session. */
+export async function signUp(deps: Dependencies, input: { appId: string; email: string; password: string }): Promise<SignUpResult> {
+  const app = await requireApp(deps, input.appId);
+  const mode = effectiveMode(app.publishedConfig);
+  const user: User = {
+    id: newId('usr'),
+    appId: app.id,
+    email: normalizeEmail(input.email),
+    role: 'member',
+    createdAt: new Date(deps.clock()).toISOString(),
+    passwordHash: await hashPassword(input.password),
+    generation: 0,
+    twoFactorEnabled: false,
+    twoFactorEnabledAt: null,
+  };
+  try {
+    if (mode === 'required') {
+      const issued = newChallenge(deps, user, 'enrollment');
+      await deps.store.createUser(user, { challenge: issued.challenge });
+      return challengeIssued(issued);
+    }
+    const issued = newSession(deps, user, 'password');
+    await deps.store.createUser(user, { session: issued.session });
+    return { ...signedIn(issued, user), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' } };
+  } catch (error) {
+    if (error instanceof ConditionFailedError && error.reason === 'email_taken') {
+      throw new ConflictError('email_taken', 'An account with this email already exists.');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+import { ConflictError, PolicyError } from '../errors.js';
+import type { Dependencies } from '../ports.js';
+import { effectiveMode } from '../plans.js';
+import { renderQrCode, type QrCodeImages } from '../qr.js';
+import { enrollmentLifetimeMs, newId, toEpochSeconds } from '../tokens.js';
+import { generateTotpSecret, manualEntryKey, otpauthUri } from '../totp.js';
+import { authenticateForEnrollment } from './authenticate.js';
+import { requireApp } from './common.js';
+
+export interface EnrollmentStarted {
+  otpauthUri: string;
+  manualEntryKey: string;
+  qrCode: QrCodeImages;
+  expiresAt: string;
+}
+
+/**
+ * Creates a new pending secret (replacing any earlier one) and shows it as a QR code and a manual key.
+ * The secret is sealed before it is stored; the plaintext exists only in this response.
+ */
+export async function startEnrollment(deps: Dependencies, input: { appId: string; token: string | null }): Promise<EnrollmentStarted> {
+  const { user } = await authenticateForEnrollment(deps, input.appId, input.token);
+  const app = await requireApp(deps, input.appId);
+  if (effectiveMode(app.publishedConfig) === 'off') {
+    throw new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.');
+  }
+  if (user.twoFactorEnabled) throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
+
+  const secret = generateTotpSecret();
+  try {
+    const expiresAtMs = deps.clock() + enrollmentLifetimeMs;
+    await deps.store.putPendingEnrollment({
+      userId: user.id,
+      enrollmentId: newId('enr'),
+      secret: await deps.secrets.seal(app, user.id, secret),
+      failedAttempts: 0,
+      expiresAt: toEpochSeconds(expiresAtMs),
+    });
+    const uri = otpauthUri(app.name, user.email, secret);
+    return {
+      otpauthUri: uri,
+      manualEntryKey: manualEntryKey(secret),
+      qrCode: await renderQrCode(uri),
+      expiresAt: new Date(toEpochSeconds(expiresAtMs) * 1000).toISOString(),
+    };
+  } finally {
+    secret.fill(0);
+  }
+}

@@ -1,0 +1,47 @@
+import type { Plan, PublishedConfig, TwoFactorMode } from '../model.js';
+import type { Dependencies } from '../ports.js';
+import { allowedModes, assertModeAllowed } from '../plans.js';
+import { authenticateAdmin } from './authenticate.js';
+import { auditEvent, requireApp } from './common.js';
+
+export interface TwoFactorSettings {
+  plan: Plan;
+  allowedModes: readonly TwoFactorMode[];
+  draft: { mode: TwoFactorMode };
+  published: PublishedConfig | null;
+  unpublishedChanges: boolean;
+}
+
+export async function getTwoFactorSettings(deps: Dependencies, input: { appId: string; token: string | null }): Promise<TwoFactorSettings> {
+  await authenticateAdmin(deps, input.appId, input.token);
+  return readSettings(deps, input.appId);
+}
+
+/** Edits the draft only; nothing changes for end users until the admin publishes. */
+export async function updateTwoFactorSettings(
+  deps: Dependencies,
+  input: { appId: string; token: string | null; mode: TwoFactorMode },
+): Promise<TwoFactorSettings> {
+  const { user } = await authenticateAdmin(deps, input.appId, input.token);
+  const app = await requireApp(deps, input.appId);
+  assertModeAllowed(app.plan, input.mode);
+  await deps.store.putDraftSettings(
+    app.id,
+    { mode: input.mode, updatedAt: new Date(deps.clock()).toISOString() },
+    auditEvent(deps, app.id, 'settings.updated', user.id, null, { mode: input.mode }),
+  );
+  return readSettings(deps, input.appId);
+}
+
+export async function readSettings(deps: Dependencies, appId: string): Promise<TwoFactorSettings> {
+  const [app, draft] = await Promise.all([requireApp(deps, appId), deps.store.getDraftSettings(appId)]);
+  const draftMode = draft?.mode ?? 'off';
+  const published = app.publishedConfig;
+  return {
+    plan: app.plan,
+    allowedModes: allowedModes(app.plan),
+    draft: { mode: draftMode },
+    published,
+    unpublishedChanges: published === null || published.mode !== draftMode,
+  };
+}

@@ -1,0 +1,9 @@
+import { dependencies } from '../commons/dependencies.js';
+import { confirmEnrollment } from '../core/use-cases/confirm-enrollment.js';
+import { httpRoute } from '../http/route.js';
+import { appParams, codeBody } from '../http/schemas.js';
+
+export const handler = httpRoute({ params: appParams, body: codeBody }, async ({ params, body, token }) => ({
+  statusCode: 200,
+  body: await confirmEnrollment(dependencies(), { appId: params.appId, token, code: body.code }),
+}));

@@ -1,0 +1,154 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, ValidationError } from '../core/errors.js';
+import { errorResponse } from './errors.js';
+
+/** API.md: bodies over 16 KiB get 413. */
+export const maxBodyBytes = 16 * 1024;
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  params?: P;
+  query?: Q;
+  /** Absent: the route takes no body and ignores one. */
+  body?: B;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** The bearer token, if the request carried one. */
+  token: string | null;
+  headers: Record<string, string | undefined>;
+}
+
+/** What a route answers: JSON (`body`), a file (`text`), or nothing (204). */
+export type RouteResult =
+  | { statusCode: number; body: unknown }
+  | { statusCode: number; text: string; headers: Record<string, string> }
+  | { statusCode: 204 };
+
+interface ParsedEvent extends Event {
+  parsed?: { params: unknown; query: unknown; body: unknown };
+}
+
+/**
+ * Builds a Lambda handler for one route: security headers, header normalization, the 16 KiB limit,
+ * JSON parsing, zod validation of params, query and body, and the single error mapping.
+ */
+export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>, Q extends z.ZodType = z.ZodType<Record<string, never>>, B extends z.ZodType = z.ZodType<undefined>>(
+  spec: RouteSpec<P, Q, B>,
+  run: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>,
+) {
+  return middy<ParsedEvent, Result, Error, Context>()
+    .use(httpSecurityHeaders())
+    .use(securityHeaders())
+    .use(bodyLimit())
+    .use(httpHeaderNormalizer())
+    .use(jsonBodyWhenPresent(spec.body !== undefined))
+    .use(validation(spec))
+    // Last in, so its onError runs first and the header middlewares above decorate the error response.
+    .use(errorMapping())
+    .handler(async (event) => {
+      const { params, query, body } = event.parsed!;
+      const result = await run({
+        params: params as z.infer<P>,
+        query: query as z.infer<Q>,
+        body: body as z.infer<B>,
+        token: bearerToken(event.headers.authorization),
+        headers: event.headers,
+      });
+      if ('text' in result) return { statusCode: result.statusCode, headers: result.headers, body: result.text };
+      if (!('body' in result)) return { statusCode: 204, headers: {}, body: '' };
+      return { statusCode: result.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.body) };
+    });
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header?.trim() ?? '');
+  return match?.[1] ?? null;
+}
+
+function bodyLimit(): MiddlewareObj<ParsedEvent, Result> {
+  return {
+    before: ({ event }) => {
+      if (event.body === undefined || event.body === null) return;
+      const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body, 'utf8');
+      if (bytes > maxBodyBytes) throw new DomainError('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
+    },
+  };
+}
+
+/** middy's JSON parser for routes with a body; an empty body is left for the schema to judge. */
+function jsonBodyWhenPresent(routeTakesBody: boolean): MiddlewareObj<ParsedEvent, Result> {
+  const parser = httpJsonBodyParser();
+  return {
+    before: async (request) => {
+      const { event } = request;
+      if (!routeTakesBody || event.body === undefined || event.body === null || event.body === '') {
+        event.body = undefined;
+        return;
+      }
+      try {
+        await parser.before!(request as never);
+      } catch (error) {
+        const unsupported = /Unsupported Media Type/.test((error as Error).message);
+        throw new ValidationError(
+          [unsupported ? { path: 'headers.content-type', message: 'must be application/json' } : { path: 'body', message: 'is not valid JSON' }],
+          unsupported ? 'The body must be sent as application/json.' : 'The body is not valid JSON.',
+        );
+      }
+    },
+  };
+}
+
+function validation<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): MiddlewareObj<ParsedEvent, Result> {
+  return {
+    before: ({ event }) => {
+      const issues: { path: string; message: string }[] = [];
+      const check = (schema: z.ZodType | undefined, value: unknown, where: string, whenAbsent: unknown): unknown => {
+        if (!schema) return whenAbsent;
+        const outcome = schema.safeParse(value);
+        if (outcome.success) return outcome.data;
+        for (const issue of outcome.error.issues) issues.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
+        return undefined;
+      };
+      const parsed = {
+        params: check(spec.params, event.pathParameters ?? {}, 'path', {}),
+        query: check(spec.query, event.queryStringParameters ?? {}, 'query', {}),
+        body: check(spec.body, event.body, 'body', undefined),
+      };
+      if (issues.length > 0) throw new ValidationError(issues);
+      event.parsed = parsed;
+    },
+  };
+}
+
+/** JSON answers are never cached and can never be rendered as a page. */
+function securityHeaders(): MiddlewareObj<ParsedEvent, Result> {
+  const add = (response: Result | null | undefined) => {
+    if (!response) return;
+    response.headers = {
+      ...response.headers,
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    };
+  };
+  return { after: ({ response }) => add(response), onError: ({ response }) => add(response) };
+}
+
+/** Whatever was thrown becomes API.md's error body; nothing else reaches the client. */
+function errorMapping(): MiddlewareObj<ParsedEvent, Result> {
+  return {
+    onError: (request) => {
+      request.response = errorResponse(request.error);
+    },
+  };
+}

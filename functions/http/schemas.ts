@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** Building blocks of the request schemas; every object is strict, so unknown fields are refused. */
+export const appId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an app id');
+export const userId = z.string().regex(/^usr_[A-Za-z0-9_-]{22}$/, 'must be a user id');
+export const email = z.email().max(254);
+/** NIST SP 800-63B: at least 8 characters, at least 64 allowed; the cap bounds hashing work. */
+export const password = z.string().min(8, 'must be at least 8 characters').max(256);
+export const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
+export const backupCode = z.string().min(10).max(32);
+export const token = z.string().min(1).max(512);
+
+export const appParams = z.strictObject({ appId });
+export const appUserParams = z.strictObject({ appId, userId });
+export const credentialsBody = z.strictObject({ email, password });
+export const codeBody = z.strictObject({ code: totpCode });
+export const emptyBody = z.strictObject({}).optional();
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(512).optional(),
+});

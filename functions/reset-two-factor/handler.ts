@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { dependencies } from '../commons/dependencies.js';
+import { resetUserTwoFactor } from '../core/use-cases/reset-two-factor.js';
+import { platformFunction } from '../http/platform.js';
+import { appId, userId } from '../http/schemas.js';
+
+export const resetTwoFactorInput = z.strictObject({
+  appId,
+  userId,
+  reason: z.string().trim().min(1).max(500),
+  actor: z.string().trim().min(1).max(200),
+});
+
+/** Platform engineers only: the admin reset, for support cases; the audit log names the actor. */
+export const handler = platformFunction(resetTwoFactorInput, (input) =>
+  resetUserTwoFactor(dependencies(), { appId: input.appId, userId: input.userId, reason: input.reason, actorId: `platform:${input.actor}` }),
+);

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
+
+type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type PlatformHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Requests larger than this are cut off before a handler sees them (API Gateway's own cap is 10 MB). */
+const maxRequestBytes = 1024 * 1024;
+
+interface CompiledRoute {
+  routeKey: string;
+  method: string;
+  pattern: RegExp;
+  paramNames: string[];
+  handler: HttpHandler;
+}
+
+/** Loads the very handler modules Lambda runs, one per step. */
+async function loadHandler<T>(step: string): Promise<T> {
+  const module = (await import(`../functions/${step}/handler.ts`)) as { handler: T };
+  return module.handler;
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 10_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxRequestBytes) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Serves the HTTP API the way API Gateway (HTTP API, payload 2.0) does: each request becomes a proxy
+ * event for the step whose route matches, `$default` (not-found) otherwise.
+ */
+export async function startApiGatewayBridge(options: { port: number; host: string }): Promise<{ url: string; server: Server }> {
+  const routes: CompiledRoute[] = [];
+  for (const step of httpSteps) {
+    const paramNames = [...step.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+    const pattern = new RegExp(`^${step.path.replace(/\{\w+\}/g, '([^/]+)')}$`);
+    routes.push({ routeKey: `${step.method} ${step.path}`, method: step.method, pattern, paramNames, handler: await loadHandler<HttpHandler>(step.step) });
+  }
+  const notFound = await loadHandler<HttpHandler>(notFoundStep.step);
+
+  const server = createServer((request, response) => {
+    void serve(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } }));
+    });
+  });
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const body = await readBody(request);
+    if (body === 'too_large') {
+      response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      response.end(JSON.stringify({ error: { code: 'payload_too_large', message: 'The body is too large.' } }));
+      return;
+    }
+    const method = request.method ?? 'GET';
+    let matched: { route: CompiledRoute; params: Record<string, string> } | undefined;
+    for (const route of routes) {
+      const match = route.method === method ? route.pattern.exec(url.pathname) : null;
+      if (!match) continue;
+      try {
+        matched = { route, params: Object.fromEntries(route.paramNames.map((name, index) => [name, decodeURIComponent(match[index + 1]!)])) };
+      } catch {
+        matched = undefined;
+      }
+      break;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const query: Record<string, string> = {};
+    for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+    const routeKey = matched?.route.routeKey ?? '$default';
+    const now = new Date();
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+      ...(matched && Object.keys(matched.params).length > 0 ? { pathParameters: matched.params } : {}),
+      ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'local',
+        http: { method, path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId: randomUUID(),
+        routeKey,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+      },
+    };
+    const handler = matched?.route.handler ?? notFound;
+    const result = await handler(event, lambdaContext(routeKey));
+    const responseHeaders: Record<string, string> = {};
+    for (const [name, value] of Object.entries(result.headers ?? {})) {
+      if (value !== undefined && value !== null && value !== '') responseHeaders[name.toLowerCase()] = String(value);
+    }
+    response.writeHead(result.statusCode ?? 200, responseHeaders);
+    response.end(result.body ?? '');
+  }
+
+  return listen(server, options);
+}
+
+/**
+ * Serves the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`) for the platform
+ * functions, so `npm run cli` uses the real `@aws-sdk/client-lambda` locally as against a deployment.
+ * It listens on loopback only: like the deployed functions, these have no public route.
+ */
+export async function startLambdaInvokeEndpoint(options: { port: number }): Promise<{ url: string; server: Server }> {
+  const functions = new Map<string, PlatformHandler>();
+  for (const step of platformSteps) functions.set(step.functionName, await loadHandler<PlatformHandler>(step.step));
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
+      const handler = match ? functions.get(decodeURIComponent(match[1]!)) : undefined;
+      const body = await readBody(request);
+      if (!handler || request.method !== 'POST' || body === 'too_large') {
+        response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
+        response.end(JSON.stringify({ Type: 'User', message: 'Function not found' }));
+        return;
+      }
+      let payload: unknown;
+      try {
+        payload = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+      } catch {
+        response.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'InvalidRequestContentException' });
+        response.end(JSON.stringify({ Type: 'User', message: 'Could not parse request body into json' }));
+        return;
+      }
+      try {
+        const result = await handler(payload, lambdaContext(match![1]!));
+        response.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
+        response.end(JSON.stringify(result ?? null));
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' });
+        response.end(JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
+      }
+    })();
+  });
+  return listen(server, { port: options.port, host: '127.0.0.1' });
+}
+
+async function listen(server: Server, options: { port: number; host: string }): Promise<{ url: string; server: Server }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no address');
+  return { url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${address.port}`, server };
+}

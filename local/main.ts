@@ -1,0 +1,55 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startLocalStack } from './stack.js';
+
+/**
+ * `npm start`: the whole service on this machine, no AWS account and no Docker.
+ *
+ * PORT (3000), LAMBDA_PORT (3001), HOST (127.0.0.1), DATA_DIR (unset: in memory), DEMO_ADMIN_PASSWORD
+ * (unset: generated and printed). STACK_INFO_FILE, when set, receives the endpoints as JSON once ready
+ * (the test suite uses it).
+ */
+async function main(): Promise<void> {
+  const env = process.env;
+  const stack = await startLocalStack({
+    port: Number(env.PORT ?? 3000),
+    lambdaPort: Number(env.LAMBDA_PORT ?? 3001),
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : undefined,
+    demoAdminPassword: env.DEMO_ADMIN_PASSWORD || undefined,
+  });
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown());
+
+  const { demo } = stack;
+  const password = demo.created
+    ? env.DEMO_ADMIN_PASSWORD
+      ? '(DEMO_ADMIN_PASSWORD)'
+      : `${demo.adminPassword} (generated; set DEMO_ADMIN_PASSWORD to choose it)`
+    : '(unchanged: kept from the data folder)';
+  console.log(
+    [
+      `2FA service listening on ${stack.url}  (health: ${stack.url}/v1/health)`,
+      `  demo app "${demo.appId}" (Demo Portal, enterprise): admin ${demo.adminEmail}, password ${password}`,
+      `  platform functions (Lambda Invoke API): ${stack.lambdaUrl}  ->  npm run cli -- --help`,
+      `  DynamoDB Local ${stack.dynamoDbEndpoint}, KMS stand-in ${stack.kmsEndpoint}; data ${env.DATA_DIR ? `in ${resolve(env.DATA_DIR)}` : 'in memory'}`,
+      '  Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+  if (env.STACK_INFO_FILE) {
+    const { stop: _stop, ...info } = stack;
+    writeFileSync(env.STACK_INFO_FILE, JSON.stringify(info), { mode: 0o600 });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
+import { startKmsStandIn } from './kms-stand-in.js';
+import { startApiGatewayBridge, startLambdaInvokeEndpoint } from './api-gateway-bridge.js';
+
+export interface LocalStackOptions {
+  /** API port (API.md: 3000); 0 picks a free one. */
+  port: number;
+  /** Port of the Lambda Invoke endpoint for the platform functions; 0 picks a free one. */
+  lambdaPort: number;
+  host: string;
+  /** Keep DynamoDB data and KMS keys here between runs; in memory when absent. */
+  dataDir?: string;
+  /** Password of the seeded demo admin; generated when absent. */
+  demoAdminPassword?: string;
+}
+
+export interface LocalStack {
+  url: string;
+  lambdaUrl: string;
+  dynamoDbEndpoint: string;
+  kmsEndpoint: string;
+  tableName: string;
+  kmsKeyArn: string;
+  demo: { appId: string; adminEmail: string; adminPassword: string | null; created: boolean };
+  stop(): Promise<void>;
+}
+
+export const tableName = 'two-factor';
+export const demoApp = { appId: 'demo', name: 'Demo Portal', plan: 'enterprise', adminEmail: 'admin@demo.test' } as const;
+
+/**
+ * Starts the whole service on this machine: DynamoDB Local, the KMS stand-in, the API Gateway bridge that
+ * calls the same handler modules Lambda runs, and the Lambda Invoke endpoint; then seeds the demo app.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const dynamo = await startDynamoDbLocal({ dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
+    stops.push(dynamo.stop);
+    const kms = await startKmsStandIn({ dataFile: options.dataDir ? join(options.dataDir, 'kms-keys.json') : undefined });
+    stops.push(kms.close);
+    const kmsKeyArn = await localKmsKey(options.dataDir, () => kms.createKey('two-factor secrets (local)'));
+    await ensureTable(dynamo.endpoint, tableName);
+
+    // The handlers read their configuration from the environment, exactly as in Lambda; the SDK reads
+    // the service endpoints from AWS_ENDPOINT_URL_*, so no production code knows it runs locally.
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      KMS_KEY_ID: kmsKeyArn,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_KMS: kms.url,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_SERVICE_NAME: 'two-factor-local',
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const demo = await seedDemoApp(options.demoAdminPassword);
+    const api = await startApiGatewayBridge({ port: options.port, host: options.host });
+    stops.push(() => closeServer(api.server));
+    const lambda = await startLambdaInvokeEndpoint({ port: options.lambdaPort });
+    stops.push(() => closeServer(lambda.server));
+    return { url: api.url, lambdaUrl: lambda.url, dynamoDbEndpoint: dynamo.endpoint, kmsEndpoint: kms.url, tableName, kmsKeyArn, demo, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** One KMS key per data folder, remembered so a restart can unwrap the data keys it wrapped. */
+async function localKmsKey(dataDir: string | undefined, create: () => Promise<string>): Promise<string> {
+  if (!dataDir) return create();
+  const file = join(dataDir, 'local-stack.json');
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { kmsKeyArn: string }).kmsKeyArn;
+  const kmsKeyArn = await create();
+  writeFileSync(file, JSON.stringify({ kmsKeyArn }, null, 2), { mode: 0o600 });
+  return kmsKeyArn;
+}
+
+async function seedDemoApp(password: string | undefined): Promise<LocalStack['demo']> {
+  // Imported after the environment is set: the dependencies read it on first use.
+  const { dependencies } = await import('../functions/commons/dependencies.js');
+  const { createApp } = await import('../functions/core/use-cases/create-app.js');
+  const deps = dependencies();
+  if (await deps.store.getAppRuntime(demoApp.appId)) {
+    return { appId: demoApp.appId, adminEmail: demoApp.adminEmail, adminPassword: null, created: false };
+  }
+  const adminPassword = password ?? randomBytes(12).toString('base64url');
+  await createApp(deps, {
+    appId: demoApp.appId,
+    name: demoApp.name,
+    plan: demoApp.plan,
+    adminEmail: demoApp.adminEmail,
+    adminPassword,
+    publishInitialConfig: true,
+  });
+  return { appId: demoApp.appId, adminEmail: demoApp.adminEmail, adminPassword, created: true };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
