@@ -19,6 +19,8 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(password: string, encodedHash: string): Promise<boolean> {
+  // hash-wasm throws on an empty password; an empty password is simply wrong.
+  if (password === '') return false;
   return argon2Verify({ password, hash: encodedHash });
 }
 

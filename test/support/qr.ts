@@ -1,5 +1,8 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
+
+// jsqr is CommonJS with an ES-style default export; take the function whichever way it arrives.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as typeof import('jsqr').default;
 
 /** Reads a QR code PNG (as a data URL) with jsQR, a decoder independent of the encoder the service uses. */
 export function decodeQrDataUrl(dataUrl: string): string {
