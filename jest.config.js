@@ -17,6 +17,8 @@ export default {
     {
       ...shared,
       displayName: 'integration',
+      // Tests wait for a fresh TOTP step now and then (see awayFromStepBoundary), so allow for it.
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

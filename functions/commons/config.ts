@@ -1,17 +1,18 @@
 import { functionEnvironment } from '../routes.js';
 
-/** Reads a required environment variable once; a missing one is a deployment error, so it throws. */
+/** Reads a required environment variable; a missing one is a deployment error, so it throws. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
   return value;
 }
 
-export interface ServiceConfig {
-  tableName: string;
-  kmsKeyId: string;
+/** The table every step but `health` uses. */
+export function tableName(): string {
+  return requireEnv(functionEnvironment.tableName);
 }
 
-export function readServiceConfig(): ServiceConfig {
-  return { tableName: requireEnv(functionEnvironment.tableName), kmsKeyId: requireEnv(functionEnvironment.kmsKeyId) };
+/** The KMS key; only steps that touch secrets are given it (and the permission to use it). */
+export function kmsKeyId(): string {
+  return requireEnv(functionEnvironment.kmsKeyId);
 }

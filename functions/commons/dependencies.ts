@@ -2,21 +2,28 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoTwoFactorStore } from '../adapters/dynamodb/two-factor-store.js';
 import { EnvelopeSecretBox } from '../adapters/kms/envelope-secret-box.js';
-import type { Dependencies } from '../core/ports.js';
-import { readServiceConfig } from './config.js';
+import type { Dependencies, SecretBox } from '../core/ports.js';
+import { kmsKeyId, tableName } from './config.js';
 
 let built: Dependencies | undefined;
 
 /**
  * The adapters every use case gets, built once per process on first use and kept warm between
- * invocations (the KMS data-key cache lives in the secret box).
+ * invocations. The secret box (and its KMS client and data-key cache) is built on its first use, because
+ * only the steps that touch secrets are configured with the KMS key.
  */
 export function dependencies(): Dependencies {
   if (!built) {
-    const config = readServiceConfig();
-    const store = new DynamoTwoFactorStore(createDocumentClient(), config.tableName);
+    const store = new DynamoTwoFactorStore(createDocumentClient(), tableName());
     const clock = () => Date.now();
-    built = { store, secrets: new EnvelopeSecretBox(new KMSClient({ maxAttempts: 3 }), config.kmsKeyId, store, clock), clock };
+    let box: EnvelopeSecretBox | undefined;
+    const secretBox = () => (box ??= new EnvelopeSecretBox(new KMSClient({ maxAttempts: 3 }), kmsKeyId(), store, clock));
+    const secrets: SecretBox = {
+      seal: (app, userId, secret) => secretBox().seal(app, userId, secret),
+      open: (appId, userId, sealed) => secretBox().open(appId, userId, sealed),
+      createDataKey: (appId) => secretBox().createDataKey(appId),
+    };
+    built = { store, secrets, clock };
   }
   return built;
 }

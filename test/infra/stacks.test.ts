@@ -1,0 +1,352 @@
+/**
+ * Specification of the deployed infrastructure: what `cdk synth` produces for the two stacks.
+ *
+ * The app is synthesized once (bundling ~20 functions takes a while) with the context of
+ * cdk.json, so these assertions hold for exactly what the CLI would deploy.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { StepAccess } from '../../functions/routes.js';
+import { functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../../functions/routes.js';
+import type { TwoFactorService } from '../../lib/two-factor-app.js';
+import { addTwoFactorService } from '../../lib/two-factor-app.js';
+
+/** Bundling every function with esbuild takes tens of seconds. */
+const synthTimeoutMs = 240_000;
+
+/** The actions `Table.grantReadData` grants; `grantReadWriteData` adds {@link tableWriteActions}. */
+const tableReadActions = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const tableWriteActions = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+const expectedTableActions: Record<StepAccess['table'], string[]> = {
+  none: [],
+  read: tableReadActions,
+  readWrite: [...tableReadActions, ...tableWriteActions],
+};
+const expectedKmsActions: Record<StepAccess['kms'], string[]> = {
+  none: [],
+  decrypt: ['kms:Decrypt'],
+  generateDataKey: ['kms:Decrypt', 'kms:GenerateDataKey'],
+};
+
+/** Every function of the service: HTTP steps, the not-found step and the platform steps. */
+const allSteps: { step: string; access: StepAccess }[] = [...httpSteps, notFoundStep, ...platformSteps];
+
+interface PolicyStatement {
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let app: App;
+let service: TwoFactorService;
+let dataTemplate: Template;
+let apiTemplate: Template;
+
+beforeAll(() => {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  app = new App({
+    context: {
+      ...cdkJson.context,
+      // Let synth finish despite cdk-nag findings, so the cdk-nag spec below fails on its own
+      // and lists them, instead of every spec failing in this hook.
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+  });
+  service = addTwoFactorService(app);
+  dataTemplate = Template.fromStack(service.data);
+  apiTemplate = Template.fromStack(service.api);
+}, synthTimeoutMs);
+
+/** Logical id of the function built for `step` (an HTTP or not-found step, or a platform step). */
+function functionLogicalId(step: string): string {
+  const platformStep = platformSteps.find((candidate) => candidate.step === step);
+  const fn = platformStep
+    ? service.api.platformFunctions.get(platformStep.functionName)
+    : service.api.httpFunctions.get(step);
+  if (!fn) throw new Error(`no function for step ${step}`);
+  return service.api.getLogicalId(fn.node.defaultChild as CfnFunction);
+}
+
+function functionProperties(step: string): Record<string, any> {
+  const resource = apiTemplate.toJSON().Resources[functionLogicalId(step)];
+  return resource.Properties;
+}
+
+/** Every action the policies attached to the step function's role allow, sorted. */
+function roleActions(step: string): string[] {
+  const roleLogicalId = functionProperties(step).Role['Fn::GetAtt'][0];
+  const policies = apiTemplate.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: Match.arrayWith([{ Ref: roleLogicalId }]) },
+  });
+  return Object.values(policies)
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[])
+    .flatMap((statement) => [statement.Action].flat())
+    .sort();
+}
+
+function actionsWithPrefix(step: string, prefix: string): string[] {
+  return roleActions(step).filter((action) => action.startsWith(prefix));
+}
+
+/** Logical id of the function the integration of `routeKey` invokes. */
+function routeTargetFunction(routeKey: string): string {
+  const routes = Object.values(apiTemplate.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }));
+  expect(routes).toHaveLength(1);
+  const target: unknown = routes[0]?.Properties.Target;
+  // Target is `integrations/<integration id>`: Fn::Join ['', ['integrations/', { Ref: <integration> }]].
+  const integrationLogicalId = (target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
+  const integration = apiTemplate.toJSON().Resources[integrationLogicalId];
+  return integration.Properties.IntegrationUri['Fn::GetAtt'][0];
+}
+
+describe('TwoFactorData stack', () => {
+  it('keys the table by string pk and sk, billed per request', () => {
+    dataTemplate.resourceCountIs('AWS::DynamoDB::Table', 1);
+    dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('protects the table: point-in-time recovery, deletion protection, retained on stack deletion', () => {
+    dataTemplate.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('lets DynamoDB delete items whose expiresAt (epoch seconds) has passed', () => {
+    dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it("lists an app's users through the sparse gsi1, projecting only the user-list attributes", () => {
+    dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ]),
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['userId', 'appId', 'email', 'role', 'createdAt', 'twoFactorEnabled'],
+          },
+        },
+      ],
+    });
+  });
+
+  it('keeps one symmetric secrets key with rotation, retained on stack deletion, under its alias', () => {
+    dataTemplate.resourceCountIs('AWS::KMS::Key', 1);
+    dataTemplate.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: 'Retain',
+    });
+    dataTemplate.hasResourceProperties('AWS::KMS::Key', { KeySpec: Match.absent() });
+    dataTemplate.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/two-factor-secrets' });
+  });
+});
+
+describe('TwoFactorApi stack', () => {
+  describe('HTTP API', () => {
+    it('has one route per HTTP step and the $default route, nothing else', () => {
+      apiTemplate.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      apiTemplate.resourceCountIs('AWS::ApiGatewayV2::Route', httpSteps.length + 1);
+    });
+
+    it.each(httpSteps)('routes $method $path to the $step function', ({ step, method, path }) => {
+      expect(routeTargetFunction(`${method} ${path}`)).toBe(functionLogicalId(step));
+    });
+
+    it('routes every request no route matches ($default) to the not-found function', () => {
+      expect(routeTargetFunction('$default')).toBe(functionLogicalId(notFoundStep.step));
+    });
+
+    it('invokes the functions with payload format 2.0', () => {
+      const integrations = Object.values(apiTemplate.findResources('AWS::ApiGatewayV2::Integration'));
+      expect(integrations).toHaveLength(httpSteps.length + 1);
+      for (const integration of integrations) {
+        expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      }
+    });
+
+    it('throttles the auto-deployed $default stage and writes its access log to a log group', () => {
+      apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AccessLogs'), 'Arn'] },
+          Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+        },
+      });
+    });
+  });
+
+  describe('functions', () => {
+    it('builds one function per step', () => {
+      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length);
+    });
+
+    describe.each(allSteps)('the $step function', ({ step, access }) => {
+      it('runs the bundled ESM handler on Node.js 22, arm64, 1024 MB, 10 s', () => {
+        expect(functionProperties(step)).toMatchObject({
+          Handler: 'index.handler',
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          MemorySize: 1024,
+          Timeout: 10,
+        });
+      });
+
+      it('logs to its own log group, kept for a month', () => {
+        const logGroupLogicalId = functionProperties(step).LoggingConfig.LogGroup.Ref;
+        expect(apiTemplate.toJSON().Resources[logGroupLogicalId]).toMatchObject({
+          Type: 'AWS::Logs::LogGroup',
+          Properties: { RetentionInDays: 30 },
+        });
+      });
+
+      it(`gets the table name, ${access.kms === 'none' ? 'no' : 'the'} key ARN and the Powertools service name`, () => {
+        const variables = functionProperties(step).Environment.Variables;
+        expect(variables).toMatchObject({
+          // The table's name (Ref), imported from the data stack.
+          [functionEnvironment.tableName]: { 'Fn::ImportValue': expect.stringContaining('ExportsOutputRefTable') },
+          POWERTOOLS_SERVICE_NAME: 'two-factor',
+          NODE_OPTIONS: '--enable-source-maps',
+        });
+        if (access.kms === 'none') {
+          expect(variables).not.toHaveProperty(functionEnvironment.kmsKeyId);
+        } else {
+          // The key's ARN (GetAtt Arn), imported from the data stack.
+          expect(variables[functionEnvironment.kmsKeyId]).toEqual({
+            'Fn::ImportValue': expect.stringMatching(/ExportsOutputFnGetAttSecretsKey\w*Arn/),
+          });
+        }
+      });
+
+      it(`is granted exactly the table actions of "${access.table}" access`, () => {
+        expect(actionsWithPrefix(step, 'dynamodb:')).toEqual([...expectedTableActions[access.table]].sort());
+      });
+
+      it(`is granted exactly the KMS actions of "${access.kms}" access`, () => {
+        expect(actionsWithPrefix(step, 'kms:')).toEqual(expectedKmsActions[access.kms]);
+      });
+
+      it('may write only to its own logs besides that', () => {
+        const others = roleActions(step).filter((action) => !/^(dynamodb|kms):/.test(action));
+        expect(others).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      });
+
+      it('is bundled as an ES module with a require shim for CommonJS dependencies', () => {
+        const assetHash = String(functionProperties(step).Code.S3Key).replace(/\.zip$/, '');
+        const bundle = join(app.outdir, `asset.${assetHash}`, 'index.mjs');
+        expect(existsSync(bundle)).toBe(true);
+        expect(readFileSync(bundle, 'utf8')).toMatch(/^import \{ createRequire as \w+ \} from 'node:module'; const require = /);
+        expect(existsSync(`${bundle}.map`)).toBe(true);
+      });
+    });
+
+    it('grants the me function read-only table access', () => {
+      const actions = roleActions('me');
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      expect(actions).not.toContain('dynamodb:PutItem');
+      expect(actions).not.toContain('dynamodb:UpdateItem');
+    });
+
+    it('grants the health and not-found functions no table and no key access', () => {
+      for (const step of ['health', notFoundStep.step]) {
+        expect(roleActions(step).filter((action) => /^(dynamodb|kms):/.test(action))).toEqual([]);
+      }
+    });
+
+    it('lets only create-app generate data keys', () => {
+      const generators = allSteps.filter(({ step }) => roleActions(step).includes('kms:GenerateDataKey'));
+      expect(generators.map(({ step }) => step)).toEqual(['create-app']);
+    });
+
+    it('grants nothing on every resource ("*") and no wildcard action', () => {
+      const statements = Object.values(apiTemplate.findResources('AWS::IAM::Policy')).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[],
+      );
+      for (const statement of statements) {
+        expect([statement.Resource].flat()).not.toContain('*');
+        for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
+      }
+    });
+  });
+
+  describe('platform functions', () => {
+    it.each(platformSteps)('lets no route reach $functionName ($step)', ({ step }) => {
+      const fnLogicalId = functionLogicalId(step);
+      const integrations = apiTemplate.findResources('AWS::ApiGatewayV2::Integration', {
+        Properties: { IntegrationUri: { 'Fn::GetAtt': [fnLogicalId, 'Arn'] } },
+      });
+      expect(integrations).toEqual({});
+      const permissions = apiTemplate.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: { 'Fn::GetAtt': [fnLogicalId, 'Arn'] } },
+      });
+      expect(permissions).toEqual({});
+    });
+
+    it.each(platformSteps)('outputs the $functionName function name', ({ step, functionName }) => {
+      const outputId = `${functionName.charAt(0).toUpperCase()}${functionName.slice(1)}FunctionName`;
+      apiTemplate.hasOutput(outputId, { Value: { Ref: functionLogicalId(step) } });
+    });
+  });
+
+  it('outputs the API URL, the table name and the key ARN', () => {
+    apiTemplate.hasOutput('ApiUrl', { Value: Match.anyValue() });
+    apiTemplate.hasOutput('TableName', { Value: { 'Fn::ImportValue': Match.stringLikeRegexp('Table') } });
+    apiTemplate.hasOutput('KmsKeyArn', { Value: { 'Fn::ImportValue': Match.stringLikeRegexp('SecretsKey') } });
+  });
+});
+
+describe('cdk-nag AWS Solutions checks', () => {
+  it('report no finding that is not acknowledged with a reason', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map(
+      (violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('leave no error annotation on either stack', () => {
+    for (const stack of [service.data, service.api]) {
+      expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
+import { type TestApp, call, createTestApp, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+
+/** RFC 6238 §5.2 and single use: every one-time thing is spent by a conditional write, so races lose. */
+describe('replay and races', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({ plan: 'enterprise', mode: 'optional' });
+  });
+
+  it('rejects the same code twice', async () => {
+    const user = await signUpAndEnroll(app);
+    const code = totpCode(user.secret, user.confirmedStep + 1);
+
+    const first = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code } });
+    const second = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code } });
+
+    expect(first.body.status).toBe('SIGNED_IN');
+    expect([second.status, second.body.error.code]).toEqual([401, 'invalid_code']);
+  });
+
+  it('rejects the code of step N−1 once step N was accepted', async () => {
+    const user = await signUpAndEnroll(app);
+    await awayFromStepBoundary();
+    const now = currentStep();
+
+    const newer = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, now + 1) } });
+    const older = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, now) } });
+
+    expect(newer.body.status).toBe('SIGNED_IN');
+    expect([older.status, older.body.error.code]).toEqual([401, 'invalid_code']);
+  });
+
+  it('lets exactly one of 10 parallel logins with one valid code succeed', async () => {
+    const user = await signUpAndEnroll(app);
+    const challenges = await Promise.all(Array.from({ length: 10 }, () => loginChallenge(app, user.email)));
+    await awayFromStepBoundary();
+    const code = totpCode(user.secret, currentStep());
+
+    const answers = await Promise.all(challenges.map((challengeToken) => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } })));
+
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 401 && answer.body.error.code === 'invalid_code')).toHaveLength(9);
+  });
+
+  it('lets exactly one of 10 parallel submissions on one challenge succeed', async () => {
+    const user = await signUpAndEnroll(app);
+    const challengeToken = await loginChallenge(app, user.email);
+    await awayFromStepBoundary();
+    const code = totpCode(user.secret, currentStep());
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } })));
+
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    expect(answers.every((answer) => answer.status === 200 || answer.status === 401)).toBe(true);
+  });
+
+  it('lets exactly one of 10 parallel logins with one backup code succeed', async () => {
+    const user = await signUpAndEnroll(app);
+    const challenges = await Promise.all(Array.from({ length: 10 }, () => loginChallenge(app, user.email)));
+
+    const answers = await Promise.all(
+      challenges.map((challengeToken) => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, backupCode: user.backupCodes[0] } })),
+    );
+
+    const winners = answers.filter((answer) => answer.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]!.body.backupCodesRemaining).toBe(9);
+    expect(answers.filter((answer) => answer.status === 401)).toHaveLength(9);
+    expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).body.twoFactor.backupCodesRemaining).toBe(9);
+  });
+
+  it('creates exactly one account from 10 parallel sign-ups with one email', async () => {
+    const email = uniqueEmail('race');
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } })));
+
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 409 && answer.body.error.code === 'email_taken')).toHaveLength(9);
+    const users = await call('GET', `/v1/apps/${app.appId}/users?limit=100`, { token: app.adminToken });
+    expect(users.body.users.filter((user: { email: string }) => user.email === email)).toHaveLength(1);
+  });
+
+  it('treats emails case-insensitively', async () => {
+    const email = uniqueEmail('Case');
+    await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
+
+    const again = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: email.toUpperCase(), password } });
+    const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: email.toUpperCase(), password } });
+
+    expect(again.status).toBe(409);
+    expect(login.body.status).toBe('SIGNED_IN');
+  });
+
+  it('kills a login challenge after 5 wrong codes', async () => {
+    const user = await signUpAndEnroll(app);
+    const challengeToken = await loginChallenge(app, user.email);
+    const wrong = totpCode(user.secret, currentStep() + 7);
+
+    const remaining: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      remaining.push((await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: wrong } })).body.error.attemptsRemaining);
+    }
+    const afterwards = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: totpCode(user.secret) } });
+
+    expect(remaining).toEqual([4, 3, 2, 1, 0]);
+    expect([afterwards.status, afterwards.body.error.code]).toEqual([401, 'challenge_invalid']);
+  });
+});
