@@ -2,6 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startLocalStack } from './stack.js';
 
+// The SDK warns that it will need Node 22 from 2027; Lambda runs 22 already, and on a developer's
+// Node 20 the warning only buries this tool's own output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /**
  * `npm start`: the whole service on this machine, no AWS account and no Docker.
  *
