@@ -150,3 +150,14 @@ export class ConditionFailedError extends Error {
     this.name = 'ConditionFailedError';
   }
 }
+
+/**
+ * A sealed secret failed authentication on opening: it was altered, or copied from another user's or
+ * app's item. Such a secret proves nothing, so the code checked against it counts as wrong.
+ */
+export class SecretUnreadableError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('sealed secret failed authentication', options);
+    this.name = 'SecretUnreadableError';
+  }
+}

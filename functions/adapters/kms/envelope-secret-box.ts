@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { SecretUnreadableError } from '../../core/errors.js';
 import type { App, Clock, SealedSecret } from '../../core/model.js';
 import type { SecretBox } from '../../core/ports.js';
 import { newId } from '../../core/tokens.js';
@@ -55,8 +56,12 @@ export class EnvelopeSecretBox implements SecretBox {
     const body = Buffer.from(sealed.ciphertext, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
     decipher.setAAD(associatedData(appId, userId));
-    decipher.setAuthTag(body.subarray(body.length - 16));
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+    try {
+      decipher.setAuthTag(body.subarray(body.length - 16));
+      return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+    } catch (error) {
+      throw new SecretUnreadableError({ cause: error });
+    }
   }
 
   private async dataKey(appId: string, keyId: string): Promise<Buffer> {

@@ -5,8 +5,8 @@ import type { BackupCodeSet, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import { newId } from '../tokens.js';
-import { verifyTotp } from '../totp.js';
 import { authenticateForEnrollment } from './authenticate.js';
+import { matchCode } from './second-factor.js';
 import { type SignedIn, auditEvent, isExpired, maxAttemptsPerChallenge, newSession, requireApp, sessionView } from './common.js';
 
 export interface EnrollmentConfirmed {
@@ -33,9 +33,7 @@ export async function confirmEnrollment(deps: Dependencies, input: { appId: stri
     throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
   }
 
-  const secret = await deps.secrets.open(user.appId, user.id, pending.secret);
-  const match = verifyTotp(secret, input.code, deps.clock());
-  secret.fill(0);
+  const match = await matchCode(deps, user, pending.secret, input.code);
   if (!match) {
     const failures = await deps.store.recordEnrollmentFailure(user.id, pending.enrollmentId, maxAttemptsPerChallenge);
     throw new InvalidCodeError(Math.max(0, maxAttemptsPerChallenge - failures));

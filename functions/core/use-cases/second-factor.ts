@@ -1,8 +1,8 @@
-import { InvalidCodeError, TooManyAttemptsError } from '../errors.js';
+import { InvalidCodeError, SecretUnreadableError, TooManyAttemptsError } from '../errors.js';
 import { attemptsBeforeLockout, lockoutSeconds } from '../lockout.js';
-import type { TotpFactor, User } from '../model.js';
+import type { SealedSecret, TotpFactor, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
-import { verifyTotp } from '../totp.js';
+import { type TotpMatch, verifyTotp } from '../totp.js';
 
 /** Refuses any code while the account's second factor is locked out. */
 export function assertNotLocked(deps: Dependencies, factor: TotpFactor): void {
@@ -17,10 +17,25 @@ export function assertNotLocked(deps: Dependencies, factor: TotpFactor): void {
  * accepted (RFC 6238 §5.2); `null` otherwise. The secret is wiped from memory once checked.
  */
 export async function acceptableStep(deps: Dependencies, user: User, factor: TotpFactor, code: string): Promise<number | null> {
-  const secret = await deps.secrets.open(user.appId, user.id, factor.secret);
+  const match = await matchCode(deps, user, factor.secret, code);
+  return match && match.step > factor.lastAcceptedStep ? match.step : null;
+}
+
+/**
+ * Opens the user's sealed secret and checks `code` against it; the plaintext secret is wiped once
+ * checked. A secret that does not open for this user (altered, or copied from someone else) matches
+ * nothing.
+ */
+export async function matchCode(deps: Dependencies, user: User, sealed: SealedSecret, code: string): Promise<TotpMatch | null> {
+  let secret: Buffer;
   try {
-    const match = verifyTotp(secret, code, deps.clock());
-    return match && match.step > factor.lastAcceptedStep ? match.step : null;
+    secret = await deps.secrets.open(user.appId, user.id, sealed);
+  } catch (error) {
+    if (error instanceof SecretUnreadableError) return null;
+    throw error;
+  }
+  try {
+    return verifyTotp(secret, code, deps.clock());
   } finally {
     secret.fill(0);
   }
