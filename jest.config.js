@@ -11,14 +11,15 @@ const shared = {
 };
 
 export default {
+  // Integration tests wait for a fresh TOTP step now and then (see awayFromStepBoundary); the infra
+  // tests bundle twenty functions. Jest reads this option globally, not per project.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',
-      // Tests wait for a fresh TOTP step now and then (see awayFromStepBoundary), so allow for it.
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -107,4 +107,21 @@ describe('replay and races', () => {
     expect(remaining).toEqual([4, 3, 2, 1, 0]);
     expect([afterwards.status, afterwards.body.error.code]).toEqual([401, 'challenge_invalid']);
   });
+
+  it('locks the second factor after 10 consecutive wrong codes across challenges and sessions', async () => {
+    const user = await signUpAndEnroll(app);
+    const wrong = totpCode(user.secret, currentStep() + 9);
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: wrong } }));
+    for (let i = 0; i < 5; i++) answers.push(await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: wrong } }));
+
+    const locked = answers[9]!;
+    expect(answers.slice(0, 9).map((answer) => answer.body.error.code)).toEqual(Array(9).fill('invalid_code'));
+    expect(answers[8]!.body.error.attemptsRemaining).toBe(1);
+    expect([locked.status, locked.body.error.code, locked.body.error.retryAfterSeconds]).toEqual([429, 'too_many_attempts', 60]);
+    expect(locked.headers.get('retry-after')).toBe('60');
+    const evenTheRightCode = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) } });
+    expect(evenTheRightCode.status).toBe(429);
+    expect(Number(evenTheRightCode.headers.get('retry-after'))).toBeGreaterThan(50);
+  });
 });
