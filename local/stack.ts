@@ -16,6 +16,11 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Password of the seeded demo admin; generated when absent. */
   demoAdminPassword?: string;
+  /**
+   * Lets a benchmark or a test put something (a counter, a fault injector) between the handlers and a
+   * dependency: given the real endpoint, returns the one the handlers should use.
+   */
+  interpose?: (service: 'dynamodb' | 'kms', endpoint: string) => Promise<string>;
 }
 
 export interface LocalStack {
@@ -58,8 +63,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_KMS: kms.url,
+      AWS_ENDPOINT_URL_DYNAMODB: options.interpose ? await options.interpose('dynamodb', dynamo.endpoint) : dynamo.endpoint,
+      AWS_ENDPOINT_URL_KMS: options.interpose ? await options.interpose('kms', kms.url) : kms.url,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_SERVICE_NAME: 'two-factor-local',
     });

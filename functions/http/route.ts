@@ -72,7 +72,8 @@ export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>
 }
 
 function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header?.trim() ?? '');
+  // RFC 9110: the scheme name is case-insensitive.
+  const match = /^Bearer +([A-Za-z0-9_-]{16,128})$/i.exec(header?.trim() ?? '');
   return match?.[1] ?? null;
 }
 
