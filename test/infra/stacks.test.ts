@@ -350,3 +350,30 @@ describe('cdk-nag AWS Solutions checks', () => {
     }
   });
 });
+
+describe('the function bundles', () => {
+  /** The staged asset of `step`'s function: what Lambda would unzip and load. */
+  function bundleOf(step: string): string {
+    const fn = apiTemplate.toJSON().Resources[functionLogicalId(step)] as { Properties: { Code: { S3Key: string }; Handler: string } };
+    expect(fn.Properties.Handler).toBe('index.handler');
+    const directory = join(app.outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+    const bundle = join(directory, 'index.mjs');
+    expect(existsSync(bundle)).toBe(true);
+    return bundle;
+  }
+
+  it.each([
+    ['health', 200, { status: 'ok' }],
+    ['not-found', 404, { error: { code: 'not_found', message: 'The route was not found.' } }],
+  ])('load as ES modules under Node and answer: %s', async (step, status, body) => {
+    const { handler } = (await import(bundleOf(step))) as {
+      handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+    };
+
+    const response = await handler({ version: '2.0', rawPath: '/v1/x', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET' } } }, { getRemainingTimeInMillis: () => 5000 });
+
+    expect(response.statusCode).toBe(status);
+    expect(JSON.parse(response.body)).toEqual(body);
+    expect(response.headers['strict-transport-security'] ?? response.headers['Strict-Transport-Security']).toMatch(/max-age=/);
+  });
+});
