@@ -8,7 +8,7 @@
 /** What a step needs from the table and from KMS; the stacks grant exactly this and nothing more. */
 export interface StepAccess {
   table: 'none' | 'read' | 'readWrite';
-  /** `decrypt` unwraps an app's data key; `generateDataKey` also creates one (app creation). */
+  /** `decrypt` unwraps an app's data key; `generateDataKey` creates one (app creation) and nothing else. */
   kms: 'none' | 'decrypt' | 'generateDataKey';
 }
 

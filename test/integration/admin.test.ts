@@ -147,6 +147,20 @@ describe('platform functions', () => {
     expect(signup.body.status).toBe('SIGNED_IN');
   });
 
+  it('never leaves a mode live that the plan forbids when a downgrade races a publish', async () => {
+    for (let round = 0; round < 5; round++) {
+      const app = await createTestApp({ plan: 'enterprise' });
+      await call('PUT', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken, body: { mode: 'required' } });
+
+      await Promise.all([invokePlatform('setPlan', { appId: app.appId, plan: 'business' }), call('POST', `/v1/apps/${app.appId}/publish`, { token: app.adminToken })]);
+
+      const settings = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
+      expect(settings.body.plan).toBe('business');
+      expect(['off', 'optional']).toContain(settings.body.draft.mode);
+      expect(['off', 'optional']).toContain(settings.body.published?.mode ?? 'off');
+    }
+  });
+
   it('resetTwoFactor has the admin reset effect and records the platform actor', async () => {
     const app = await createTestApp({ plan: 'enterprise', mode: 'optional' });
     const user = await signUpAndEnroll(app);

@@ -41,7 +41,8 @@ describe('replay and races', () => {
     const answers = await Promise.all(challenges.map((challengeToken) => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } })));
 
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
-    expect(answers.filter((answer) => answer.status === 401 && answer.body.error.code === 'invalid_code')).toHaveLength(9);
+    // Every losing request was a checked attempt: a wrong code, or the one that reached the lockout.
+    expect(answers.filter((answer) => ['invalid_code', 'too_many_attempts'].includes(answer.body.error?.code))).toHaveLength(9);
   });
 
   it('lets exactly one of 10 parallel submissions on one challenge succeed', async () => {
@@ -67,7 +68,7 @@ describe('replay and races', () => {
     const winners = answers.filter((answer) => answer.status === 200);
     expect(winners).toHaveLength(1);
     expect(winners[0]!.body.backupCodesRemaining).toBe(9);
-    expect(answers.filter((answer) => answer.status === 401)).toHaveLength(9);
+    expect(answers.filter((answer) => answer.status === 401 || answer.status === 429)).toHaveLength(9);
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).body.twoFactor.backupCodesRemaining).toBe(9);
   });
 
@@ -123,5 +124,19 @@ describe('replay and races', () => {
     const evenTheRightCode = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) } });
     expect(evenTheRightCode.status).toBe(429);
     expect(Number(evenTheRightCode.headers.get('retry-after'))).toBeGreaterThan(50);
+  });
+
+  it('checks no more than 10 codes when 30 guesses arrive at once, then refuses even the right code', async () => {
+    const user = await signUpAndEnroll(app);
+    const wrong = totpCode(user.secret, currentStep() + 11);
+
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: wrong } })),
+    );
+
+    expect(answers.filter((answer) => answer.body.error.code === 'invalid_code')).toHaveLength(9);
+    expect(answers.filter((answer) => answer.status === 429 && answer.body.error.code === 'too_many_attempts')).toHaveLength(21);
+    const right = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) } });
+    expect(right.status).toBe(429);
   });
 });

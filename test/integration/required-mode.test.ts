@@ -90,4 +90,23 @@ describe('the required mode', () => {
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('already_enabled');
   });
+
+  it('limits a password session from before the mode was required to enrolling, me and logout', async () => {
+    const other = await createTestApp({ plan: 'enterprise', mode: 'optional' });
+    const member = (await call('POST', `/v1/apps/${other.appId}/signup`, { body: { email: uniqueEmail(), password } })).body.session.token;
+    await publishMode(other, 'required');
+
+    const adminSettings = await call('GET', `/v1/apps/${other.appId}/settings/two-factor`, { token: other.adminToken });
+    const me = await call('GET', `/v1/apps/${other.appId}/me`, { token: member });
+    const enrollment = await call('POST', `/v1/apps/${other.appId}/2fa/enrollment`, { token: other.adminToken });
+
+    expect([adminSettings.status, adminSettings.body.error.code]).toEqual([403, 'two_factor_required']);
+    expect(me.body).toMatchObject({ twoFactor: { enabled: false }, app: { twoFactorMode: 'required' } });
+    expect(enrollment.status).toBe(201);
+    const secret = new URL(enrollment.body.otpauthUri).searchParams.get('secret')!;
+    await awayFromStepBoundary();
+    const confirm = await call('POST', `/v1/apps/${other.appId}/2fa/enrollment/confirm`, { token: other.adminToken, body: { code: totpCode(secret) } });
+    expect(confirm.status).toBe(200);
+    expect((await call('GET', `/v1/apps/${other.appId}/settings/two-factor`, { token: other.adminToken })).status).toBe(200);
+  });
 });

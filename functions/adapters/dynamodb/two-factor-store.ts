@@ -8,7 +8,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError, ValidationError } from '../../core/errors.js';
+import { ConditionFailedError, ServiceUnavailableError, ValidationError } from '../../core/errors.js';
 import type {
   App,
   AppRuntime,
@@ -50,8 +50,13 @@ const conditions = {
    * requests carrying one code (or an older code after a newer one) cannot both pass.
    */
   stepIsNew: 'attribute_exists(pk) AND lastAcceptedStep < :step',
-  /** A challenge is spent by deleting it; only a request that finds it alive and not exhausted may. */
-  challengeLive: 'attribute_exists(pk) AND failedAttempts < :maxAttempts',
+  /** An attempt on a challenge is reserved before its code is checked; never more than the limit. */
+  challengeHasAttemptsLeft: 'attribute_exists(pk) AND failedAttempts < :maxAttempts',
+  /**
+   * A challenge is spent by deleting it; only a request that finds it alive may. Its own reserved attempt
+   * is already counted, hence `<=`.
+   */
+  challengeLive: 'attribute_exists(pk) AND failedAttempts <= :maxAttempts',
   /** A 2FA reset bumps the generation; a verify that read the user before the reset must not win. */
   sameGeneration: 'attribute_exists(pk) AND generation = :generation',
   enrolledInGeneration: 'attribute_exists(pk) AND generation = :generation AND twoFactorEnabled = :true',
@@ -59,9 +64,21 @@ const conditions = {
   backupCodeUnused: 'attribute_exists(#codes.#code) AND setId = :setId',
   /** Confirm only the pending secret the code was checked against, not one a newer start replaced. */
   pendingMatches: 'attribute_exists(pk) AND enrollmentId = :enrollmentId AND failedAttempts < :maxAttempts',
-  /** Publishing takes the next version only if nobody else took it: concurrent publishes never overwrite. */
-  firstPublish: 'attribute_exists(pk) AND attribute_not_exists(publishedVersion)',
-  nextPublish: 'attribute_exists(pk) AND publishedVersion = :previousVersion',
+  /**
+   * Publishing takes the next version only if nobody else took it, so concurrent publishes never overwrite;
+   * plan changes check the version too, so a publish and a downgrade are always ordered.
+   */
+  firstPublish: 'attribute_not_exists(publishedVersion)',
+  nextPublish: 'publishedVersion = :previousVersion',
+  /** A draft edit or publish checked the mode against this plan; a concurrent plan change must win. */
+  planIs: '#plan = :seenPlan',
+  /** A plan change lowered (or kept) the draft it read; an edit in between must make it read again. */
+  draftModeIs: '#mode = :seenMode',
+  /**
+   * Reserving a second-factor attempt moves the failure count from the value the request read; when two
+   * requests race, only one moves it, so every checked code is counted and the lockout cannot be outrun.
+   */
+  failuresAre: 'attribute_exists(pk) AND failedAttempts = :seenFailures',
 } as const;
 
 /** Attempts a challenge survives; mirrors the use cases' limit, so the store can refuse on its own too. */
@@ -112,43 +129,47 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     await this.transact(steps);
   }
 
-  async putDraftSettings(appId: string, draft: DraftSettings, audit: AuditEvent): Promise<void> {
+  async putDraftSettings(appId: string, plan: Plan, draft: DraftSettings, audit: AuditEvent): Promise<void> {
     await this.transact([
-      { item: this.conditionCheck(keys.app(appId), conditions.exists), reason: 'app_gone' },
+      {
+        item: this.conditionCheck(keys.app(appId), `attribute_exists(pk) AND ${conditions.planIs}`, { ':seenPlan': plan }, { '#plan': 'plan' }),
+        reason: 'plan_changed',
+      },
       { item: this.put({ ...keys.draftSettings(appId), ...draft }) },
       { item: this.put(this.auditItem(audit)) },
     ]);
   }
 
-  async publishConfig(appId: string, config: PublishedConfig, audit: AuditEvent): Promise<void> {
+  async publishConfig(appId: string, plan: Plan, config: PublishedConfig, audit: AuditEvent): Promise<void> {
     await this.transact([
-      { item: this.publishPointer(appId, config), reason: 'version_conflict' },
+      { item: this.appUpdate(appId, { publish: config, seenVersion: config.version - 1, seenPlan: plan }), reason: 'version_conflict' },
       { item: this.put(configVersionItem(appId, config), conditions.isNew), reason: 'version_conflict' },
       { item: this.put(this.auditItem(audit)) },
     ]);
   }
 
-  async changePlan(input: { appId: string; plan: Plan; draftMode: TwoFactorMode | null; publish: PublishedConfig | null; audit: AuditEvent }): Promise<void> {
-    const { appId, publish } = input;
-    const steps: TransactStep[] = [];
-    if (publish) {
-      const pointer = this.publishPointer(appId, publish);
-      const update = pointer.Update!;
-      update.UpdateExpression += ', #plan = :plan';
-      update.ExpressionAttributeNames = { ...update.ExpressionAttributeNames, '#plan': 'plan' };
-      update.ExpressionAttributeValues = { ...update.ExpressionAttributeValues, ':plan': input.plan };
-      steps.push({ item: pointer, reason: 'version_conflict' });
-      steps.push({ item: this.put(configVersionItem(appId, publish), conditions.isNew), reason: 'version_conflict' });
-    } else {
-      steps.push({
-        item: this.update(keys.app(appId), 'SET #plan = :plan', { '#plan': 'plan' }, { ':plan': input.plan }, conditions.exists),
-        reason: 'app_gone',
-      });
-    }
-    if (input.draftMode) {
-      steps.push({ item: this.update(keys.draftSettings(appId), 'SET #mode = :mode', { '#mode': 'mode' }, { ':mode': input.draftMode }) });
-    }
-    steps.push({ item: this.put(this.auditItem(input.audit)) });
+  async changePlan(input: {
+    appId: string;
+    plan: Plan;
+    seen: { publishedVersion: number | null; draftMode: TwoFactorMode };
+    draftMode: TwoFactorMode | null;
+    publish: PublishedConfig | null;
+    audit: AuditEvent;
+  }): Promise<void> {
+    const { appId, publish, seen } = input;
+    const draftKey = keys.draftSettings(appId);
+    const draftNames = { '#mode': 'mode' };
+    const steps: TransactStep[] = [
+      { item: this.appUpdate(appId, { plan: input.plan, publish, seenVersion: seen.publishedVersion ?? 0 }), reason: 'plan_race' },
+      {
+        item: input.draftMode
+          ? this.update(draftKey, 'SET #mode = :mode', draftNames, { ':mode': input.draftMode, ':seenMode': seen.draftMode }, conditions.draftModeIs)
+          : this.conditionCheck(draftKey, conditions.draftModeIs, { ':seenMode': seen.draftMode }, draftNames),
+        reason: 'plan_race',
+      },
+      { item: this.put(this.auditItem(input.audit)) },
+    ];
+    if (publish) steps.push({ item: this.put(configVersionItem(appId, publish), conditions.isNew), reason: 'plan_race' });
     await this.transact(steps);
   }
 
@@ -166,7 +187,8 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
 
   async findUserByEmail(appId: string, email: string): Promise<User | null> {
     const claim = await this.get(keys.emailClaim(appId, email));
-    return claim ? this.getUser(claim.userId as string) : null;
+    // An unknown email still reads a profile, so both answers cost the same two reads.
+    return this.getUser(claim ? (claim.userId as string) : 'usr_none');
   }
 
   async getUser(userId: string): Promise<User | null> {
@@ -252,8 +274,8 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     };
   }
 
-  async recordChallengeFailure(tokenHash: string, maxAttempts: number): Promise<number> {
-    return this.increment(keys.challenge(tokenHash), conditions.challengeLive, { ':maxAttempts': maxAttempts }, 'challenge_spent');
+  async reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number> {
+    return this.increment(keys.challenge(tokenHash), conditions.challengeHasAttemptsLeft, { ':maxAttempts': maxAttempts }, 'challenge_spent');
   }
 
   async getTotpFactor(userId: string): Promise<TotpFactor | null> {
@@ -311,28 +333,31 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     };
   }
 
-  async recordSecondFactorFailure(userId: string): Promise<number> {
-    try {
-      return await this.increment(keys.totpFactor(userId), conditions.exists, {}, 'not_enrolled');
-    } catch (error) {
-      if (error instanceof ConditionFailedError) return 0;
-      throw error;
-    }
-  }
-
-  async lockSecondFactor(userId: string, untilMs: number): Promise<void> {
+  async reserveSecondFactorAttempt(
+    userId: string,
+    seen: { failedAttempts: number; lockedUntil: number | null },
+    next: { failedAttempts: number; lockedUntil: number | null },
+  ): Promise<boolean> {
+    const lockUnchanged = seen.lockedUntil === null ? 'attribute_not_exists(lockedUntil)' : 'lockedUntil = :seenLock';
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.totpFactor(userId),
-          UpdateExpression: 'SET lockedUntil = :until',
-          ConditionExpression: conditions.exists,
-          ExpressionAttributeValues: { ':until': untilMs },
+          UpdateExpression: next.lockedUntil === null ? 'SET failedAttempts = :failures REMOVE lockedUntil' : 'SET failedAttempts = :failures, lockedUntil = :lock',
+          ConditionExpression: `${conditions.failuresAre} AND ${lockUnchanged}`,
+          ExpressionAttributeValues: {
+            ':seenFailures': seen.failedAttempts,
+            ':failures': next.failedAttempts,
+            ...(seen.lockedUntil === null ? {} : { ':seenLock': seen.lockedUntil }),
+            ...(next.lockedUntil === null ? {} : { ':lock': next.lockedUntil }),
+          },
         }),
       );
+      return true;
     } catch (error) {
-      if (!isConditionalCheckFailure(error)) throw error;
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -510,15 +535,31 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     ];
   }
 
-  private publishPointer(appId: string, config: PublishedConfig): TransactItem {
-    const first = config.version === 1;
-    return this.update(
-      keys.app(appId),
-      'SET publishedVersion = :version, publishedMode = :mode, publishedAt = :publishedAt',
-      undefined,
-      { ':version': config.version, ':mode': config.mode, ':publishedAt': config.publishedAt, ...(first ? {} : { ':previousVersion': config.version - 1 }) },
-      first ? conditions.firstPublish : conditions.nextPublish,
-    );
+  /**
+   * The app item's update for a publish and/or a plan change, conditioned on the published version the
+   * caller read (0: none yet) and, for a publish, on the plan it checked the mode against.
+   */
+  private appUpdate(appId: string, change: { plan?: Plan; publish?: PublishedConfig | null; seenVersion: number; seenPlan?: Plan }): TransactItem {
+    const sets: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Item = {};
+    const checks = ['attribute_exists(pk)', change.seenVersion === 0 ? conditions.firstPublish : conditions.nextPublish];
+    if (change.seenVersion !== 0) values[':previousVersion'] = change.seenVersion;
+    if (change.publish) {
+      sets.push('publishedVersion = :version', 'publishedMode = :publishedMode', 'publishedAt = :publishedAt');
+      Object.assign(values, { ':version': change.publish.version, ':publishedMode': change.publish.mode, ':publishedAt': change.publish.publishedAt });
+    }
+    if (change.plan) {
+      sets.push('#plan = :plan');
+      names['#plan'] = 'plan';
+      values[':plan'] = change.plan;
+    }
+    if (change.seenPlan) {
+      checks.push(conditions.planIs);
+      names['#plan'] = 'plan';
+      values[':seenPlan'] = change.seenPlan;
+    }
+    return this.update(keys.app(appId), `SET ${sets.join(', ')}`, names, values, checks.join(' AND '));
   }
 
   private spendChallenge(challenge: Challenge): TransactItem {
@@ -606,31 +647,43 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     };
   }
 
-  private conditionCheck(key: { pk: string; sk: string }, condition: string, values?: Item): TransactItem {
+  private conditionCheck(key: { pk: string; sk: string }, condition: string, values?: Item, names?: Record<string, string>): TransactItem {
     return {
       ConditionCheck: {
         TableName: this.tableName,
         Key: key,
         ConditionExpression: condition,
         ...(values && Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        ...(names ? { ExpressionAttributeNames: names } : {}),
       },
     };
   }
 
-  /** Runs the steps as one transaction; a cancelled step with a reason becomes a `ConditionFailedError`. */
+  /**
+   * Runs the steps as one transaction. A step whose condition failed becomes a `ConditionFailedError` with
+   * that step's reason; a cancellation caused only by conflicts with concurrent transactions (no condition
+   * failed) is tried again, since nothing was decided yet.
+   */
   private async transact(steps: TransactStep[]): Promise<void> {
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }));
-    } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-      const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      // A conflict with a concurrent transaction on the same item is a lost race, like a failed condition.
-      const failed = steps.findIndex((step, index) => step.reason && ['ConditionalCheckFailed', 'TransactionConflict'].includes(reasons[index]?.Code ?? ''));
-      if (failed >= 0) throw new ConditionFailedError(steps[failed]!.reason!, { cause: error });
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }));
+        return;
+      } catch (error) {
+        if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+        const codes = ((error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason?.Code ?? 'None');
+        const failed = steps.findIndex((step, index) => step.reason && codes[index] === 'ConditionalCheckFailed');
+        if (failed >= 0) throw new ConditionFailedError(steps[failed]!.reason!, { cause: error });
+        if (!codes.includes('TransactionConflict')) throw error;
+        if (attempt >= maxConflictRetries) throw new ServiceUnavailableError({ cause: error });
+        await new Promise((resolve) => setTimeout(resolve, attempt * (10 + Math.random() * 30)));
+      }
     }
   }
 }
+
+/** Tries of a transaction that only conflicted with others before it answers 503. */
+const maxConflictRetries = 5;
 
 function publishedFields(config: PublishedConfig | null): Item {
   return config ? { publishedVersion: config.version, publishedMode: config.mode, publishedAt: config.publishedAt } : {};

@@ -1,32 +1,47 @@
-import { ChallengeInvalidError, ForbiddenError, UnauthorizedError } from '../errors.js';
-import type { Challenge, Session, User } from '../model.js';
+import { ChallengeInvalidError, ForbiddenError, PolicyError, UnauthorizedError } from '../errors.js';
+import type { AppRuntime, Challenge, Session, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
+import { effectiveMode } from '../plans.js';
 import { hashToken } from '../tokens.js';
-import { isExpired, maxAttemptsPerChallenge } from './common.js';
+import { isExpired, maxAttemptsPerChallenge, requireApp } from './common.js';
 
 export interface SessionPrincipal {
   kind: 'session';
   session: Session;
   user: User;
+  app: AppRuntime;
 }
 
 export interface ChallengePrincipal {
   kind: 'challenge';
   challenge: Challenge;
   user: User;
+  app: AppRuntime;
+}
+
+export interface SessionOptions {
+  /**
+   * Under a published `required` mode, a session of a user without a second factor (issued before the
+   * mode was published) only serves to enroll, read `me` and log out; everything else answers
+   * `two_factor_required` until the user links an authenticator.
+   */
+  allowWithoutRequiredFactor?: boolean;
 }
 
 /**
  * A session is good only for its own app, until it expires, and while the user's generation is the one
  * it was minted under (a 2FA reset bumps the generation and so kills every older session at once).
  */
-export async function authenticateSession(deps: Dependencies, appId: string, token: string | null): Promise<SessionPrincipal> {
+export async function authenticateSession(deps: Dependencies, appId: string, token: string | null, options: SessionOptions = {}): Promise<SessionPrincipal> {
   if (!token) throw new UnauthorizedError();
   const session = await deps.store.getSession(hashToken(token));
   if (!session || session.appId !== appId || isExpired(session.expiresAt, deps.clock())) throw new UnauthorizedError();
-  const user = await deps.store.getUser(session.userId);
+  const [user, app] = await Promise.all([deps.store.getUser(session.userId), requireApp(deps, appId)]);
   if (!user || user.appId !== appId || user.generation !== session.generation) throw new UnauthorizedError();
-  return { kind: 'session', session, user };
+  if (!options.allowWithoutRequiredFactor && effectiveMode(app.publishedConfig) === 'required' && !user.twoFactorEnabled) {
+    throw new PolicyError('two_factor_required', 'This app requires two-factor authentication: link an authenticator app first.');
+  }
+  return { kind: 'session', session, user, app };
 }
 
 export async function authenticateAdmin(deps: Dependencies, appId: string, token: string | null): Promise<SessionPrincipal> {
@@ -47,9 +62,9 @@ export async function loadChallenge(deps: Dependencies, appId: string, token: st
   ) {
     throw new ChallengeInvalidError();
   }
-  const user = await deps.store.getUser(challenge.userId);
+  const [user, app] = await Promise.all([deps.store.getUser(challenge.userId), requireApp(deps, appId)]);
   if (!user || user.appId !== appId || user.generation !== challenge.generation) throw new ChallengeInvalidError();
-  return { kind: 'challenge', challenge, user };
+  return { kind: 'challenge', challenge, user, app };
 }
 
 /** The two enrollment calls accept a session or the challenge of `TWO_FACTOR_ENROLLMENT_REQUIRED`. */
@@ -61,7 +76,7 @@ export async function authenticateForEnrollment(
   if (!token) throw new UnauthorizedError('A session token or an enrollment challenge token is required.');
   const tokenHash = hashToken(token);
   const [session, challenge] = await Promise.all([deps.store.getSession(tokenHash), deps.store.getChallenge(tokenHash)]);
-  if (session) return authenticateSession(deps, appId, token);
+  if (session) return authenticateSession(deps, appId, token, { allowWithoutRequiredFactor: true });
   if (challenge && challenge.purpose === 'enrollment') return loadChallenge(deps, appId, token, 'enrollment');
   throw new UnauthorizedError('A session token or an enrollment challenge token is required.');
 }

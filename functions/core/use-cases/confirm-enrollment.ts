@@ -7,7 +7,7 @@ import { effectiveMode } from '../plans.js';
 import { newId } from '../tokens.js';
 import { authenticateForEnrollment } from './authenticate.js';
 import { matchCode } from './second-factor.js';
-import { type SignedIn, auditEvent, isExpired, maxAttemptsPerChallenge, newSession, requireApp, sessionView } from './common.js';
+import { type SignedIn, auditEvent, isExpired, maxAttemptsPerChallenge, newSession, sessionView } from './common.js';
 
 export interface EnrollmentConfirmed {
   status: 'ENABLED';
@@ -22,8 +22,7 @@ export interface EnrollmentConfirmed {
  */
 export async function confirmEnrollment(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<EnrollmentConfirmed> {
   const principal = await authenticateForEnrollment(deps, input.appId, input.token);
-  const { user } = principal;
-  const app = await requireApp(deps, input.appId);
+  const { user, app } = principal;
   if (effectiveMode(app.publishedConfig) === 'off') {
     throw new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.');
   }

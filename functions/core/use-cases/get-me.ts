@@ -2,7 +2,7 @@ import type { TwoFactorMode } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import { authenticateSession } from './authenticate.js';
-import { type UserView, requireApp, userView } from './common.js';
+import { type UserView, userView } from './common.js';
 
 export interface Me {
   user: UserView;
@@ -11,8 +11,8 @@ export interface Me {
 }
 
 export async function getMe(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Me> {
-  const { user } = await authenticateSession(deps, input.appId, input.token);
-  const [app, codeSet] = await Promise.all([requireApp(deps, input.appId), user.twoFactorEnabled ? deps.store.getBackupCodeSet(user.id) : null]);
+  const { user, app } = await authenticateSession(deps, input.appId, input.token, { allowWithoutRequiredFactor: true });
+  const codeSet = user.twoFactorEnabled ? await deps.store.getBackupCodeSet(user.id) : null;
   return {
     user: userView(user),
     twoFactor: {

@@ -1,14 +1,12 @@
 import type { AuditEvent } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { authenticateAdmin } from './authenticate.js';
-import { requireApp } from './common.js';
 
 export async function listAuditEvents(
   deps: Dependencies,
   input: { appId: string; token: string | null; limit: number; cursor: string | null },
 ): Promise<{ events: Omit<AuditEvent, 'appId'>[]; nextCursor: string | null }> {
   await authenticateAdmin(deps, input.appId, input.token);
-  await requireApp(deps, input.appId);
   const page = await deps.store.listAuditEvents(input.appId, input.limit, input.cursor);
   return { events: page.items.map(({ appId: _appId, ...event }) => event), nextCursor: page.nextCursor };
 }

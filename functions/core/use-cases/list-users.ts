@@ -2,7 +2,6 @@ import type { UserSummary } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import { authenticateAdmin } from './authenticate.js';
-import { requireApp } from './common.js';
 
 export interface UsersPage {
   users: UserSummary[];
@@ -12,8 +11,7 @@ export interface UsersPage {
 
 /** The admin users table; the "2FA setup Complete" column shows once the published mode is not `off`. */
 export async function listUsers(deps: Dependencies, input: { appId: string; token: string | null; limit: number; cursor: string | null }): Promise<UsersPage> {
-  await authenticateAdmin(deps, input.appId, input.token);
-  const app = await requireApp(deps, input.appId);
+  const { app } = await authenticateAdmin(deps, input.appId, input.token);
   const page = await deps.store.listUsers(app.id, input.limit, input.cursor);
   return { users: page.items, nextCursor: page.nextCursor, twoFactorColumn: effectiveMode(app.publishedConfig) !== 'off' };
 }

@@ -2,6 +2,6 @@ import type { Dependencies } from '../ports.js';
 import { authenticateSession } from './authenticate.js';
 
 export async function logOut(deps: Dependencies, input: { appId: string; token: string | null }): Promise<void> {
-  const { session } = await authenticateSession(deps, input.appId, input.token);
+  const { session } = await authenticateSession(deps, input.appId, input.token, { allowWithoutRequiredFactor: true });
   await deps.store.deleteSession(session.tokenHash);
 }

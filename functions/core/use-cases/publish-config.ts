@@ -11,7 +11,10 @@ export interface Published {
   config: { twoFactor: { mode: TwoFactorMode } };
 }
 
-/** Concurrent publishes each get their own version; a lost race re-reads and takes the next one. */
+/**
+ * Concurrent publishes each get their own version; a lost race (another publish, or a plan change since
+ * the mode was checked) re-reads and tries again.
+ */
 const maxPublishRaces = 8;
 
 export async function publishConfig(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Published> {
@@ -26,7 +29,7 @@ export async function publishConfig(deps: Dependencies, input: { appId: string; 
       publishedAt: new Date(deps.clock()).toISOString(),
     };
     try {
-      await deps.store.publishConfig(app.id, config, auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, mode }));
+      await deps.store.publishConfig(app.id, app.plan, config, auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, mode }));
       return { version: config.version, publishedAt: config.publishedAt, config: { twoFactor: { mode } } };
     } catch (error) {
       if (!(error instanceof ConditionFailedError && error.reason === 'version_conflict')) throw error;

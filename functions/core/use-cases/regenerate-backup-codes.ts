@@ -2,9 +2,9 @@ import { backupCodesFile, generateBackupCodes, type BackupCodesFile } from '../b
 import { ConditionFailedError, ConflictError } from '../errors.js';
 import type { Dependencies } from '../ports.js';
 import { authenticateSession } from './authenticate.js';
-import { auditEvent, requireApp } from './common.js';
+import { auditEvent } from './common.js';
 import { newBackupCodeSet } from './confirm-enrollment.js';
-import { acceptableStep, assertNotLocked, refuseCode } from './second-factor.js';
+import { acceptableStep, refuseCode, reserveAttempt } from './second-factor.js';
 
 export interface BackupCodesRegenerated {
   backupCodes: string[];
@@ -13,13 +13,11 @@ export interface BackupCodesRegenerated {
 
 /** A current code buys a new set of backup codes; the old set dies in the same write. */
 export async function regenerateBackupCodes(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<BackupCodesRegenerated> {
-  const { user } = await authenticateSession(deps, input.appId, input.token);
-  const app = await requireApp(deps, input.appId);
-  const factor = await deps.store.getTotpFactor(user.id);
-  if (!factor || !user.twoFactorEnabled) throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
-  assertNotLocked(deps, factor);
-  const step = await acceptableStep(deps, user, factor, input.code);
-  if (step === null) return refuseCode(deps, user);
+  const { user, app } = await authenticateSession(deps, input.appId, input.token);
+  const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user) : null;
+  if (!attempt) throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
+  const step = await acceptableStep(deps, user, attempt.factor, input.code);
+  if (step === null) return refuseCode(attempt);
 
   const now = new Date(deps.clock()).toISOString();
   const codes = generateBackupCodes();
@@ -32,7 +30,7 @@ export async function regenerateBackupCodes(deps: Dependencies, input: { appId: 
     });
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
-    if (error.reason === 'step_used') return refuseCode(deps, user);
+    if (error.reason === 'step_used') return refuseCode(attempt);
     throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
   }
   return { backupCodes: codes, backupCodesFile: backupCodesFile(app.name, user.email, codes, now) };

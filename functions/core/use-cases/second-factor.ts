@@ -4,17 +4,47 @@ import type { SealedSecret, TotpFactor, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { type TotpMatch, verifyTotp } from '../totp.js';
 
-/** Refuses any code while the account's second factor is locked out. */
-export function assertNotLocked(deps: Dependencies, factor: TotpFactor): void {
-  const now = deps.clock();
-  if (factor.lockedUntil !== null && factor.lockedUntil > now) {
-    throw new TooManyAttemptsError(Math.ceil((factor.lockedUntil - now) / 1000));
+/** One second-factor attempt, reserved against the account before its code is checked. */
+export interface ReservedAttempt {
+  /** The factor as it was when the attempt was reserved. */
+  factor: TotpFactor;
+  /** Consecutive failures including this attempt, should it fail. */
+  failures: number;
+  /** The lockout this attempt has already put in place, should it fail (0: none). */
+  lockSeconds: number;
+}
+
+/** How often a request re-reads the factor when parallel attempts keep moving its count first. */
+const maxReservationRaces = 25;
+
+/**
+ * Reserves an attempt before any code is checked: the account's failure count moves up by one (and, from
+ * the 10th on, the lockout is set) in one conditional write, so parallel guesses are counted one by one and
+ * never more than the lockout allows get checked. A correct code then clears both. `null`: no factor.
+ */
+export async function reserveAttempt(deps: Dependencies, user: User): Promise<ReservedAttempt | null> {
+  for (let race = 0; race < maxReservationRaces; race++) {
+    const factor = await deps.store.getTotpFactor(user.id);
+    if (!factor) return null;
+    const now = deps.clock();
+    if (factor.lockedUntil !== null && factor.lockedUntil > now) {
+      throw new TooManyAttemptsError(Math.ceil((factor.lockedUntil - now) / 1000));
+    }
+    const failures = factor.failedAttempts + 1;
+    const lockSeconds = lockoutSeconds(failures);
+    const reserved = await deps.store.reserveSecondFactorAttempt(
+      user.id,
+      { failedAttempts: factor.failedAttempts, lockedUntil: factor.lockedUntil },
+      { failedAttempts: failures, lockedUntil: lockSeconds > 0 ? now + lockSeconds * 1000 : null },
+    );
+    if (reserved) return { factor, failures, lockSeconds };
   }
+  throw new TooManyAttemptsError(1);
 }
 
 /**
  * The time step `code` proves, if it is valid for the factor's secret and newer than every step already
- * accepted (RFC 6238 §5.2); `null` otherwise. The secret is wiped from memory once checked.
+ * accepted (RFC 6238 §5.2); `null` otherwise.
  */
 export async function acceptableStep(deps: Dependencies, user: User, factor: TotpFactor, code: string): Promise<number | null> {
   const match = await matchCode(deps, user, factor.secret, code);
@@ -42,15 +72,10 @@ export async function matchCode(deps: Dependencies, user: User, sealed: SealedSe
 }
 
 /**
- * Counts a wrong second-factor code against the account and throws the answer: 429 once the account is
- * locked, else `invalid_code` with the attempts left (capped by `otherLimit`, e.g. the challenge's own).
+ * The answer to a wrong code, already counted by its reservation: 429 when it locked the account, else
+ * `invalid_code` with the attempts left (capped by `otherLimit`, e.g. the challenge's own).
  */
-export async function refuseCode(deps: Dependencies, user: User, otherLimit = Number.POSITIVE_INFINITY): Promise<never> {
-  const failures = await deps.store.recordSecondFactorFailure(user.id);
-  const lockFor = lockoutSeconds(failures);
-  if (lockFor > 0) {
-    await deps.store.lockSecondFactor(user.id, deps.clock() + lockFor * 1000);
-    throw new TooManyAttemptsError(lockFor);
-  }
-  throw new InvalidCodeError(Math.min(attemptsBeforeLockout(failures), otherLimit));
+export function refuseCode(attempt: ReservedAttempt, otherLimit = Number.POSITIVE_INFINITY): never {
+  if (attempt.lockSeconds > 0) throw new TooManyAttemptsError(attempt.lockSeconds);
+  throw new InvalidCodeError(Math.min(attemptsBeforeLockout(attempt.failures), otherLimit));
 }

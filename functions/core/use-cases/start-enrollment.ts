@@ -5,7 +5,6 @@ import { renderQrCode, type QrCodeImages } from '../qr.js';
 import { enrollmentLifetimeMs, newId, toEpochSeconds } from '../tokens.js';
 import { generateTotpSecret, manualEntryKey, otpauthUri } from '../totp.js';
 import { authenticateForEnrollment } from './authenticate.js';
-import { requireApp } from './common.js';
 
 export interface EnrollmentStarted {
   otpauthUri: string;
@@ -19,8 +18,8 @@ export interface EnrollmentStarted {
  * The secret is sealed before it is stored; the plaintext exists only in this response.
  */
 export async function startEnrollment(deps: Dependencies, input: { appId: string; token: string | null }): Promise<EnrollmentStarted> {
-  const { user } = await authenticateForEnrollment(deps, input.appId, input.token);
-  const app = await requireApp(deps, input.appId);
+  const principal = await authenticateForEnrollment(deps, input.appId, input.token);
+  const { user, app } = principal;
   if (effectiveMode(app.publishedConfig) === 'off') {
     throw new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.');
   }
@@ -28,7 +27,9 @@ export async function startEnrollment(deps: Dependencies, input: { appId: string
 
   const secret = generateTotpSecret();
   try {
-    const expiresAtMs = deps.clock() + enrollmentLifetimeMs;
+    // On the sign-up/login path the enrollment cannot outlive the challenge that authorizes it.
+    const challengeEndsMs = principal.kind === 'challenge' ? principal.challenge.expiresAt * 1000 : Number.POSITIVE_INFINITY;
+    const expiresAtMs = Math.min(deps.clock() + enrollmentLifetimeMs, challengeEndsMs);
     await deps.store.putPendingEnrollment({
       userId: user.id,
       enrollmentId: newId('enr'),

@@ -1,3 +1,4 @@
+import { ConditionFailedError, ServiceUnavailableError } from '../errors.js';
 import type { Plan, PublishedConfig, TwoFactorMode } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { allowedModes, assertModeAllowed } from '../plans.js';
@@ -12,6 +13,9 @@ export interface TwoFactorSettings {
   unpublishedChanges: boolean;
 }
 
+/** How often an edit or plan change re-reads after losing a race with the other. */
+export const maxPlanRaces = 8;
+
 export async function getTwoFactorSettings(deps: Dependencies, input: { appId: string; token: string | null }): Promise<TwoFactorSettings> {
   await authenticateAdmin(deps, input.appId, input.token);
   return readSettings(deps, input.appId);
@@ -23,14 +27,23 @@ export async function updateTwoFactorSettings(
   input: { appId: string; token: string | null; mode: TwoFactorMode },
 ): Promise<TwoFactorSettings> {
   const { user } = await authenticateAdmin(deps, input.appId, input.token);
-  const app = await requireApp(deps, input.appId);
-  assertModeAllowed(app.plan, input.mode);
-  await deps.store.putDraftSettings(
-    app.id,
-    { mode: input.mode, updatedAt: new Date(deps.clock()).toISOString() },
-    auditEvent(deps, app.id, 'settings.updated', user.id, null, { mode: input.mode }),
-  );
-  return readSettings(deps, input.appId);
+  for (let race = 0; race < maxPlanRaces; race++) {
+    const app = await requireApp(deps, input.appId);
+    assertModeAllowed(app.plan, input.mode);
+    try {
+      await deps.store.putDraftSettings(
+        app.id,
+        app.plan,
+        { mode: input.mode, updatedAt: new Date(deps.clock()).toISOString() },
+        auditEvent(deps, app.id, 'settings.updated', user.id, null, { mode: input.mode }),
+      );
+      return readSettings(deps, input.appId);
+    } catch (error) {
+      // The plan changed after the mode was checked against it: check again against the new plan.
+      if (!(error instanceof ConditionFailedError && error.reason === 'plan_changed')) throw error;
+    }
+  }
+  throw new ServiceUnavailableError();
 }
 
 export async function readSettings(deps: Dependencies, appId: string): Promise<TwoFactorSettings> {

@@ -2,33 +2,40 @@ import { ChallengeInvalidError, ConditionFailedError } from '../errors.js';
 import { findHash, hashBackupCode } from '../hashing.js';
 import { normalizeBackupCode } from '../backup-codes.js';
 import type { Dependencies } from '../ports.js';
-import type { Challenge, User } from '../model.js';
 import { loadChallenge } from './authenticate.js';
-import { type SignedIn, auditEvent, maxAttemptsPerChallenge, newSession, requireApp, signedIn } from './common.js';
-import { acceptableStep, assertNotLocked, refuseCode } from './second-factor.js';
+import { type SignedIn, auditEvent, maxAttemptsPerChallenge, newSession, signedIn } from './common.js';
+import { acceptableStep, refuseCode, reserveAttempt } from './second-factor.js';
 
 export type VerifyLoginInput = { appId: string; challengeToken: string } & ({ code: string } | { backupCode: string });
 export type VerifyLoginResult = SignedIn & { backupCodesRemaining?: number };
 
 /**
- * The second step of a login: validate the challenge, check the code, then spend the code and the
- * challenge and issue the session in one transaction, so no race can spend either twice.
+ * The second step of a login: validate the challenge, reserve an attempt on it and on the account, check
+ * the code, then spend the code and the challenge and issue the session in one transaction, so no race
+ * can spend either twice or check more codes than the limits allow.
  */
 export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): Promise<VerifyLoginResult> {
   const { challenge, user } = await loadChallenge(deps, input.appId, input.challengeToken, 'login');
-  await requireApp(deps, input.appId);
-  const factor = await deps.store.getTotpFactor(user.id);
-  if (!factor || !user.twoFactorEnabled) throw new ChallengeInvalidError();
-  assertNotLocked(deps, factor);
+  if (!user.twoFactorEnabled) throw new ChallengeInvalidError();
+  let challengeAttempts: number;
+  try {
+    challengeAttempts = await deps.store.reserveChallengeAttempt(challenge.tokenHash, maxAttemptsPerChallenge);
+  } catch (error) {
+    if (error instanceof ConditionFailedError) throw new ChallengeInvalidError();
+    throw error;
+  }
+  const attempt = await reserveAttempt(deps, user);
+  if (!attempt) throw new ChallengeInvalidError();
+  const refuse = (): never => refuseCode(attempt, maxAttemptsPerChallenge - challengeAttempts);
 
   const issued = newSession(deps, user, 'two_factor');
   if ('code' in input) {
-    const step = await acceptableStep(deps, user, factor, input.code);
-    if (step === null) return refuse(deps, user, challenge);
+    const step = await acceptableStep(deps, user, attempt.factor, input.code);
+    if (step === null) return refuse();
     try {
       await deps.store.completeLoginWithTotp({ challenge, user, step, session: issued.session });
     } catch (error) {
-      return handleLostRace(deps, user, challenge, error, 'step_used');
+      return lostRace(error, 'step_used', refuse);
     }
     return signedIn(issued, user);
   }
@@ -36,31 +43,19 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
   const normalized = normalizeBackupCode(input.backupCode);
   const codeSet = await deps.store.getBackupCodeSet(user.id);
   const codeHash = normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
-  if (!codeSet || !codeHash) return refuse(deps, user, challenge);
+  if (!codeSet || !codeHash) return refuse();
   const audit = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: codeSet.remainingHashes.length - 1 });
-  let remaining: number;
   try {
-    remaining = await deps.store.completeLoginWithBackupCode({ challenge, user, setId: codeSet.setId, codeHash, session: issued.session, audit });
+    const remaining = await deps.store.completeLoginWithBackupCode({ challenge, user, setId: codeSet.setId, codeHash, session: issued.session, audit });
+    return { ...signedIn(issued, user), backupCodesRemaining: remaining };
   } catch (error) {
-    return handleLostRace(deps, user, challenge, error, 'backup_code_used');
+    return lostRace(error, 'backup_code_used', refuse);
   }
-  return { ...signedIn(issued, user), backupCodesRemaining: remaining };
 }
 
-async function refuse(deps: Dependencies, user: User, challenge: Challenge): Promise<never> {
-  let challengeFailures: number;
-  try {
-    challengeFailures = await deps.store.recordChallengeFailure(challenge.tokenHash, maxAttemptsPerChallenge);
-  } catch (error) {
-    if (error instanceof ConditionFailedError) throw new ChallengeInvalidError();
-    throw error;
-  }
-  return refuseCode(deps, user, maxAttemptsPerChallenge - challengeFailures);
-}
-
-/** A lost race on the code itself is a wrong code; on the challenge or the user, the challenge is dead. */
-async function handleLostRace(deps: Dependencies, user: User, challenge: Challenge, error: unknown, codeSpent: string): Promise<never> {
+/** A lost race on the code itself is a wrong code (already counted); on the challenge or the user, the challenge is dead. */
+function lostRace(error: unknown, codeSpent: string, refuse: () => never): never {
   if (!(error instanceof ConditionFailedError)) throw error;
-  if (error.reason === codeSpent) return refuse(deps, user, challenge);
+  if (error.reason === codeSpent) refuse();
   throw new ChallengeInvalidError();
 }
