@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import {
   generateTotpSecret,
   hotp,
@@ -10,37 +9,18 @@ import {
   verifyTotp,
 } from '../../functions/core/totp.js';
 import type { TotpAlgorithm } from '../../functions/core/totp.js';
+import { base32Decode, hotpCode } from '../support/authenticator.js';
 
 /**
- * An independent RFC 4226 / RFC 6238 implementation (node:crypto only), so the window tests do not
- * take their expected codes from the module under test.
+ * The independent RFC 4226 / RFC 6238 implementation the integration tests play the authenticator app
+ * with (node:crypto only), so the window tests do not take their expected codes from the module under test.
  */
 function referenceHotp(secret: Uint8Array, counter: number, algorithm: TotpAlgorithm = 'SHA1', digits = 6): string {
-  const counterBytes = Buffer.alloc(8);
-  counterBytes.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac(algorithm.toLowerCase(), secret).update(counterBytes).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(binary % 10 ** digits).padStart(digits, '0');
+  return hotpCode(Buffer.from(secret), counter, digits, algorithm.toLowerCase());
 }
 
-function referenceTotp(secret: Uint8Array, step: number, algorithm: TotpAlgorithm = 'SHA1', digits = 6): string {
-  return referenceHotp(secret, step, algorithm, digits);
-}
-
-/** RFC 4648 base32 decoding, written here so the manual entry key is checked against the secret itself. */
-function decodeBase32(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of text.replace(/=+$/, '')) {
-    const value = alphabet.indexOf(char);
-    if (value < 0) throw new Error(`not base32: ${char}`);
-    bits += value.toString(2).padStart(5, '0');
-  }
-  const bytes: number[] = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
+const referenceTotp = referenceHotp;
+const decodeBase32 = base32Decode;
 
 /** RFC 6238 Appendix A: each HMAC algorithm has its own seed, the ASCII digits repeated to its key length. */
 const rfcSeeds: Record<TotpAlgorithm, Buffer> = {

@@ -9,6 +9,7 @@ import type {
   ChallengePurpose,
   Role,
   Session,
+  TwoFactorMode,
   User,
   UserSummary,
 } from '../model.js';
@@ -100,6 +101,16 @@ export function sessionView(issued: IssuedSession): SignedIn['session'] {
 
 export function signedIn(issued: IssuedSession, user: User): SignedIn {
   return { status: 'SIGNED_IN', session: sessionView(issued), user: userView(user) };
+}
+
+/** A password session, with what the portal should offer next: 2FA is available, and suggested. */
+export type SignedInWithOffer = SignedIn & { twoFactor: { available: boolean; suggested: boolean } };
+
+/** The outcome of the password step: a session, or a challenge the user must answer first. */
+export type PasswordStepResult = SignedInWithOffer | ChallengeIssued;
+
+export function signedInWithOffer(issued: IssuedSession, user: User, mode: TwoFactorMode): SignedInWithOffer {
+  return { ...signedIn(issued, user), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled } };
 }
 
 export function challengeIssued(issued: IssuedChallenge): ChallengeIssued {

@@ -3,17 +3,16 @@ import { spendPasswordCheck, verifyPassword } from '../hashing.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import {
-  type ChallengeIssued,
-  type SignedIn,
+  type PasswordStepResult,
   challengeIssued,
   newChallenge,
   newSession,
   normalizeEmail,
   requireApp,
-  signedIn,
+  signedInWithOffer,
 } from './common.js';
 
-export type LogInResult = (SignedIn & { twoFactor: { available: boolean; suggested: boolean } }) | ChallengeIssued;
+export type LogInResult = PasswordStepResult;
 
 /**
  * Checks the password, then decides by the published mode: enrolled users owe a second factor whenever
@@ -41,5 +40,5 @@ export async function logIn(deps: Dependencies, input: { appId: string; email: s
   }
   const issued = newSession(deps, user, 'password');
   await deps.store.putSession(issued.session);
-  return { ...signedIn(issued, user), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled } };
+  return signedInWithOffer(issued, user, mode);
 }

@@ -5,17 +5,16 @@ import { effectiveMode } from '../plans.js';
 import { hashPassword } from '../hashing.js';
 import { newId } from '../tokens.js';
 import {
-  type ChallengeIssued,
-  type SignedIn,
+  type PasswordStepResult,
   challengeIssued,
   newChallenge,
   newSession,
   normalizeEmail,
   requireApp,
-  signedIn,
+  signedInWithOffer,
 } from './common.js';
 
-export type SignUpResult = (SignedIn & { twoFactor: { available: boolean; suggested: boolean } }) | ChallengeIssued;
+export type SignUpResult = PasswordStepResult;
 
 /** Creates an end user; under a `required` published mode the user gets an enrollment challenge, not a session. */
 export async function signUp(deps: Dependencies, input: { appId: string; email: string; password: string }): Promise<SignUpResult> {
@@ -40,7 +39,7 @@ export async function signUp(deps: Dependencies, input: { appId: string; email: 
     }
     const issued = newSession(deps, user, 'password');
     await deps.store.createUser(user, { session: issued.session });
-    return { ...signedIn(issued, user), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' } };
+    return signedInWithOffer(issued, user, mode);
   } catch (error) {
     if (error instanceof ConditionFailedError && error.reason === 'email_taken') {
       throw new ConflictError('email_taken', 'An account with this email already exists.');
