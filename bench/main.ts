@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     demoAdminPassword: 'bench-admin-password',
     interpose: async (service, endpoint) => {
-      const proxy = new MeteringProxy(endpoint);
+      const proxy = new MeteringProxy(endpoint, service);
       (service === 'dynamodb' ? dynamoProxies : kmsProxies).push(proxy);
       return proxy.start();
     },

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 export const testDemoAdminPassword = 'demo-admin-password-for-tests';
 
 /**
- * Starts the local stack exactly as `npm start` does (DynamoDB Local, the KMS stand-in, the API on a free
- * port) in a child process and hands its endpoints to the tests through the environment.
+ * Starts the local stack as `npm start` does (DynamoDB Local, the KMS stand-in, the API on a free port),
+ * with the tests' fault switch in front of DynamoDB and KMS, in a child process, and hands its endpoints
+ * to the tests through the environment.
  */
 export default async function globalSetup(): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), 'two-factor-test-'));
   const infoFile = join(folder, 'stack.json');
-  const logFile = join(folder, 'server.log');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/stack-process.ts'], {
     env: { ...process.env, NODE_OPTIONS: '', PORT: '0', LAMBDA_PORT: '0', STACK_INFO_FILE: infoFile, DEMO_ADMIN_PASSWORD: testDemoAdminPassword, DATA_DIR: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,13 +29,13 @@ export default async function globalSetup(): Promise<void> {
     if (Date.now() > deadline) throw new Error(`the local stack did not start within 90 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; lambdaUrl: string; dynamoDbEndpoint: string; tableName: string };
+  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; lambdaUrl: string; dynamoDbEndpoint: string; tableName: string; faultControlUrl: string };
   Object.assign(process.env, {
     TWOFA_API_URL: info.url,
     TWOFA_LAMBDA_URL: info.lambdaUrl,
     TWOFA_DYNAMODB_ENDPOINT: info.dynamoDbEndpoint,
     TWOFA_TABLE_NAME: info.tableName,
     TWOFA_DEMO_ADMIN_PASSWORD: testDemoAdminPassword,
-    TWOFA_SERVER_LOG: logFile,
+    TWOFA_FAULT_CONTROL_URL: info.faultControlUrl,
   });
 }

@@ -1,0 +1,82 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AwsErrorAnswer, startAwsJsonProxy } from '../../local/aws-json-proxy.js';
+import { startLocalStack } from '../../local/stack.js';
+
+/**
+ * The integration tests' stack: the same `startLocalStack` that `npm start` runs, plus a fault switch
+ * that lives here in test support, not in production paths. A loopback proxy sits between the handlers
+ * and DynamoDB Local / the KMS stand-in and answers the operations a test names with an AWS error.
+ *
+ * Control (loopback): `PUT /faults` with `[{service, operation?, bodyIncludes, status, type, message, times?}]`,
+ * `DELETE /faults`.
+ */
+export interface FaultRule extends AwsErrorAnswer {
+  service: 'dynamodb' | 'kms';
+  /** The `X-Amz-Target` action, e.g. `GetItem`, `Decrypt`; every operation when absent. */
+  operation?: string;
+  /** Only calls whose request body contains this (an app or user id), so parallel test files are unaffected. */
+  bodyIncludes: string;
+  /** How many matching calls fail; every one until cleared when absent. */
+  times?: number;
+}
+
+let rules: FaultRule[] = [];
+
+function faultFor(service: FaultRule['service'], operation: string, body: Buffer): AwsErrorAnswer | undefined {
+  const text = body.toString('utf8');
+  const rule = rules.find(
+    (candidate) =>
+      candidate.service === service &&
+      (!candidate.operation || candidate.operation === operation) &&
+      text.includes(candidate.bodyIncludes) &&
+      (candidate.times ?? 1) > 0,
+  );
+  if (!rule) return undefined;
+  if (rule.times !== undefined) rule.times--;
+  return { status: rule.status, type: rule.type, message: rule.message ?? 'injected by the test' };
+}
+
+async function main(): Promise<void> {
+  const stops: (() => Promise<void>)[] = [];
+  const stack = await startLocalStack({
+    port: 0,
+    lambdaPort: 0,
+    host: '127.0.0.1',
+    demoAdminPassword: process.env.DEMO_ADMIN_PASSWORD,
+    interpose: async (service, endpoint) => {
+      const proxy = await startAwsJsonProxy(endpoint, { intercept: (operation, body) => faultFor(service, operation, body) });
+      stops.push(proxy.stop);
+      return proxy.url;
+    },
+  });
+  const control = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (request.method === 'PUT') rules = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
+      else if (request.method === 'DELETE') rules = [];
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', () => resolve()));
+  const address = control.address();
+  const faultControlUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}/faults` : '';
+
+  const shutdown = async () => {
+    control.close();
+    await stack.stop();
+    for (const stop of stops) await stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown());
+  const { stop: _stop, ...info } = stack;
+  writeFileSync(process.env.STACK_INFO_FILE!, JSON.stringify({ ...info, faultControlUrl }), { mode: 0o600 });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
