@@ -3,23 +3,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-
-/** Name of the sparse index that lists an app's users (only user items carry `gsi1pk`). */
-export const usersByAppIndexName = 'gsi1';
-
-/**
- * Attributes copied into `gsi1`. INCLUDE instead of ALL keeps writes to attributes the user list
- * never shows (password hash, failed attempts, last used TOTP step, ...) from being replicated to
- * the index, which would double their write cost and widen what a query on the index can read.
- */
-export const usersByAppProjectedAttributes = [
-  'userId',
-  'appId',
-  'email',
-  'role',
-  'createdAt',
-  'twoFactorEnabled',
-] as const;
+import { tableDesign } from '../functions/table-design.js';
 
 /** Alias of the key that wraps the per-app data keys which encrypt TOTP secrets. */
 export const secretsKeyAlias = 'alias/two-factor-secrets';
@@ -40,22 +24,22 @@ export class TwoFactorDataStack extends Stack {
     super(scope, id, props);
 
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: tableDesign.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableDesign.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Sessions, challenges and rate-limit windows carry `expiresAt` (epoch seconds) so DynamoDB
       // deletes them; handlers still check expiry themselves because TTL deletion lags.
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: tableDesign.timeToLiveAttribute,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: usersByAppIndexName,
-      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
-      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      indexName: tableDesign.usersIndex.name,
+      partitionKey: { name: tableDesign.usersIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableDesign.usersIndex.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: [...usersByAppProjectedAttributes],
+      nonKeyAttributes: [...tableDesign.usersIndex.projectedAttributes],
     });
 
     this.secretsKey = new Key(this, 'SecretsKey', {

@@ -1,3 +1,5 @@
+import { tableDesign } from '../../table-design.js';
+
 /**
  * The single table's key builders, the only place that knows how items are keyed.
  *
@@ -31,6 +33,4 @@ export const keys = {
   usersIndexPartition: (appId: string): string => `USERS#${appId}`,
 };
 
-export const usersIndexName = 'gsi1';
-/** DynamoDB's TTL attribute (epoch seconds); TTL deletes lazily, so reads also treat expired items as absent. */
-export const expiryAttribute = 'expiresAt';
+export const usersIndexName = tableDesign.usersIndex.name;

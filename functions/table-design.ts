@@ -1,0 +1,21 @@
+/**
+ * The single table's shape, as plain data shared by the data stack (CDK), the local stack (DynamoDB
+ * Local) and the DynamoDB adapter, so the three cannot drift.
+ */
+export const tableDesign = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes expired items lazily, so reads also treat them as absent. */
+  timeToLiveAttribute: 'expiresAt',
+  /** The sparse index that lists an app's users; only user profiles carry its keys. */
+  usersIndex: {
+    name: 'gsi1',
+    partitionKey: 'gsi1pk',
+    sortKey: 'gsi1sk',
+    /**
+     * INCLUDE, not ALL: writes to attributes the users table never shows (password hash, failure
+     * counts, the last accepted step) are not replicated to the index, and a query on it reads less.
+     */
+    projectedAttributes: ['userId', 'appId', 'email', 'role', 'createdAt', 'twoFactorEnabled'],
+  },
+} as const;
