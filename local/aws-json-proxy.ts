@@ -6,6 +6,8 @@ export interface AwsErrorAnswer {
   /** e.g. `ProvisionedThroughputExceededException`, `KMSInternalException`. */
   type: string;
   message: string;
+  /** More fields of the error body, e.g. a TransactionCanceledException's `CancellationReasons`. */
+  details?: Record<string, unknown>;
 }
 
 export interface AwsJsonProxyHooks {
@@ -37,7 +39,7 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
       const fault = hooks.intercept?.(operation, Buffer.concat(chunks));
       if (fault) {
         outgoing.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.type });
-        outgoing.end(JSON.stringify({ __type: fault.type, message: fault.message }));
+        outgoing.end(JSON.stringify({ ...fault.details, __type: fault.type, message: fault.message }));
         return;
       }
       const body = hooks.rewriteRequest ? hooks.rewriteRequest(operation, Buffer.concat(chunks)) : Buffer.concat(chunks);

@@ -71,6 +71,8 @@ export interface TwoFactorStore {
    * the limit; returns the attempts used. Fails with `challenge_spent` when it is gone or exhausted.
    */
   reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number>;
+  /** Gives back a reserved attempt whose code was never judged (a dependency failed first). */
+  releaseChallengeAttempt(tokenHash: string): Promise<void>;
 
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
@@ -81,7 +83,8 @@ export interface TwoFactorStore {
   /**
    * Reserves one second-factor attempt against the account before the code is checked: moves the factor's
    * failure count and lock from `seen` to `next` (the lock `next` carries is the one this attempt earns if
-   * it fails). Returns false when another request moved them first.
+   * it fails). Returns false when another request moved them first. Called with `seen` and `next`
+   * swapped, it gives back a reservation whose code was never judged.
    */
   reserveSecondFactorAttempt(
     userId: string,

@@ -27,8 +27,9 @@ const retryableFailureNames = new Set([
   'DependencyTimeoutException',
   'KeyUnavailableException',
   'TransactionInProgressException',
+  'TransactionConflictException',
 ]);
-const networkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const networkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * The one place errors become responses. Domain errors show their code and message; a dependency failure a

@@ -1,5 +1,6 @@
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
-import { type ApiResponse, call, createTestApp, password, uniqueEmail } from '../support/api.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type ApiResponse, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
 import { decodeQrDataUrl } from '../support/qr.js';
 
 /** Fault rules for the test stack's switch (test/support/stack-process.ts), scoped by an id in the request. */
@@ -10,6 +11,8 @@ interface FaultRule {
   status: number;
   type: string;
   message: string;
+  details?: Record<string, unknown>;
+  times?: number;
 }
 
 async function injectFaults(rules: FaultRule[]): Promise<void> {
@@ -89,4 +92,58 @@ describe('dependency failures', () => {
     expect(retried.status).toBe(200);
     expect(retried.body.backupCodes).toHaveLength(10);
   });
+
+  it('does not count a correct code as a guess when the final write fails: retrying after 503s does not lock the account', async () => {
+    const app = await createTestApp({ mode: 'optional' });
+    const user = await signUpAndEnroll(app);
+    const challengeToken = await loginChallenge(app, user.email);
+    await injectFaults([
+      { service: 'dynamodb', operation: 'TransactWriteItems', bodyIncludes: user.userId, status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected' },
+    ]);
+    await awayFromStepBoundary(8_000);
+    const code = totpCode(user.secret, currentStep() + 1);
+
+    const during = [];
+    for (let i = 0; i < 11; i++) during.push((await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } })).status);
+    const factor = await storedFactor(user.userId);
+    await clearFaults();
+    const after = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } });
+
+    expect(during).toEqual(Array(11).fill(503));
+    expect([factor.failedAttempts, factor.lockedUntil]).toEqual([0, undefined]);
+    expect(after.body.status).toBe('SIGNED_IN');
+  });
+
+  it('retries a transaction cancelled only by conflicts with others, and answers 503 when they persist', async () => {
+    const app = await createTestApp({ mode: 'optional' });
+    const user = await signUpAndEnroll(app);
+    const conflict = (times: number): FaultRule => ({
+      service: 'dynamodb',
+      operation: 'TransactWriteItems',
+      bodyIncludes: user.userId,
+      status: 400,
+      type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+      message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
+      details: { CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }] },
+      times,
+    });
+    await injectFaults([conflict(2)]);
+
+    const retried = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, user.confirmedStep + 1) } });
+
+    expect(retried.body.status).toBe('SIGNED_IN');
+    await injectFaults([conflict(50)]);
+    await awayFromStepBoundary();
+    const persisting = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, currentStep() + 1) } });
+    expect([persisting.status, persisting.body.error.code]).toEqual([503, 'service_unavailable']);
+  });
 });
+
+async function storedFactor(userId: string): Promise<Record<string, unknown>> {
+  const client = documentClient();
+  try {
+    return (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk: `USER#${userId}`, sk: 'TOTP' } }))).Item!;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,5 +1,6 @@
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
-import { type TestApp, call, createTestApp, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type TestApp, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
 
 /** RFC 6238 §5.2 and single use: every one-time thing is spent by a conditional write, so races lose. */
 describe('replay and races', () => {
@@ -136,6 +137,11 @@ describe('replay and races', () => {
 
     expect(answers.filter((answer) => answer.body.error.code === 'invalid_code')).toHaveLength(9);
     expect(answers.filter((answer) => answer.status === 429 && answer.body.error.code === 'too_many_attempts')).toHaveLength(21);
+    // Exactly ten codes were checked: each reserved (and counted) before its check.
+    const client = documentClient();
+    const factor = (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk: `USER#${user.userId}`, sk: 'TOTP' } }))).Item!;
+    client.destroy();
+    expect(factor.failedAttempts).toBe(10);
     const right = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) } });
     expect(right.status).toBe(429);
   });

@@ -10,7 +10,7 @@ import { startLocalStack } from '../../local/stack.js';
  * that lives here in test support, not in production paths. A loopback proxy sits between the handlers
  * and DynamoDB Local / the KMS stand-in and answers the operations a test names with an AWS error.
  *
- * Control (loopback): `PUT /faults` with `[{service, operation?, bodyIncludes, status, type, message, times?}]`,
+ * Control (loopback): `PUT /faults` with `[{service, operation?, bodyIncludes, status, type, message, details?, times?}]`,
  * `DELETE /faults`.
  */
 export interface FaultRule extends AwsErrorAnswer {
@@ -36,7 +36,7 @@ function faultFor(service: FaultRule['service'], operation: string, body: Buffer
   );
   if (!rule) return undefined;
   if (rule.times !== undefined) rule.times--;
-  return { status: rule.status, type: rule.type, message: rule.message ?? 'injected by the test' };
+  return { status: rule.status, type: rule.type, message: rule.message ?? 'injected by the test', details: rule.details };
 }
 
 async function main(): Promise<void> {
@@ -56,9 +56,13 @@ async function main(): Promise<void> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      if (request.method === 'PUT') rules = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
-      else if (request.method === 'DELETE') rules = [];
-      response.writeHead(204).end();
+      try {
+        if (request.method === 'PUT') rules = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
+        else if (request.method === 'DELETE') rules = [];
+        response.writeHead(204).end();
+      } catch {
+        response.writeHead(400).end();
+      }
     });
   });
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', () => resolve()));

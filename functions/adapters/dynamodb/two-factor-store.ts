@@ -78,7 +78,7 @@ const conditions = {
    * Reserving a second-factor attempt moves the failure count from the value the request read; when two
    * requests race, only one moves it, so every checked code is counted and the lockout cannot be outrun.
    */
-  failuresAre: 'attribute_exists(pk) AND failedAttempts = :seenFailures',
+  failuresAre: 'failedAttempts = :seenFailures',
 } as const;
 
 /** Attempts a challenge survives; mirrors the use cases' limit, so the store can refuse on its own too. */
@@ -278,6 +278,24 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     return this.increment(keys.challenge(tokenHash), conditions.challengeHasAttemptsLeft, { ':maxAttempts': maxAttempts }, 'challenge_spent');
   }
 
+  async releaseChallengeAttempt(tokenHash: string): Promise<void> {
+    try {
+      await this.withConflictRetries(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.challenge(tokenHash),
+            UpdateExpression: 'ADD failedAttempts :minusOne',
+            ConditionExpression: 'attribute_exists(pk) AND failedAttempts > :zero',
+            ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+  }
+
   async getTotpFactor(userId: string): Promise<TotpFactor | null> {
     const item = await this.get(keys.totpFactor(userId));
     if (!item) return null;
@@ -339,13 +357,15 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     next: { failedAttempts: number; lockedUntil: number | null },
   ): Promise<boolean> {
     const lockUnchanged = seen.lockedUntil === null ? 'attribute_not_exists(lockedUntil)' : 'lockedUntil = :seenLock';
+    // A factor written without a count (restored or older data) reads as 0 failures and must match as 0.
+    const failuresUnchanged = seen.failedAttempts === 0 ? `(attribute_not_exists(failedAttempts) OR ${conditions.failuresAre})` : conditions.failuresAre;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.totpFactor(userId),
           UpdateExpression: next.lockedUntil === null ? 'SET failedAttempts = :failures REMOVE lockedUntil' : 'SET failedAttempts = :failures, lockedUntil = :lock',
-          ConditionExpression: `${conditions.failuresAre} AND ${lockUnchanged}`,
+          ConditionExpression: `attribute_exists(pk) AND ${failuresUnchanged} AND ${lockUnchanged}`,
           ExpressionAttributeValues: {
             ':seenFailures': seen.failedAttempts,
             ':failures': next.failedAttempts,
@@ -356,7 +376,8 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       );
       return true;
     } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
+      // Lost to another request, or collided with a transaction on the factor: the caller re-reads.
+      if (isConditionalCheckFailure(error) || isTransactionConflict(error)) return false;
       throw error;
     }
   }
@@ -602,15 +623,17 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   /** Atomically adds one to `failedAttempts` under `condition` and returns the new count. */
   private async increment(key: { pk: string; sk: string }, condition: string, values: Item, reason: string): Promise<number> {
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'ADD failedAttempts :one',
-          ConditionExpression: condition,
-          ExpressionAttributeValues: { ':one': 1, ...values },
-          ReturnValues: 'UPDATED_NEW',
-        }),
+      const result = await this.withConflictRetries(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'ADD failedAttempts :one',
+            ConditionExpression: condition,
+            ExpressionAttributeValues: { ':one': 1, ...values },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
       );
       return result.Attributes?.failedAttempts as number;
     } catch (error) {
@@ -674,12 +697,39 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
         const codes = ((error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason?.Code ?? 'None');
         const failed = steps.findIndex((step, index) => step.reason && codes[index] === 'ConditionalCheckFailed');
         if (failed >= 0) throw new ConditionFailedError(steps[failed]!.reason!, { cause: error });
+        if (codes.some((code) => throttledReasons.has(code))) throw new ServiceUnavailableError({ cause: error });
         if (!codes.includes('TransactionConflict')) throw error;
         if (attempt >= maxConflictRetries) throw new ServiceUnavailableError({ cause: error });
-        await new Promise((resolve) => setTimeout(resolve, attempt * (10 + Math.random() * 30)));
+        await conflictBackoff(attempt);
       }
     }
   }
+
+  /**
+   * A single-item write that collides with a transaction in progress on its item fails with
+   * TransactionConflictException, which the SDK does not retry; nothing was written, so try again.
+   */
+  private async withConflictRetries<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isTransactionConflict(error)) throw error;
+        if (attempt >= maxConflictRetries) throw new ServiceUnavailableError({ cause: error });
+        await conflictBackoff(attempt);
+      }
+    }
+  }
+}
+
+const throttledReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+function conflictBackoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, attempt * (10 + Math.random() * 30)));
+}
+
+function isTransactionConflict(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TransactionConflictException';
 }
 
 /** Tries of a transaction that only conflicted with others before it answers 503. */

@@ -1,4 +1,4 @@
-import { InvalidCodeError, SecretUnreadableError, TooManyAttemptsError } from '../errors.js';
+import { DomainError, InvalidCodeError, SecretUnreadableError, ServiceUnavailableError, TooManyAttemptsError } from '../errors.js';
 import { attemptsBeforeLockout, lockoutSeconds } from '../lockout.js';
 import type { SealedSecret, TotpFactor, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
@@ -12,6 +12,8 @@ export interface ReservedAttempt {
   failures: number;
   /** The lockout this attempt has already put in place, should it fail (0: none). */
   lockSeconds: number;
+  /** The `lockedUntil` the reservation wrote (null: none). */
+  lockedUntil: number | null;
 }
 
 /** How often a request re-reads the factor when parallel attempts keep moving its count first. */
@@ -32,14 +34,54 @@ export async function reserveAttempt(deps: Dependencies, user: User): Promise<Re
     }
     const failures = factor.failedAttempts + 1;
     const lockSeconds = lockoutSeconds(failures);
+    const lockedUntil = lockSeconds > 0 ? now + lockSeconds * 1000 : null;
     const reserved = await deps.store.reserveSecondFactorAttempt(
       user.id,
       { failedAttempts: factor.failedAttempts, lockedUntil: factor.lockedUntil },
-      { failedAttempts: failures, lockedUntil: lockSeconds > 0 ? now + lockSeconds * 1000 : null },
+      { failedAttempts: failures, lockedUntil },
     );
-    if (reserved) return { factor, failures, lockSeconds };
+    if (reserved) return { factor, failures, lockSeconds, lockedUntil };
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (race + 1)));
   }
-  throw new TooManyAttemptsError(1);
+  throw new ServiceUnavailableError();
+}
+
+/**
+ * Runs what follows a reservation (check the code, commit its consequences). When a dependency fails
+ * before the code was judged (KMS, throttling, the final write), the attempt is given back, so a user who
+ * retries after a 503 is not counted as guessing; a code judged wrong (a domain error) is never given back.
+ * `alsoRelease` gives back other reservations of the same attempt (the challenge's).
+ */
+export async function withReservedAttempt<T>(
+  deps: Dependencies,
+  user: User,
+  attempt: ReservedAttempt,
+  work: () => Promise<T>,
+  alsoRelease: () => Promise<void> = async () => undefined,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof DomainError)) {
+      await giveBackAttempt(deps, user, attempt);
+      await alsoRelease().catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Returns the account's count and lock to what they were before `attempt`, unless another request has
+ * moved them since. Best effort: if the dependency is still failing, the attempt stays counted.
+ */
+export async function giveBackAttempt(deps: Dependencies, user: User, attempt: ReservedAttempt): Promise<void> {
+  await deps.store
+    .reserveSecondFactorAttempt(
+      user.id,
+      { failedAttempts: attempt.failures, lockedUntil: attempt.lockedUntil },
+      { failedAttempts: attempt.factor.failedAttempts, lockedUntil: attempt.factor.lockedUntil },
+    )
+    .catch(() => false);
 }
 
 /**
