@@ -34,7 +34,10 @@ export interface SessionOptions {
  */
 export async function authenticateSession(deps: Dependencies, appId: string, token: string | null, options: SessionOptions = {}): Promise<SessionPrincipal> {
   if (!token) throw new UnauthorizedError();
-  const session = await deps.store.getSession(hashToken(token));
+  return checkSession(deps, appId, await deps.store.getSession(hashToken(token)), options);
+}
+
+async function checkSession(deps: Dependencies, appId: string, session: Session | null, options: SessionOptions): Promise<SessionPrincipal> {
   if (!session || session.appId !== appId || isExpired(session.expiresAt, deps.clock())) throw new UnauthorizedError();
   const [user, app] = await Promise.all([deps.store.getUser(session.userId), requireApp(deps, appId)]);
   if (!user || user.appId !== appId || user.generation !== session.generation) throw new UnauthorizedError();
@@ -52,7 +55,10 @@ export async function authenticateAdmin(deps: Dependencies, appId: string, token
 
 /** A live challenge of `purpose` for this app, or `challenge_invalid`. */
 export async function loadChallenge(deps: Dependencies, appId: string, token: string, purpose: Challenge['purpose']): Promise<ChallengePrincipal> {
-  const challenge = await deps.store.getChallenge(hashToken(token));
+  return checkChallenge(deps, appId, await deps.store.getChallenge(hashToken(token)), purpose);
+}
+
+async function checkChallenge(deps: Dependencies, appId: string, challenge: Challenge | null, purpose: Challenge['purpose']): Promise<ChallengePrincipal> {
   if (
     !challenge ||
     challenge.appId !== appId ||
@@ -76,7 +82,7 @@ export async function authenticateForEnrollment(
   if (!token) throw new UnauthorizedError('A session token or an enrollment challenge token is required.');
   const tokenHash = hashToken(token);
   const [session, challenge] = await Promise.all([deps.store.getSession(tokenHash), deps.store.getChallenge(tokenHash)]);
-  if (session) return authenticateSession(deps, appId, token, { allowWithoutRequiredFactor: true });
-  if (challenge && challenge.purpose === 'enrollment') return loadChallenge(deps, appId, token, 'enrollment');
+  if (session) return checkSession(deps, appId, session, { allowWithoutRequiredFactor: true });
+  if (challenge && challenge.purpose === 'enrollment') return checkChallenge(deps, appId, challenge, 'enrollment');
   throw new UnauthorizedError('A session token or an enrollment challenge token is required.');
 }
