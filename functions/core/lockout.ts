@@ -3,6 +3,9 @@
  * failures; we lock after 10, for 1 minute, doubling with each further failure up to 15 minutes.
  */
 export const maxConsecutiveFailures = 10;
+
+/** How many wrong codes one login challenge or one pending enrollment survives. */
+export const maxAttemptsPerChallenge = 5;
 const firstLockoutSeconds = 60;
 const longestLockoutSeconds = 15 * 60;
 

@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError, ServiceUnavailableError, ValidationError } from '../../core/errors.js';
+import { maxAttemptsPerChallenge } from '../../core/lockout.js';
 import type {
   App,
   AppRuntime,
@@ -81,8 +82,6 @@ const conditions = {
   failuresAre: 'failedAttempts = :seenFailures',
 } as const;
 
-/** Attempts a challenge survives; mirrors the use cases' limit, so the store can refuse on its own too. */
-const maxChallengeAttempts = 5;
 
 /** The DynamoDB single-table implementation of the store port. */
 export class DynamoTwoFactorStore implements TwoFactorStore {
@@ -399,7 +398,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       {
         item: this.delete(keys.pendingEnrollment(user.id), conditions.pendingMatches, {
           ':enrollmentId': input.pending.enrollmentId,
-          ':maxAttempts': maxChallengeAttempts,
+          ':maxAttempts': maxAttemptsPerChallenge,
         }),
         reason: 'enrollment_gone',
       },
@@ -584,7 +583,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   }
 
   private spendChallenge(challenge: Challenge): TransactItem {
-    return this.delete(keys.challenge(challenge.tokenHash), conditions.challengeLive, { ':maxAttempts': maxChallengeAttempts });
+    return this.delete(keys.challenge(challenge.tokenHash), conditions.challengeLive, { ':maxAttempts': maxAttemptsPerChallenge });
   }
 
   private userIsEnrolled(user: User): TransactItem {

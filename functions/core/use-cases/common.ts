@@ -16,8 +16,7 @@ import type {
 import type { Dependencies } from '../ports.js';
 import { challengeLifetimeMs, hashToken, newToken, sessionLifetimeMs, toEpochSeconds } from '../tokens.js';
 
-/** How many wrong codes one login challenge or one pending enrollment survives. */
-export const maxAttemptsPerChallenge = 5;
+export { maxAttemptsPerChallenge } from '../lockout.js';
 
 export async function requireApp(deps: Dependencies, appId: string): Promise<AppRuntime> {
   const app = await deps.store.getAppRuntime(appId);

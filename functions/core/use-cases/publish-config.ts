@@ -18,9 +18,11 @@ export interface Published {
 const maxPublishRaces = 8;
 
 export async function publishConfig(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Published> {
-  const { user } = await authenticateAdmin(deps, input.appId, input.token);
+  const principal = await authenticateAdmin(deps, input.appId, input.token);
+  const { user } = principal;
   for (let race = 0; race < maxPublishRaces; race++) {
-    const [app, draft] = await Promise.all([requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
+    // The first try uses the app authentication read; a lost race reads it again.
+    const [app, draft] = await Promise.all([race === 0 ? principal.app : requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
     const mode = draft?.mode ?? 'off';
     assertModeAllowed(app.plan, mode);
     const config: PublishedConfig = {

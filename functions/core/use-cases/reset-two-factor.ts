@@ -13,6 +13,14 @@ export async function resetUserTwoFactor(
   input: { appId: string; userId: string; actorId: string; reason: string | null },
 ): Promise<{ user: UserSummary }> {
   await requireApp(deps, input.appId);
+  return resetInApp(deps, input);
+}
+
+/** The reset itself, for an app already known to exist. */
+async function resetInApp(
+  deps: Dependencies,
+  input: { appId: string; userId: string; actorId: string; reason: string | null },
+): Promise<{ user: UserSummary }> {
   const user = await deps.store.getUser(input.userId);
   if (!user || user.appId !== input.appId) throw new NotFoundError('The user');
   const audit = auditEvent(deps, input.appId, 'two_factor.reset', input.actorId, user.id, input.reason ? { reason: input.reason } : undefined);
@@ -26,5 +34,5 @@ export async function adminResetTwoFactor(
   input: { appId: string; token: string | null; userId: string; reason: string | null },
 ): Promise<{ user: UserSummary }> {
   const admin = await authenticateAdmin(deps, input.appId, input.token);
-  return resetUserTwoFactor(deps, { appId: input.appId, userId: input.userId, actorId: admin.user.id, reason: input.reason });
+  return resetInApp(deps, { appId: input.appId, userId: input.userId, actorId: admin.user.id, reason: input.reason });
 }
