@@ -1,13 +1,20 @@
 /**
  * Jest runs the TypeScript sources as ES modules (the service is ESM: middy ships only ESM).
- * Three projects: unit (pure domain, local stand-ins), infra (CDK template assertions) and integration
- * (real HTTP against the local stack, which the integration project's global setup starts and stops).
+ * Four projects: unit (pure domain, local stand-ins), infra (CDK template assertions), integration
+ * (real HTTP against the local stack, which the global setup starts and stops) and security (the
+ * adversarial suite of docs/SECURITY.md, against the same stack).
  */
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+};
+
+/** Both HTTP projects share one local stack: the setup starts it once, the last teardown stops it. */
+const againstTheLocalStack = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };
 
 export default {
@@ -17,12 +24,7 @@ export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    {
-      ...shared,
-      displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-    },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], ...againstTheLocalStack },
+    { ...shared, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.test.ts'], ...againstTheLocalStack },
   ],
 };

@@ -12,6 +12,12 @@ export const testDemoAdminPassword = 'demo-admin-password-for-tests';
  * to the tests through the environment.
  */
 export default async function globalSetup(): Promise<void> {
+  // The integration and security projects share one stack: Jest calls this once per project, in one process.
+  const running = (globalThis as { __twoFactorStack?: { child: ChildProcess; users: number } }).__twoFactorStack;
+  if (running) {
+    running.users += 1;
+    return;
+  }
   const folder = mkdtempSync(join(tmpdir(), 'two-factor-test-'));
   const infoFile = join(folder, 'stack.json');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/stack-process.ts'], {
@@ -21,7 +27,7 @@ export default async function globalSetup(): Promise<void> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  (globalThis as { __twoFactorStack?: ChildProcess }).__twoFactorStack = child;
+  (globalThis as { __twoFactorStack?: { child: ChildProcess; users: number } }).__twoFactorStack = { child, users: 1 };
 
   const deadline = Date.now() + 90_000;
   while (!existsSync(infoFile)) {
