@@ -18,6 +18,8 @@ export interface App {
   createdAt: string;
   /** The app's current data key (wrapped by KMS, stored beside the app). */
   dataKeyId: string;
+  /** Web origins (`https://portal.example`) whose pages may call the API from a browser (CORS). */
+  allowedOrigins: string[];
 }
 
 export interface PublishedConfig {
@@ -58,6 +60,13 @@ export interface User {
 }
 
 /** A confirmed authenticator. */
+/** Consecutive failures of one secret of an account (its password, its second factor) and its lock. */
+export interface FailureCount {
+  failedAttempts: number;
+  /** Epoch ms until which every attempt is refused, or null. */
+  lockedUntil: number | null;
+}
+
 export interface TotpFactor {
   userId: string;
   secret: SealedSecret;
@@ -115,6 +124,7 @@ export interface Challenge {
 
 export type AuditEventType =
   | 'app.created'
+  | 'allowed_origins.changed'
   | 'plan.changed'
   | 'settings.updated'
   | 'config.published'
@@ -122,7 +132,9 @@ export type AuditEventType =
   | 'two_factor.disabled'
   | 'two_factor.reset'
   | 'backup_code.used'
-  | 'backup_codes.regenerated';
+  | 'backup_codes.regenerated'
+  | 'two_factor.locked_out'
+  | 'password.locked_out';
 
 export interface AuditEvent {
   id: string;

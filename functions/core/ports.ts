@@ -6,6 +6,7 @@ import type {
   Challenge,
   Clock,
   DraftSettings,
+  FailureCount,
   PendingEnrollment,
   Plan,
   PublishedConfig,
@@ -52,6 +53,8 @@ export interface TwoFactorStore {
     publish: PublishedConfig | null;
     audit: AuditEvent;
   }): Promise<void>;
+  /** Replaces the app's allowed origins; fails with `app_gone` when the app does not exist. */
+  setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void>;
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
 
   /** Creates the user, its email claim and its first session or challenge at once; fails with `email_taken`. */
@@ -86,11 +89,7 @@ export interface TwoFactorStore {
    * it fails). Returns false when another request moved them first. Called with `seen` and `next`
    * swapped, it gives back a reservation whose code was never judged.
    */
-  reserveSecondFactorAttempt(
-    userId: string,
-    seen: { failedAttempts: number; lockedUntil: number | null },
-    next: { failedAttempts: number; lockedUntil: number | null },
-  ): Promise<boolean>;
+  reserveSecondFactorAttempt(userId: string, seen: FailureCount, next: FailureCount): Promise<boolean>;
 
   /**
    * Turns a pending enrollment into a factor with its backup codes, all or nothing; with `challenge`, also
@@ -121,6 +120,19 @@ export interface TwoFactorStore {
   disableTwoFactor(input: { user: User; step: number; audit: AuditEvent }): Promise<void>;
   /** Removes the factor, codes and pending enrollment, and kills every session and challenge of the user. */
   resetTwoFactor(input: { user: User; audit: AuditEvent }): Promise<User>;
+
+  /** Writes a security event that no state change carries (a lockout). */
+  recordAuditEvent(audit: AuditEvent): Promise<void>;
+
+  /**
+   * Consecutive wrong passwords for an email of an app, whether or not a user has it (so a lockout never
+   * tells an email exists). `null` when none are counted.
+   */
+  getPasswordFailures(appId: string, email: string): Promise<FailureCount | null>;
+  /** Like `reserveSecondFactorAttempt`, for the password of `email`; the count expires a day after its last move. */
+  movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount): Promise<boolean>;
+  /** A correct password clears the count. */
+  clearPasswordFailures(appId: string, email: string): Promise<void>;
 
   listAuditEvents(appId: string, limit: number, cursor: string | null): Promise<Page<AuditEvent>>;
 }

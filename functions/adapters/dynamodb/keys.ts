@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { tableDesign } from '../../table-design.js';
 
 /**
@@ -24,6 +25,11 @@ export const keys = {
   totpFactor: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP' }),
   pendingEnrollment: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP#PENDING' }),
   backupCodes: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'BACKUP_CODES' }),
+  /** Keyed by a hash of the email: the count exists for emails nobody signed up with, too. */
+  passwordFailures: (appId: string, email: string): ItemKey => ({
+    pk: `PASSWORD_FAILURES#${createHash('sha256').update(`${appId}\n${email}`, 'utf8').digest('hex')}`,
+    sk: 'PASSWORD_FAILURES',
+  }),
   session: (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   challenge: (tokenHash: string): ItemKey => ({ pk: `CHALLENGE#${tokenHash}`, sk: 'CHALLENGE' }),
   auditEvent: (appId: string, at: string, eventId: string): ItemKey => ({ pk: `AUDIT#${appId}`, sk: `${at}#${eventId}` }),

@@ -17,6 +17,7 @@ import type {
   BackupCodeSet,
   Challenge,
   DraftSettings,
+  FailureCount,
   PendingEnrollment,
   Plan,
   PublishedConfig,
@@ -27,7 +28,7 @@ import type {
   UserSummary,
 } from '../../core/model.js';
 import type { Page, TwoFactorStore } from '../../core/ports.js';
-import { keys, usersIndexName } from './keys.js';
+import { type ItemKey, keys, usersIndexName } from './keys.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -42,6 +43,9 @@ interface TransactStep {
  * Condition expressions, each closing a race. Nothing here is read-then-write: the condition is checked
  * by DynamoDB atomically with the write.
  */
+/** A count of wrong passwords is forgotten a day after its last failure (or lock), by the table's TTL. */
+const passwordFailuresLifetimeSeconds = 24 * 60 * 60;
+
 const conditions = {
   /** First writer wins: an email claim, an app id, a config version, a confirmed factor. */
   isNew: 'attribute_not_exists(pk)',
@@ -76,8 +80,9 @@ const conditions = {
   /** A plan change lowered (or kept) the draft it read; an edit in between must make it read again. */
   draftModeIs: '#mode = :seenMode',
   /**
-   * Reserving a second-factor attempt moves the failure count from the value the request read; when two
-   * requests race, only one moves it, so every checked code is counted and the lockout cannot be outrun.
+   * Reserving an attempt (a second-factor code, a password) moves the failure count from the value the
+   * request read; when two requests race, only one moves it, so every checked secret is counted and the
+   * lockout cannot be outrun.
    */
   failuresAre: 'failedAttempts = :seenFailures',
 } as const;
@@ -103,6 +108,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       plan: item.plan as Plan,
       createdAt: item.createdAt as string,
       dataKeyId: item.dataKeyId as string,
+      allowedOrigins: (item.allowedOrigins as string[] | undefined) ?? [],
       publishedConfig,
     };
   }
@@ -116,7 +122,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     const { app, publishedConfig } = input;
     const steps: TransactStep[] = [
       {
-        item: this.put({ ...keys.app(app.id), appId: app.id, name: app.name, plan: app.plan, createdAt: app.createdAt, dataKeyId: app.dataKeyId, ...publishedFields(publishedConfig) }, conditions.isNew),
+        item: this.put({ ...keys.app(app.id), appId: app.id, name: app.name, plan: app.plan, createdAt: app.createdAt, dataKeyId: app.dataKeyId, allowedOrigins: app.allowedOrigins, ...publishedFields(publishedConfig) }, conditions.isNew),
         reason: 'app_exists',
       },
       { item: this.put({ ...keys.draftSettings(app.id), ...input.draft }) },
@@ -170,6 +176,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     ];
     if (publish) steps.push({ item: this.put(configVersionItem(appId, publish), conditions.isNew), reason: 'plan_race' });
     await this.transact(steps);
+  }
+
+  async setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void> {
+    await this.transact([
+      { item: this.update(keys.app(appId), 'SET allowedOrigins = :origins', undefined, { ':origins': allowedOrigins }, conditions.exists), reason: 'app_gone' },
+      { item: this.put(this.auditItem(audit)) },
+    ]);
   }
 
   async getWrappedDataKey(appId: string, keyId: string): Promise<string | null> {
@@ -350,32 +363,56 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     };
   }
 
-  async reserveSecondFactorAttempt(
-    userId: string,
-    seen: { failedAttempts: number; lockedUntil: number | null },
-    next: { failedAttempts: number; lockedUntil: number | null },
-  ): Promise<boolean> {
+  async reserveSecondFactorAttempt(userId: string, seen: FailureCount, next: FailureCount): Promise<boolean> {
+    return this.moveFailureCount(keys.totpFactor(userId), seen, next, { mustExist: true });
+  }
+
+  async getPasswordFailures(appId: string, email: string): Promise<FailureCount | null> {
+    const item = await this.get(keys.passwordFailures(appId, email));
+    if (!item) return null;
+    return { failedAttempts: (item.failedAttempts as number | undefined) ?? 0, lockedUntil: (item.lockedUntil as number | undefined) ?? null };
+  }
+
+  async movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount): Promise<boolean> {
+    const expiresAt = Math.ceil(Math.max(Date.now(), next.lockedUntil ?? 0) / 1000) + passwordFailuresLifetimeSeconds;
+    return this.moveFailureCount(keys.passwordFailures(appId, email), seen, next, { mustExist: false, expiresAt });
+  }
+
+  async clearPasswordFailures(appId: string, email: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.passwordFailures(appId, email) }));
+  }
+
+  async recordAuditEvent(audit: AuditEvent): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.auditItem(audit), ConditionExpression: conditions.isNew }));
+  }
+
+  /**
+   * Moves a consecutive-failure count from `seen` to `next` in one conditional write; false when another
+   * request moved it first. A count never written (or written by older code without one) reads as 0.
+   */
+  private async moveFailureCount(key: ItemKey, seen: FailureCount, next: FailureCount, options: { mustExist: boolean; expiresAt?: number }): Promise<boolean> {
     const lockUnchanged = seen.lockedUntil === null ? 'attribute_not_exists(lockedUntil)' : 'lockedUntil = :seenLock';
-    // A factor written without a count (restored or older data) reads as 0 failures and must match as 0.
     const failuresUnchanged = seen.failedAttempts === 0 ? `(attribute_not_exists(failedAttempts) OR ${conditions.failuresAre})` : conditions.failuresAre;
+    const sets = ['failedAttempts = :failures', ...(next.lockedUntil === null ? [] : ['lockedUntil = :lock']), ...(options.expiresAt === undefined ? [] : ['expiresAt = :expiresAt'])];
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.totpFactor(userId),
-          UpdateExpression: next.lockedUntil === null ? 'SET failedAttempts = :failures REMOVE lockedUntil' : 'SET failedAttempts = :failures, lockedUntil = :lock',
-          ConditionExpression: `attribute_exists(pk) AND ${failuresUnchanged} AND ${lockUnchanged}`,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}${next.lockedUntil === null ? ' REMOVE lockedUntil' : ''}`,
+          ConditionExpression: `${options.mustExist ? 'attribute_exists(pk) AND ' : ''}${failuresUnchanged} AND ${lockUnchanged}`,
           ExpressionAttributeValues: {
             ':seenFailures': seen.failedAttempts,
             ':failures': next.failedAttempts,
             ...(seen.lockedUntil === null ? {} : { ':seenLock': seen.lockedUntil }),
             ...(next.lockedUntil === null ? {} : { ':lock': next.lockedUntil }),
+            ...(options.expiresAt === undefined ? {} : { ':expiresAt': options.expiresAt }),
           },
         }),
       );
       return true;
     } catch (error) {
-      // Lost to another request, or collided with a transaction on the factor: the caller re-reads.
+      // Lost to another request, or collided with a transaction on the same item: the caller re-reads.
       if (isConditionalCheckFailure(error) || isTransactionConflict(error)) return false;
       throw error;
     }

@@ -123,6 +123,9 @@ export function userSummary(user: User): UserSummary {
   return { id: user.id, email: user.email, role: user.role, createdAt: user.createdAt, twoFactorSetupComplete: user.twoFactorEnabled };
 }
 
+/** The actor of a security event nobody authenticated for (wrong passwords from anyone). */
+export const anonymousActor = 'anonymous';
+
 export function auditEvent(
   deps: Dependencies,
   appId: string,

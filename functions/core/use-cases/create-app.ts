@@ -10,6 +10,8 @@ export interface CreateAppInput {
   plan: Plan;
   adminEmail: string;
   adminPassword: string;
+  /** Browser origins allowed to call the app's API (CORS); none when absent. */
+  allowedOrigins?: string[];
   /** Fixed id for seeding (the local `demo` app); generated when absent. */
   appId?: string;
   /** Also publish version 1 of the config (mode `off`) at once, as the seeded demo app is. */
@@ -21,7 +23,7 @@ export async function createApp(deps: Dependencies, input: CreateAppInput): Prom
   const appId = input.appId ?? newId('app');
   const now = new Date(deps.clock()).toISOString();
   const dataKey = await deps.secrets.createDataKey(appId);
-  const app: App = { id: appId, name: input.name, plan: input.plan, createdAt: now, dataKeyId: dataKey.keyId };
+  const app: App = { id: appId, name: input.name, plan: input.plan, createdAt: now, dataKeyId: dataKey.keyId, allowedOrigins: [...new Set(input.allowedOrigins ?? [])] };
   const admin: User = {
     id: newId('usr'),
     appId,

@@ -15,12 +15,12 @@ export async function disableTwoFactor(deps: Dependencies, input: { appId: strin
   if (!attempt) throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
   return withReservedAttempt(deps, user, attempt, async () => {
     const step = await acceptableStep(deps, user, attempt.factor, input.code);
-    if (step === null) return refuseCode(attempt);
+    if (step === null) return refuseCode(deps, user, attempt);
     try {
       await deps.store.disableTwoFactor({ user, step, audit: auditEvent(deps, app.id, 'two_factor.disabled', user.id, user.id) });
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
-      if (error.reason === 'step_used') return refuseCode(attempt);
+      if (error.reason === 'step_used') return refuseCode(deps, user, attempt);
       throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
     }
     return { status: 'DISABLED' as const };

@@ -18,7 +18,7 @@ export async function regenerateBackupCodes(deps: Dependencies, input: { appId: 
   if (!attempt) throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
   return withReservedAttempt(deps, user, attempt, async () => {
     const step = await acceptableStep(deps, user, attempt.factor, input.code);
-    if (step === null) return refuseCode(attempt);
+    if (step === null) return refuseCode(deps, user, attempt);
 
     const now = new Date(deps.clock()).toISOString();
     const codes = generateBackupCodes();
@@ -31,7 +31,7 @@ export async function regenerateBackupCodes(deps: Dependencies, input: { appId: 
       });
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
-      if (error.reason === 'step_used') return refuseCode(attempt);
+      if (error.reason === 'step_used') return refuseCode(deps, user, attempt);
       throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
     }
     return { backupCodes: codes, backupCodesFile: backupCodesFile(app.name, user.email, codes, now) };

@@ -1,49 +1,29 @@
 import { DomainError, InvalidCodeError, SecretUnreadableError, ServiceUnavailableError, TooManyAttemptsError } from '../errors.js';
-import { attemptsBeforeLockout, lockoutSeconds } from '../lockout.js';
+import { attemptsBeforeLockout } from '../lockout.js';
+import { type CountedAttempt, giveBackCountedAttempt, reserveCountedAttempt } from './attempt-counter.js';
+import { auditEvent } from './common.js';
 import type { SealedSecret, TotpFactor, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { type TotpMatch, verifyTotp } from '../totp.js';
 
 /** One second-factor attempt, reserved against the account before its code is checked. */
-export interface ReservedAttempt {
+export interface ReservedAttempt extends CountedAttempt {
   /** The factor as it was when the attempt was reserved. */
   factor: TotpFactor;
-  /** Consecutive failures including this attempt, should it fail. */
-  failures: number;
-  /** The lockout this attempt has already put in place, should it fail (0: none). */
-  lockSeconds: number;
-  /** The `lockedUntil` the reservation wrote (null: none). */
-  lockedUntil: number | null;
 }
 
-/** How often a request re-reads the factor when parallel attempts keep moving its count first. */
-const maxReservationRaces = 25;
-
 /**
- * Reserves an attempt before any code is checked: the account's failure count moves up by one (and, from
- * the 10th on, the lockout is set) in one conditional write, so parallel guesses are counted one by one and
- * never more than the lockout allows get checked. A correct code then clears both. `null`: no factor.
+ * Reserves an attempt on the account's second factor before any code is checked (see
+ * `reserveCountedAttempt`); 429 while the factor is locked. `null`: the user has no factor.
  */
 export async function reserveAttempt(deps: Dependencies, user: User): Promise<ReservedAttempt | null> {
-  for (let race = 0; race < maxReservationRaces; race++) {
-    const factor = await deps.store.getTotpFactor(user.id);
-    if (!factor) return null;
-    const now = deps.clock();
-    if (factor.lockedUntil !== null && factor.lockedUntil > now) {
-      throw new TooManyAttemptsError(Math.ceil((factor.lockedUntil - now) / 1000));
-    }
-    const failures = factor.failedAttempts + 1;
-    const lockSeconds = lockoutSeconds(failures);
-    const lockedUntil = lockSeconds > 0 ? now + lockSeconds * 1000 : null;
-    const reserved = await deps.store.reserveSecondFactorAttempt(
-      user.id,
-      { failedAttempts: factor.failedAttempts, lockedUntil: factor.lockedUntil },
-      { failedAttempts: failures, lockedUntil },
-    );
-    if (reserved) return { factor, failures, lockSeconds, lockedUntil };
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (race + 1)));
-  }
-  throw new ServiceUnavailableError();
+  let factor: TotpFactor | null = null;
+  const attempt = await reserveCountedAttempt(
+    deps.clock,
+    async () => (factor = await deps.store.getTotpFactor(user.id)),
+    (seen, next) => deps.store.reserveSecondFactorAttempt(user.id, seen, next),
+  );
+  return attempt && factor ? { ...attempt, factor } : null;
 }
 
 /**
@@ -70,18 +50,9 @@ export async function withReservedAttempt<T>(
   }
 }
 
-/**
- * Returns the account's count and lock to what they were before `attempt`, unless another request has
- * moved them since. Best effort: if the dependency is still failing, the attempt stays counted.
- */
+/** Gives back an attempt whose code was never judged (see `giveBackCountedAttempt`). */
 export async function giveBackAttempt(deps: Dependencies, user: User, attempt: ReservedAttempt): Promise<void> {
-  await deps.store
-    .reserveSecondFactorAttempt(
-      user.id,
-      { failedAttempts: attempt.failures, lockedUntil: attempt.lockedUntil },
-      { failedAttempts: attempt.factor.failedAttempts, lockedUntil: attempt.factor.lockedUntil },
-    )
-    .catch(() => false);
+  await giveBackCountedAttempt(attempt, (seen, next) => deps.store.reserveSecondFactorAttempt(user.id, seen, next));
 }
 
 /**
@@ -114,10 +85,34 @@ export async function matchCode(deps: Dependencies, user: User, sealed: SealedSe
 }
 
 /**
- * The answer to a wrong code, already counted by its reservation: 429 when it locked the account, else
- * `invalid_code` with the attempts left (capped by `otherLimit`, e.g. the challenge's own).
+ * The answer to a wrong code, already counted by its reservation: 429 when it locked the account (the
+ * lockout is a security event, written to the audit log), else `invalid_code` with the attempts left
+ * (capped by `otherLimit`, e.g. the challenge's own).
  */
-export function refuseCode(attempt: ReservedAttempt, otherLimit = Number.POSITIVE_INFINITY): never {
-  if (attempt.lockSeconds > 0) throw new TooManyAttemptsError(attempt.lockSeconds);
-  throw new InvalidCodeError(Math.min(attemptsBeforeLockout(attempt.failures), otherLimit));
+export async function refuseCode(deps: Dependencies, user: User, attempt: ReservedAttempt, otherLimit = Number.POSITIVE_INFINITY): Promise<never> {
+  if (attempt.lockSeconds > 0) {
+    await recordLockout(deps, user, 'two_factor.locked_out', user.id, attempt);
+    throw new TooManyAttemptsError(attempt.lockSeconds);
+  }
+  throw new InvalidCodeError(Math.min(attemptsBeforeLockout(attempt.next.failedAttempts), otherLimit));
+}
+
+/**
+ * Writes the lockout an attempt put in place to the audit log. The lock itself is already stored; should
+ * the audit write fail, the client gets 503 (not a given-back attempt: `ServiceUnavailableError` is a
+ * domain error), and the next attempt meets the lock.
+ */
+export async function recordLockout(
+  deps: Dependencies,
+  user: User,
+  type: 'two_factor.locked_out' | 'password.locked_out',
+  actorId: string,
+  attempt: CountedAttempt,
+): Promise<void> {
+  const audit = auditEvent(deps, user.appId, type, actorId, user.id, { retryAfterSeconds: attempt.lockSeconds, consecutiveFailures: attempt.next.failedAttempts });
+  try {
+    await deps.store.recordAuditEvent(audit);
+  } catch (error) {
+    throw new ServiceUnavailableError({ cause: error });
+  }
 }

@@ -29,7 +29,7 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
     if (error instanceof ConditionFailedError) throw new ChallengeInvalidError();
     throw error;
   }
-  const refuse = (): never => refuseCode(attempt, maxAttemptsPerChallenge - challengeAttempts);
+  const refuse = (): Promise<never> => refuseCode(deps, user, attempt, maxAttemptsPerChallenge - challengeAttempts);
   const releaseChallenge = () => deps.store.releaseChallengeAttempt(challenge.tokenHash);
 
   return withReservedAttempt(
@@ -66,8 +66,8 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
 }
 
 /** A lost race on the code itself is a wrong code (already counted); on the challenge or the user, the challenge is dead. */
-function lostRace(error: unknown, codeSpent: string, refuse: () => never): never {
+async function lostRace(error: unknown, codeSpent: string, refuse: () => Promise<never>): Promise<never> {
   if (!(error instanceof ConditionFailedError)) throw error;
-  if (error.reason === codeSpent) refuse();
+  if (error.reason === codeSpent) return refuse();
   throw new ChallengeInvalidError();
 }

@@ -1,0 +1,28 @@
+import { ConditionFailedError, NotFoundError } from '../errors.js';
+import type { Dependencies } from '../ports.js';
+import { auditEvent } from './common.js';
+
+/**
+ * Replaces the web origins whose pages may call the app's API from a browser. Platform engineers set them
+ * (an app's portal lives where they deploy it); an empty list closes the API to every browser origin.
+ */
+export async function setAllowedOrigins(deps: Dependencies, input: { appId: string; allowedOrigins: string[]; actor: string }): Promise<{ appId: string; allowedOrigins: string[] }> {
+  const allowedOrigins = [...new Set(input.allowedOrigins)];
+  try {
+    await deps.store.setAllowedOrigins(
+      input.appId,
+      allowedOrigins,
+      auditEvent(deps, input.appId, 'allowed_origins.changed', input.actor, null, { allowedOrigins: allowedOrigins.join(' ') }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionFailedError) throw new NotFoundError('The app');
+    throw error;
+  }
+  return { appId: input.appId, allowedOrigins };
+}
+
+/** Whether a page of `origin` may call the app's API (false for an unknown app). */
+export async function isOriginAllowed(deps: Dependencies, appId: string, origin: string): Promise<boolean> {
+  const app = await deps.store.getAppRuntime(appId);
+  return app?.allowedOrigins.includes(origin) ?? false;
+}
