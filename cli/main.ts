@@ -9,8 +9,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const usage = `Platform commands over the service's Lambda functions (no public route).
 
-  npm run cli -- create-app --name "Acme Portal" --plan business --admin-email admin@acme.test --admin-password '…'
+  npm run cli -- create-app --name "Acme Portal" --plan business --admin-email admin@acme.test --admin-password '…'  [--origin https://portal.acme.test]
   npm run cli -- set-plan --app-id <appId> --plan enterprise
+  npm run cli -- set-allowed-origins --app-id <appId> --origin https://portal.acme.test [--origin …]   (none: no browser origin)
   npm run cli -- reset-two-factor --app-id <appId> --user-id <userId> --reason "lost phone" --actor you@example.com
 
 Target (default: the local stack of \`npm start\`):
@@ -19,17 +20,20 @@ Target (default: the local stack of \`npm start\`):
                     credentials and region come from the usual AWS environment/profile
 `;
 
-type Command = 'create-app' | 'set-plan' | 'reset-two-factor';
+type Command = 'create-app' | 'set-plan' | 'set-allowed-origins' | 'reset-two-factor';
 const functionOf: Record<Command, (typeof platformSteps)[number]['functionName']> = {
   'create-app': 'createApp',
   'set-plan': 'setPlan',
+  'set-allowed-origins': 'setAllowedOrigins',
   'reset-two-factor': 'resetTwoFactor',
 };
 
-function payloadOf(command: Command, values: Record<string, string | boolean | undefined>): Record<string, string | boolean | undefined> {
+function payloadOf(command: Command, values: Record<string, string | string[] | boolean | undefined>): Record<string, string | string[] | boolean | undefined> {
   switch (command) {
     case 'create-app':
-      return { name: values.name, plan: values.plan, adminEmail: values['admin-email'], adminPassword: values['admin-password'] };
+      return { name: values.name, plan: values.plan, adminEmail: values['admin-email'], adminPassword: values['admin-password'], allowedOrigins: values.origin };
+    case 'set-allowed-origins':
+      return { appId: values['app-id'], allowedOrigins: values.origin ?? [], actor: values.actor };
     case 'set-plan':
       return { appId: values['app-id'], plan: values.plan, actor: values.actor };
     case 'reset-two-factor':
@@ -59,6 +63,7 @@ async function main(): Promise<number> {
       'user-id': { type: 'string' },
       reason: { type: 'string' },
       actor: { type: 'string' },
+      origin: { type: 'string', multiple: true },
       local: { type: 'string' },
       stack: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

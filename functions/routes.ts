@@ -14,7 +14,7 @@ export interface StepAccess {
 
 export interface HttpStep {
   step: string;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'OPTIONS';
   /** API Gateway route path with `{param}` placeholders. */
   path: string;
   access: StepAccess;
@@ -23,7 +23,7 @@ export interface HttpStep {
 export interface PlatformStep {
   step: string;
   /** The name used by `npm run cli` and by the local Lambda Invoke endpoint. */
-  functionName: 'createApp' | 'setPlan' | 'resetTwoFactor';
+  functionName: 'createApp' | 'setPlan' | 'resetTwoFactor' | 'setAllowedOrigins';
   access: StepAccess;
 }
 
@@ -48,6 +48,8 @@ export const httpSteps: readonly HttpStep[] = [
   { step: 'users-list', method: 'GET', path: '/v1/apps/{appId}/users', access: readOnly },
   { step: 'user-reset', method: 'POST', path: '/v1/apps/{appId}/users/{userId}/2fa/reset', access: readWrite },
   { step: 'audit-events', method: 'GET', path: '/v1/apps/{appId}/audit-events', access: readOnly },
+  // A browser's CORS preflight for any path of an app: answered from the app's allowed origins.
+  { step: 'cors-preflight', method: 'OPTIONS', path: '/v1/apps/{appId}/{proxy+}', access: readOnly },
 ];
 
 /** Answers every request no route matches, so unknown paths get API.md's error body too. */
@@ -57,6 +59,7 @@ export const platformSteps: readonly PlatformStep[] = [
   { step: 'create-app', functionName: 'createApp', access: { table: 'readWrite', kms: 'generateDataKey' } },
   { step: 'set-plan', functionName: 'setPlan', access: readWrite },
   { step: 'reset-two-factor', functionName: 'resetTwoFactor', access: readWrite },
+  { step: 'set-allowed-origins', functionName: 'setAllowedOrigins', access: readWrite },
 ];
 
 /** Environment variables every function reads at load (see `functions/commons/config.ts`). */

@@ -59,8 +59,9 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'>
 export async function startApiGatewayBridge(options: { port: number; host: string }): Promise<{ url: string; server: Server }> {
   const routes: CompiledRoute[] = [];
   for (const step of httpSteps) {
-    const paramNames = [...step.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
-    const pattern = new RegExp(`^${step.path.replace(/\{\w+\}/g, '([^/]+)')}$`);
+    // `{name}` matches one path segment; a greedy `{name+}` (API Gateway's proxy) matches the rest.
+    const paramNames = [...step.path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1]!);
+    const pattern = new RegExp(`^${step.path.replace(/\{\w+\+\}/g, '(.+)').replace(/\{\w+\}/g, '([^/]+)')}$`);
     routes.push({ routeKey: `${step.method} ${step.path}`, method: step.method, pattern, paramNames, handler: await loadHandler<HttpHandler>(step.step) });
   }
   const notFound = await loadHandler<HttpHandler>(notFoundStep.step);

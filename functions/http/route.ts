@@ -5,6 +5,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError, ValidationError } from '../core/errors.js';
+import { cors } from './cors.js';
 import { errorResponse } from './errors.js';
 
 /** API.md: bodies over 16 KiB get 413. */
@@ -33,15 +34,16 @@ export interface RouteInput<P, Q, B> {
 export type RouteResult =
   | { statusCode: number; body: unknown }
   | { statusCode: number; text: string; headers: Record<string, string> }
-  | { statusCode: 204 };
+  | { statusCode: 204; headers?: Record<string, string> };
 
 interface ParsedEvent extends Event {
   parsed?: { params: unknown; query: unknown; body: unknown };
 }
 
 /**
- * Builds a Lambda handler for one route: security headers, header normalization, the 16 KiB limit,
- * JSON parsing, zod validation of params, query and body, and the single error mapping.
+ * Builds a Lambda handler for one route: security headers, CORS for the app's allowed origins, header
+ * normalization, the 16 KiB limit, JSON parsing, zod validation of params, query and body, and the single
+ * error mapping.
  */
 export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>, Q extends z.ZodType = z.ZodType<Record<string, never>>, B extends z.ZodType = z.ZodType<undefined>>(
   spec: RouteSpec<P, Q, B>,
@@ -50,6 +52,7 @@ export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>
   return middy<ParsedEvent, Result, Error, Context>()
     .use(httpSecurityHeaders())
     .use(securityHeaders())
+    .use(cors())
     .use(bodyLimit())
     .use(httpHeaderNormalizer())
     .use(jsonBodyWhenPresent(spec.body !== undefined))
@@ -66,7 +69,7 @@ export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>
         headers: event.headers,
       });
       if ('text' in result) return { statusCode: result.statusCode, headers: result.headers, body: result.text };
-      if (!('body' in result)) return { statusCode: 204, headers: {}, body: '' };
+      if (!('body' in result)) return { statusCode: 204, headers: result.headers ?? {}, body: '' };
       return { statusCode: result.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.body) };
     });
 }

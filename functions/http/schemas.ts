@@ -9,6 +9,14 @@ export const password = z.string().min(8, 'must be at least 8 characters').max(2
 export const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
 export const backupCode = z.string().min(10).max(32);
 export const token = z.string().min(1).max(512);
+/**
+ * A web origin a browser sends in `Origin`: https (or http on this machine only), a host, an optional
+ * port, nothing else. Wildcards are refused on purpose: each portal is named.
+ */
+export const webOrigin = z
+  .string()
+  .regex(/^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/, 'must be an origin such as https://portal.example.com');
+export const allowedOrigins = z.array(webOrigin).max(20);
 
 export const appParams = z.strictObject({ appId });
 export const appUserParams = z.strictObject({ appId, userId });

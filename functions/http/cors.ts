@@ -1,0 +1,52 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { dependencies } from '../commons/dependencies.js';
+import { isOriginAllowed } from '../core/use-cases/allowed-origins.js';
+import { appId as appIdSchema } from './schemas.js';
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+/** How long a function instance trusts what it read of an app's allowed origins. */
+const originCacheMs = 30_000;
+const maxCachedApps = 1_000;
+const decisions = new Map<string, { allowed: boolean; until: number }>();
+
+/** Headers a browser page may read from our answers (a lockout's wait, a backup-codes file name). */
+export const exposedHeaders = 'Retry-After, Content-Disposition';
+
+/**
+ * Whether a page of `origin` may call app `appId` from a browser; read from the app and remembered for
+ * 30 s, so a browser's calls do not each cost a read. Unknown apps and malformed ids allow nothing.
+ */
+export async function originAllowed(appId: string | undefined, origin: string | undefined): Promise<boolean> {
+  if (!origin || !appId || !appIdSchema.safeParse(appId).success) return false;
+  const key = `${appId}\n${origin}`;
+  const now = Date.now();
+  const cached = decisions.get(key);
+  if (cached && cached.until > now) return cached.allowed;
+  const allowed = await isOriginAllowed(dependencies(), appId, origin);
+  if (decisions.size >= maxCachedApps) decisions.clear();
+  decisions.set(key, { allowed, until: now + originCacheMs });
+  return allowed;
+}
+
+/**
+ * CORS for an app's routes: a browser page may read the answer only when its origin is one of the app's
+ * allowed origins (no wildcard, no credentials: tokens travel in `Authorization`). Other origins get no
+ * CORS headers, so the browser keeps the answer from them.
+ */
+export function cors(): MiddlewareObj<APIGatewayProxyEventV2, Result> {
+  const decorate = async (event: APIGatewayProxyEventV2, response: Result | null | undefined) => {
+    const appId = event.pathParameters?.appId;
+    if (!response || !appId) return;
+    response.headers = { ...response.headers, vary: 'Origin' };
+    const origin = event.headers?.origin;
+    // A failing store must not turn an answer into a 500: no CORS headers then.
+    if (!(await originAllowed(appId, origin).catch(() => false))) return;
+    response.headers = { ...response.headers, 'access-control-allow-origin': origin!, 'access-control-expose-headers': exposedHeaders };
+  };
+  return {
+    after: ({ event, response }) => decorate(event, response),
+    onError: ({ event, response }) => decorate(event, response),
+  };
+}
