@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     demoAdminPassword: 'bench-admin-password',
     interpose: async (service, endpoint) => {
+      // Security events leave through the table's stream off the request path; they are priced below.
+      if (service === 'events') return endpoint;
       const proxy = new MeteringProxy(endpoint, service);
       (service === 'dynamodb' ? dynamoProxies : kmsProxies).push(proxy);
       return proxy.start();

@@ -66,4 +66,12 @@ export const platformSteps: readonly PlatformStep[] = [
 export const functionEnvironment = {
   tableName: 'TABLE_NAME',
   kmsKeyId: 'KMS_KEY_ID',
+  eventBusName: 'EVENT_BUS_NAME',
 } as const;
+
+/**
+ * Publishes every new audit entry as a security event: fed by the table's stream (audit entries are
+ * written in the same transaction as the change they record), so an event goes out exactly for what
+ * was committed, even if the step that wrote it failed right after.
+ */
+export const eventsStep = { step: 'publish-events', access: { table: 'read', kms: 'none' } as StepAccess };

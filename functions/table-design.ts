@@ -7,6 +7,11 @@ export const tableDesign = {
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes expired items lazily, so reads also treat them as absent. */
   timeToLiveAttribute: 'expiresAt',
+  /**
+   * The stream carries each new item's image to the event publisher, which turns audit entries into
+   * security events; new images are enough (nothing reads the old ones).
+   */
+  streamView: 'NEW_IMAGE',
   /** The sparse index that lists an app's users; only user profiles carry its keys. */
   usersIndex: {
     name: 'gsi1',

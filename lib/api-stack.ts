@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -12,17 +12,22 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
+import { eventsStep, functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
 import { StepFunction, pascalCase } from './step-function.js';
 
 /** The stateful resources the API stack's functions are granted access to. */
 export interface TwoFactorApiStackProps extends StackProps {
   readonly table: ITable;
   readonly secretsKey: IKey;
+  readonly eventBus: IEventBus;
 }
 
 /**
@@ -41,6 +46,8 @@ export class TwoFactorApiStack extends Stack {
   readonly httpFunctions: ReadonlyMap<string, IFunction>;
   /** The platform functions by their `functionName` (`createApp`, ...). */
   readonly platformFunctions: ReadonlyMap<string, IFunction>;
+  /** Publishes new audit entries from the table's stream as security events. */
+  readonly eventPublisher: IFunction;
 
   constructor(scope: Construct, id: string, props: TwoFactorApiStackProps) {
     super(scope, id, props);
@@ -128,6 +135,8 @@ export class TwoFactorApiStack extends Stack {
     }
     this.platformFunctions = platformFunctions;
 
+    this.eventPublisher = this.addEventPublisher(props);
+
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The service table' });
     new CfnOutput(this, 'KmsKeyArn', { value: secretsKey.keyArn, description: 'Key protecting TOTP secrets' });
@@ -138,7 +147,60 @@ export class TwoFactorApiStack extends Stack {
       reason: 'The $default route only answers 404 not_found for paths no route matches; it reads and returns nothing.',
     });
   }
+
+  /**
+   * The event publisher: fed by the table's stream, filtered to new audit entries, reporting partial
+   * batch failures so the stream retries from the first unpublished one; what still fails after the
+   * retries is kept in an encrypted dead-letter queue for 14 days.
+   */
+  private addEventPublisher(props: TwoFactorApiStackProps): IFunction {
+    const { table, secretsKey, eventBus } = props;
+    const publisher = new StepFunction(this, pascalCase(eventsStep.step), {
+      step: eventsStep.step,
+      access: eventsStep.access,
+      description: "publishes the table's new audit entries as security events",
+      table,
+      secretsKey,
+      environment: { [functionEnvironment.eventBusName]: eventBus.eventBusName },
+    });
+    eventBus.grantPutEventsTo(publisher.function);
+    const deadLetters = new Queue(this, 'UnpublishedEvents', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the event publisher; nothing consumes it automatically.',
+    });
+    publisher.function.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        retryAttempts: eventRetryAttempts,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { pk: { S: FilterRule.beginsWith('AUDIT#') } } },
+          }),
+        ],
+      }),
+    );
+    // The event source's stream grant: dynamodb:ListStreams has no resource-level permissions.
+    Validations.of(publisher.function.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'dynamodb:ListStreams, which the stream event source needs, supports no resource-level permissions; the other stream actions are scoped to the table stream.',
+    });
+    new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName, description: 'Event bus of the security events (source two-factor)' });
+    return publisher.function;
+  }
 }
+
+/** How long the stream keeps retrying an event EventBridge refuses before it goes to the dead-letter queue. */
+const eventRetryAttempts = 50;
 
 /**
  * Why the routes have no API Gateway authorizer: the service's tokens are its own (opaque, stored

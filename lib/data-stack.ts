@@ -1,6 +1,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { tableDesign } from '../functions/table-design.js';
@@ -19,6 +20,11 @@ export class TwoFactorDataStack extends Stack {
   readonly table: Table;
   /** Symmetric key that generates and unwraps the data keys encrypting TOTP secrets. */
   readonly secretsKey: Key;
+  /**
+   * Where security events go (source `two-factor`); portals subscribe with rules. Kept here, with the
+   * state, so their rules survive a redeploy of the API stack.
+   */
+  readonly eventBus: EventBus;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -31,6 +37,7 @@ export class TwoFactorDataStack extends Stack {
       // Sessions, challenges and rate-limit windows carry `expiresAt` (epoch seconds) so DynamoDB
       // deletes them; handlers still check expiry themselves because TTL deletion lags.
       timeToLiveAttribute: tableDesign.timeToLiveAttribute,
+      stream: StreamViewType[tableDesign.streamView],
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -48,6 +55,11 @@ export class TwoFactorDataStack extends Stack {
       // Losing this key would make every stored TOTP secret unreadable: never delete it with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
       alias: secretsKeyAlias,
+    });
+
+    this.eventBus = new EventBus(this, 'SecurityEvents', {
+      eventBusName: 'two-factor-security-events',
+      description: 'Security events of the two-factor service (enrolled, disabled, reset, backup codes, lockouts)',
     });
   }
 }

@@ -25,6 +25,8 @@ export interface StepFunctionProps {
   readonly description: string;
   readonly table: ITable;
   readonly secretsKey: IKey;
+  /** More environment for the handler, e.g. the event bus of the event publisher. */
+  readonly environment?: Record<string, string>;
 }
 
 /**
@@ -67,6 +69,7 @@ export class StepFunction extends Construct {
     if (access.kms !== 'none') {
       environment[functionEnvironment.kmsKeyId] = secretsKey.keyArn;
     }
+    Object.assign(environment, props.environment);
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: handlerEntry(step),

@@ -24,6 +24,7 @@ export function addTwoFactorService(app: App): TwoFactorService {
     description: 'Two-factor service: HTTP API and functions (stateless)',
     table: data.table,
     secretsKey: data.secretsKey,
+    eventBus: data.eventBus,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { tableDesign } from '../functions/table-design.js';
 
 export interface DynamoDbLocal {
@@ -111,18 +111,25 @@ export function localClient(endpoint: string): DynamoDBClient {
 
 /**
  * Creates the service's table from the same design the data stack deploys (keys, the sparse users index
- * with its INCLUDE projection, TTL), unless it exists.
+ * with its INCLUDE projection, TTL, the stream), unless it exists.
  */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = localClient(endpoint);
   try {
+    const stream = { StreamEnabled: true, StreamViewType: tableDesign.streamView };
     const existing = await client.send(new ListTablesCommand({}));
-    if (existing.TableNames?.includes(tableName)) return;
+    if (existing.TableNames?.includes(tableName)) {
+      // A data folder from before the table had a stream: turn it on.
+      const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (!described.Table?.StreamSpecification?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: stream }));
+      return;
+    }
     const { partitionKey: pk, sortKey: sk, usersIndex: index } = tableDesign;
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
+        StreamSpecification: stream,
         AttributeDefinitions: [pk, sk, index.partitionKey, index.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
           { AttributeName: pk, KeyType: 'HASH' },

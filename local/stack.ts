@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
+import { ensureTable, localClient, startDynamoDbLocal } from './dynamodb-local.js';
 import { startKmsStandIn } from './kms-stand-in.js';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { startApiGatewayBridge, startLambdaInvokeEndpoint } from './api-gateway-bridge.js';
+import { startEventBridgeStandIn } from './eventbridge-stand-in.js';
+import { startStreamRelay } from './stream-relay.js';
 
 export interface LocalStackOptions {
   /** API port (API.md: 3000); 0 picks a free one. */
@@ -20,7 +23,9 @@ export interface LocalStackOptions {
    * Lets a benchmark or a test put something (a counter, a fault injector) between the handlers and a
    * dependency: given the real endpoint, returns the one the handlers should use.
    */
-  interpose?: (service: 'dynamodb' | 'kms', endpoint: string) => Promise<string>;
+  interpose?: (service: 'dynamodb' | 'kms' | 'events', endpoint: string) => Promise<string>;
+  /** Receives each published security event as a line; stdout when absent. */
+  printEvent?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -28,6 +33,8 @@ export interface LocalStack {
   lambdaUrl: string;
   dynamoDbEndpoint: string;
   kmsEndpoint: string;
+  /** The EventBridge stand-in; `GET <eventsUrl>/events` lists the security events published so far. */
+  eventsUrl: string;
   tableName: string;
   kmsKeyArn: string;
   demo: { appId: string; adminEmail: string; adminPassword: string | null; created: boolean };
@@ -54,6 +61,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(kms.close);
     const kmsKeyArn = await localKmsKey(options.dataDir, () => kms.createKey('two-factor secrets (local)'));
     await ensureTable(dynamo.endpoint, tableName);
+    const eventBridge = await startEventBridgeStandIn({ print: options.printEvent });
+    stops.push(eventBridge.close);
 
     // The handlers read their configuration from the environment, exactly as in Lambda; the SDK reads
     // the service endpoints from AWS_ENDPOINT_URL_*, so no production code knows it runs locally.
@@ -65,18 +74,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: options.interpose ? await options.interpose('dynamodb', dynamo.endpoint) : dynamo.endpoint,
       AWS_ENDPOINT_URL_KMS: options.interpose ? await options.interpose('kms', kms.url) : kms.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: options.interpose ? await options.interpose('events', eventBridge.url) : eventBridge.url,
+      EVENT_BUS_NAME: 'two-factor-security-events',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_SERVICE_NAME: 'two-factor-local',
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
 
+    // Security events leave through the table's stream, as in AWS, to the same publisher handler.
+    const { handler: publishEvents } = (await import('../functions/publish-events/handler.js')) as { handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> };
+    const streamClient = localClient(dynamo.endpoint);
+    const relay = await startStreamRelay({ dynamoDb: streamClient, endpoint: dynamo.endpoint, tableName, handler: publishEvents });
+    stops.push(async () => {
+      await relay.stop();
+      streamClient.destroy();
+    });
+
     const demo = await seedDemoApp(options.demoAdminPassword);
     const api = await startApiGatewayBridge({ port: options.port, host: options.host });
     stops.push(() => closeServer(api.server));
     const lambda = await startLambdaInvokeEndpoint({ port: options.lambdaPort });
     stops.push(() => closeServer(lambda.server));
-    return { url: api.url, lambdaUrl: lambda.url, dynamoDbEndpoint: dynamo.endpoint, kmsEndpoint: kms.url, tableName, kmsKeyArn, demo, stop };
+    return { url: api.url, lambdaUrl: lambda.url, dynamoDbEndpoint: dynamo.endpoint, kmsEndpoint: kms.url, eventsUrl: eventBridge.url, tableName, kmsKeyArn, demo, stop };
   } catch (error) {
     await stop();
     throw error;

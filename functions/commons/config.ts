@@ -16,3 +16,8 @@ export function tableName(): string {
 export function kmsKeyId(): string {
   return requireEnv(functionEnvironment.kmsKeyId);
 }
+
+/** The bus security events go to; only the event publisher is given it. */
+export function eventBusName(): string {
+  return requireEnv(functionEnvironment.eventBusName);
+}

@@ -17,6 +17,7 @@ import type {
   User,
   UserSummary,
 } from './model.js';
+import type { SecurityEvent } from './security-events.js';
 
 /** A page of a listing; `nextCursor` is opaque to everyone but the store that made it. */
 export interface Page<T> {
@@ -143,6 +144,12 @@ export interface SecretBox {
   open(appId: string, userId: string, sealed: SealedSecret): Promise<Buffer>;
   /** Asks KMS for a new data key for the app; returns its id and its wrapped (KMS-encrypted) form. */
   createDataKey(appId: string): Promise<{ keyId: string; wrappedKey: string }>;
+}
+
+/** Publishes security events for portals (EventBridge in AWS). */
+export interface EventPublisher {
+  /** Returns the indexes of the events that were not accepted (to be retried). */
+  publish(events: SecurityEvent[]): Promise<number[]>;
 }
 
 export interface Dependencies {

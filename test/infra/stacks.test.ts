@@ -11,7 +11,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StepAccess } from '../../functions/routes.js';
-import { functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../../functions/routes.js';
+import { eventsStep, functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../../functions/routes.js';
 import type { TwoFactorService } from '../../lib/two-factor-app.js';
 import { addTwoFactorService } from '../../lib/two-factor-app.js';
 
@@ -42,7 +42,7 @@ const expectedKmsActions: Record<StepAccess['kms'], string[]> = {
   generateDataKey: ['kms:GenerateDataKey'],
 };
 
-/** Every function of the service: HTTP steps, the not-found step and the platform steps. */
+/** Every function that answers a request: HTTP steps, the not-found step and the platform steps (the event publisher aside). */
 const allSteps: { step: string; access: StepAccess }[] = [...httpSteps, notFoundStep, ...platformSteps];
 
 interface PolicyStatement {
@@ -75,7 +75,7 @@ beforeAll(() => {
 /** Logical id of the function built for `step` (an HTTP or not-found step, or a platform step). */
 function functionLogicalId(step: string): string {
   const platformStep = platformSteps.find((candidate) => candidate.step === step);
-  const fn = platformStep
+  const fn = step === eventsStep.step ? service.api.eventPublisher : platformStep
     ? service.api.platformFunctions.get(platformStep.functionName)
     : service.api.httpFunctions.get(step);
   if (!fn) throw new Error(`no function for step ${step}`);
@@ -169,6 +169,14 @@ describe('TwoFactorData stack', () => {
     });
   });
 
+  it('streams new item images (the source of the security events)', () => {
+    dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+  });
+
+  it('keeps the event bus portals subscribe to', () => {
+    dataTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'two-factor-security-events' });
+  });
+
   it('keeps one symmetric secrets key with rotation, retained on stack deletion, under its alias', () => {
     dataTemplate.resourceCountIs('AWS::KMS::Key', 1);
     dataTemplate.hasResource('AWS::KMS::Key', {
@@ -217,8 +225,8 @@ describe('TwoFactorApi stack', () => {
   });
 
   describe('functions', () => {
-    it('builds one function per step', () => {
-      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length);
+    it('builds one function per step, and the event publisher', () => {
+      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length + 1);
     });
 
     describe.each(allSteps)('the $step function', ({ step, access }) => {
@@ -298,14 +306,48 @@ describe('TwoFactorApi stack', () => {
       expect(generators.map(({ step }) => step)).toEqual(['create-app']);
     });
 
-    it('grants nothing on every resource ("*") and no wildcard action', () => {
+    it('grants nothing on every resource ("*") but the stream listing, and no wildcard action', () => {
       const statements = Object.values(apiTemplate.findResources('AWS::IAM::Policy')).flatMap(
         (policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[],
       );
       for (const statement of statements) {
-        expect([statement.Resource].flat()).not.toContain('*');
+        // dynamodb:ListStreams has no resource-level permissions (the event publisher's stream source).
+        if ([statement.Resource].flat().includes('*')) expect(statement.Action).toBe('dynamodb:ListStreams');
         for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
       }
+    });
+  });
+
+  describe('the event publisher', () => {
+    it('reads the table and its stream, puts events on the security event bus, and dead-letters to its queue', () => {
+      const actions = roleActions(eventsStep.step);
+      expect(actions.filter((action) => !/^(dynamodb|logs):/.test(action))).toEqual(['events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+      expect(actionsWithPrefix(eventsStep.step, 'dynamodb:')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:ListStreams']));
+      for (const write of tableWriteActions) expect(actions).not.toContain(write);
+      expect(actions.filter((action) => action.startsWith('kms:'))).toEqual([]);
+      expect(functionProperties(eventsStep.step).Environment.Variables[functionEnvironment.eventBusName]).toEqual({
+        'Fn::ImportValue': expect.stringContaining('SecurityEvents'),
+      });
+    });
+
+    it('takes only new audit entries from the stream, retries from the first failed one, then dead-letters', () => {
+      const mappings = Object.values(apiTemplate.findResources('AWS::Lambda::EventSourceMapping'));
+      expect(mappings).toHaveLength(1);
+      const properties = mappings[0]!.Properties;
+      expect(properties).toMatchObject({
+        FunctionName: { Ref: functionLogicalId(eventsStep.step) },
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^UnpublishedEvents/), 'Arn'] } } },
+      });
+      expect(JSON.parse(properties.FilterCriteria.Filters[0].Pattern)).toEqual({
+        eventName: ['INSERT'],
+        dynamodb: { NewImage: { pk: { S: [{ prefix: 'AUDIT#' }] } } },
+      });
+    });
+
+    it('outputs the event bus name', () => {
+      apiTemplate.hasOutput('EventBusName', { Value: { 'Fn::ImportValue': Match.stringLikeRegexp('SecurityEvents') } });
     });
   });
 

@@ -32,10 +32,13 @@ export default async function globalSetup(): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (!existsSync(infoFile)) {
     if (child.exitCode !== null) throw new Error(`the local stack exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the local stack did not start within 90 s:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`the local stack did not start within 90 s:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; lambdaUrl: string; dynamoDbEndpoint: string; tableName: string; faultControlUrl: string };
+  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; lambdaUrl: string; dynamoDbEndpoint: string; tableName: string; faultControlUrl: string; eventsUrl: string };
   Object.assign(process.env, {
     TWOFA_API_URL: info.url,
     TWOFA_LAMBDA_URL: info.lambdaUrl,
@@ -43,5 +46,6 @@ export default async function globalSetup(): Promise<void> {
     TWOFA_TABLE_NAME: info.tableName,
     TWOFA_DEMO_ADMIN_PASSWORD: testDemoAdminPassword,
     TWOFA_FAULT_CONTROL_URL: info.faultControlUrl,
+    TWOFA_EVENTS_URL: info.eventsUrl,
   });
 }

@@ -10,11 +10,12 @@ import { startLocalStack } from '../../local/stack.js';
  * that lives here in test support, not in production paths. A loopback proxy sits between the handlers
  * and DynamoDB Local / the KMS stand-in and answers the operations a test names with an AWS error.
  *
- * Control (loopback): `PUT /faults` with `[{service, operation?, bodyIncludes, status, type, message, details?, times?}]`,
- * `DELETE /faults`.
+ * Control (loopback): `PUT /faults` with `[{service, operation?, bodyIncludes, status, type, message, details?, times?}]`
+ * replaces every rule, `POST /faults` adds rules (so parallel test files keep each other's), `DELETE /faults`
+ * removes every rule, `DELETE /faults?bodyIncludes=<id>` only those of one test's app or user.
  */
 export interface FaultRule extends AwsErrorAnswer {
-  service: 'dynamodb' | 'kms';
+  service: 'dynamodb' | 'kms' | 'events';
   /** The `X-Amz-Target` action, e.g. `GetItem`, `Decrypt`; every operation when absent. */
   operation?: string;
   /** Only calls whose request body contains this (an app or user id), so parallel test files are unaffected. */
@@ -57,8 +58,10 @@ async function main(): Promise<void> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
+        const only = new URL(request.url ?? '/', 'http://localhost').searchParams.get('bodyIncludes');
         if (request.method === 'PUT') rules = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
-        else if (request.method === 'DELETE') rules = [];
+        else if (request.method === 'POST') rules = [...rules, ...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[])];
+        else if (request.method === 'DELETE') rules = only === null ? [] : rules.filter((rule) => rule.bodyIncludes !== only);
         response.writeHead(204).end();
       } catch {
         response.writeHead(400).end();

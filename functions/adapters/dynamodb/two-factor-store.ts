@@ -43,6 +43,20 @@ interface TransactStep {
  * Condition expressions, each closing a race. Nothing here is read-then-write: the condition is checked
  * by DynamoDB atomically with the write.
  */
+/** The audit event an audit item holds (`null` for any other item), for listings and the table's stream. */
+export function auditEventOf(item: Item | undefined): AuditEvent | null {
+  if (!item || typeof item.pk !== 'string' || !item.pk.startsWith(keys.auditPartition(''))) return null;
+  return {
+    id: item.eventId as string,
+    appId: item.appId as string,
+    at: item.at as string,
+    type: item.type as AuditEvent['type'],
+    actorId: item.actorId as string,
+    targetUserId: (item.targetUserId as string | undefined) ?? null,
+    ...(item.detail ? { detail: item.detail as AuditEvent['detail'] } : {}),
+  };
+}
+
 /** A count of wrong passwords is forgotten a day after its last failure (or lock), by the table's TTL. */
 const passwordFailuresLifetimeSeconds = 24 * 60 * 60;
 
@@ -555,15 +569,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       }),
     );
     return {
-      items: (result.Items ?? []).map((item) => ({
-        id: item.eventId as string,
-        appId,
-        at: item.at as string,
-        type: item.type as AuditEvent['type'],
-        actorId: item.actorId as string,
-        targetUserId: (item.targetUserId as string | undefined) ?? null,
-        ...(item.detail ? { detail: item.detail as AuditEvent['detail'] } : {}),
-      })),
+      items: (result.Items ?? []).map((item) => auditEventOf(item)!),
       nextCursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey.sk as string) : null,
     };
   }

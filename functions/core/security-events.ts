@@ -1,0 +1,36 @@
+import type { AuditEvent, AuditEventType } from './model.js';
+
+/**
+ * What the service tells a portal about an app, one event per audit entry, so the portal can e.g. email
+ * the user ("two-factor authentication was turned off on your account"). Delivery is at least once:
+ * consumers drop repeats by `eventId`.
+ */
+export interface SecurityEvent {
+  eventId: string;
+  type: AuditEventType;
+  appId: string;
+  at: string;
+  /** Who did it: a user id, `platform:<who>`, or `anonymous` (a password lockout). */
+  actorId: string;
+  targetUserId: string | null;
+  /** The target user's email, when the user still exists, so the portal can tell them. */
+  targetEmail: string | null;
+  /** Type-specific facts, e.g. `backupCodesRemaining`, `retryAfterSeconds`, `reason`. */
+  detail: Record<string, string | number | boolean>;
+}
+
+/** The source of every event the service publishes (EventBridge `source`). */
+export const securityEventSource = 'two-factor';
+
+export function securityEventOf(audit: AuditEvent, targetEmail: string | null): SecurityEvent {
+  return {
+    eventId: audit.id,
+    type: audit.type,
+    appId: audit.appId,
+    at: audit.at,
+    actorId: audit.actorId,
+    targetUserId: audit.targetUserId,
+    targetEmail,
+    detail: audit.detail ?? {},
+  };
+}

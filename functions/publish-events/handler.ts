@@ -1,0 +1,41 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { auditEventOf } from '../adapters/dynamodb/two-factor-store.js';
+import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
+import { eventBusName } from '../commons/config.js';
+import { dependencies } from '../commons/dependencies.js';
+import { logger } from '../commons/logger.js';
+import type { AuditEvent } from '../core/model.js';
+import { publishSecurityEvents } from '../core/use-cases/publish-security-events.js';
+
+let publisher: EventBridgePublisher | undefined;
+
+/**
+ * Reads new audit entries from the table's stream and publishes them as security events. A batch that
+ * fails part-way reports its first unpublished record, so the stream retries from there (the event
+ * source mapping reports batch item failures) and nothing is lost; repeats carry the same `eventId`.
+ */
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const entries: { sequenceNumber: string; audit: AuditEvent }[] = [];
+  for (const record of event.Records) {
+    const image = record.dynamodb?.NewImage;
+    if (record.eventName !== 'INSERT' || !image || !record.dynamodb?.SequenceNumber) continue;
+    const audit = auditEventOf(unmarshall(image as Record<string, AttributeValue>));
+    if (audit) entries.push({ sequenceNumber: record.dynamodb.SequenceNumber, audit });
+  }
+  if (entries.length === 0) return { batchItemFailures: [] };
+
+  publisher ??= new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 3 }), eventBusName());
+  let firstFailed: number | null;
+  try {
+    firstFailed = await publishSecurityEvents({ store: dependencies().store, events: publisher }, entries.map((entry) => entry.audit));
+  } catch (error) {
+    logger.warn('could not prepare security events; the stream retries the batch', { errorName: error instanceof Error ? error.name : typeof error });
+    firstFailed = 0;
+  }
+  if (firstFailed === null) return { batchItemFailures: [] };
+  logger.warn('security events not published yet; the stream retries them', { unpublished: entries.length - firstFailed });
+  return { batchItemFailures: [{ itemIdentifier: entries[firstFailed]!.sequenceNumber }] };
+};

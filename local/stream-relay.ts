@@ -1,0 +1,107 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+
+type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+export interface StreamRelay {
+  stop(): Promise<void>;
+}
+
+/**
+ * Does locally what Lambda's event source mapping does in AWS: reads the table's stream (DynamoDB Local
+ * serves one) and hands each batch to the same handler module, retrying from the record it reports as
+ * failed. Starts at the stream's end, so a restart with a data folder does not replay old events.
+ */
+export async function startStreamRelay(options: {
+  dynamoDb: DynamoDBClient;
+  endpoint: string;
+  tableName: string;
+  handler: StreamHandler;
+  pollMs?: number;
+}): Promise<StreamRelay> {
+  const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const described = await options.dynamoDb.send(new DescribeTableCommand({ TableName: options.tableName }));
+  const streamArn = described.Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+  const pollMs = options.pollMs ?? 100;
+
+  /** Open shards and where to read next; `null` once a shard is closed and read to its end. */
+  const iterators = new Map<string, string | null>();
+  const discoverShards = async (position: 'LATEST' | 'TRIM_HORIZON') => {
+    const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of stream.StreamDescription?.Shards ?? []) {
+      if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
+      // Shards already closed when the relay starts hold only history.
+      if (position === 'LATEST' && shard.SequenceNumberRange?.EndingSequenceNumber) {
+        iterators.set(shard.ShardId, null);
+        continue;
+      }
+      const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: position }));
+      iterators.set(shard.ShardId, iterator.ShardIterator ?? null);
+    }
+  };
+  await discoverShards('LATEST');
+
+  const deliver = async (shardId: string, records: StreamRecord[]) => {
+    const event = { Records: records.map(lambdaRecord) } as DynamoDBStreamEvent;
+    const failed = (await options.handler(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] }))).batchItemFailures;
+    if (failed.length === 0) return;
+    // As the event source mapping does: read again from the first record the handler could not take.
+    const retry = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failed[0]!.itemIdentifier }),
+    );
+    iterators.set(shardId, retry.ShardIterator ?? null);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  };
+
+  let stopped = false;
+  let rounds = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        if (rounds++ % 10 === 0) await discoverShards('TRIM_HORIZON');
+        for (const [shardId, iterator] of iterators) {
+          if (!iterator || stopped) continue;
+          const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+          iterators.set(shardId, page.NextShardIterator ?? null);
+          if (page.Records && page.Records.length > 0) await deliver(shardId, page.Records);
+        }
+      } catch {
+        // DynamoDB Local restarting or an iterator expired: read the shards again.
+        iterators.clear();
+        await discoverShards('LATEST').catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  })();
+
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      streams.destroy();
+    },
+  };
+}
+
+/** The stream record as Lambda delivers it (dates as epoch seconds). */
+function lambdaRecord(record: StreamRecord): unknown {
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventSource: 'aws:dynamodb',
+    eventVersion: record.eventVersion,
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      ...record.dynamodb,
+      ApproximateCreationDateTime: record.dynamodb?.ApproximateCreationDateTime ? record.dynamodb.ApproximateCreationDateTime.getTime() / 1000 : undefined,
+    },
+  };
+}

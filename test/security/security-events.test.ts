@@ -1,0 +1,126 @@
+import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
+import { type EnrolledUser, type TestApp, call, createTestApp, loginChallenge, signUpAndEnroll } from '../support/api.js';
+
+interface PublishedEvent {
+  source: string;
+  'detail-type': string;
+  detail: {
+    eventId: string;
+    type: string;
+    appId: string;
+    actorId: string;
+    targetUserId: string | null;
+    targetEmail: string | null;
+    detail: Record<string, unknown>;
+  };
+}
+
+/** The security events the local EventBridge stand-in received for `appId`. */
+async function publishedEvents(appId: string): Promise<PublishedEvent[]> {
+  const response = await fetch(`${process.env.TWOFA_EVENTS_URL}/events`);
+  return ((await response.json()) as PublishedEvent[]).filter((event) => event.detail.appId === appId);
+}
+
+/** Waits until an event of `type` for `userId` is published (the stream delivers within a second or so). */
+async function eventFor(appId: string, type: string, userId: string): Promise<PublishedEvent> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found = (await publishedEvents(appId)).find((event) => event.detail.type === type && event.detail.targetUserId === userId);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no ${type} event for ${userId} was published`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('security events: audited with their actor and published for the portal', () => {
+  let app: TestApp;
+  let adminId: string;
+  let user: EnrolledUser;
+
+  beforeAll(async () => {
+    app = await createTestApp({ mode: 'optional' });
+    adminId = (await call('GET', `/v1/apps/${app.appId}/me`, { token: app.adminToken })).body.user.id;
+    user = await signUpAndEnroll(app);
+  });
+
+  it('publishes the enrollment, naming the user and the email to notify', async () => {
+    const event = await eventFor(app.appId, 'two_factor.enrolled', user.userId);
+
+    expect(event.source).toBe('two-factor');
+    expect(event['detail-type']).toBe('two_factor.enrolled');
+    expect(event.detail).toMatchObject({ actorId: user.userId, targetUserId: user.userId, targetEmail: user.email });
+  });
+
+  it('publishes a backup code used, with how many remain', async () => {
+    await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), backupCode: user.backupCodes[0] } });
+
+    const event = await eventFor(app.appId, 'backup_code.used', user.userId);
+
+    expect(event.detail.detail).toEqual({ backupCodesRemaining: 9 });
+  });
+
+  it('publishes regenerated codes and a disabled second factor', async () => {
+    await awayFromStepBoundary();
+    const step = currentStep();
+    const regenerated = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: totpCode(user.secret, step) } });
+    const disabled = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret, step + 1) } });
+
+    expect([regenerated.status, disabled.status]).toEqual([200, 200]);
+    expect((await eventFor(app.appId, 'backup_codes.regenerated', user.userId)).detail.actorId).toBe(user.userId);
+    expect((await eventFor(app.appId, 'two_factor.disabled', user.userId)).detail.actorId).toBe(user.userId);
+  });
+
+  it('publishes a reset with the admin who did it and the reason', async () => {
+    const other = await signUpAndEnroll(app);
+
+    await call('POST', `/v1/apps/${app.appId}/users/${other.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } });
+    const event = await eventFor(app.appId, 'two_factor.reset', other.userId);
+
+    expect(event.detail).toMatchObject({ actorId: adminId, targetUserId: other.userId, targetEmail: other.email, detail: { reason: 'lost phone' } });
+  });
+
+  it('publishes a second-factor lockout', async () => {
+    const other = await signUpAndEnroll(app);
+    const wrong = totpCode(other.secret, currentStep() + 9);
+    for (let i = 0; i < 10; i++) await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: other.sessionToken, body: { code: wrong } });
+
+    const event = await eventFor(app.appId, 'two_factor.locked_out', other.userId);
+
+    expect(event.detail).toMatchObject({ actorId: other.userId, detail: { retryAfterSeconds: 60, consecutiveFailures: 10 } });
+  });
+
+  it('publishes exactly the audit log: every event once, under the audit entry’s id', async () => {
+    const audit = await call('GET', `/v1/apps/${app.appId}/audit-events?limit=100`, { token: app.adminToken });
+    const audited = audit.body.events.map((event: { id: string }) => event.id).sort();
+
+    let published: string[] = [];
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+      published = (await publishedEvents(app.appId)).map((event) => event.detail.eventId).sort();
+      if (published.length >= audited.length) break;
+    }
+
+    expect(audited.length).toBeGreaterThan(5);
+    expect(published).toEqual(audited);
+  });
+});
+
+describe('security events when EventBridge fails', () => {
+  it('publishes the event once EventBridge is back: delayed, not lost, not doubled', async () => {
+    const app = await createTestApp({ mode: 'optional' });
+    const faults = process.env.TWOFA_FAULT_CONTROL_URL!;
+    // More failures than the SDK's own 3 attempts: the batch fails and the stream must deliver it again.
+    await fetch(faults, {
+      method: 'POST',
+      body: JSON.stringify([{ service: 'events', operation: 'PutEvents', bodyIncludes: app.appId, status: 500, type: 'InternalException', message: 'injected', times: 5 }]),
+    });
+    try {
+      const user = await signUpAndEnroll(app);
+
+      await eventFor(app.appId, 'two_factor.enrolled', user.userId);
+      const enrolled = (await publishedEvents(app.appId)).filter((event) => event.detail.type === 'two_factor.enrolled' && event.detail.targetUserId === user.userId);
+      expect(enrolled).toHaveLength(1);
+    } finally {
+      await fetch(`${faults}?bodyIncludes=${app.appId}`, { method: 'DELETE' });
+    }
+  });
+});
