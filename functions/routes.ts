@@ -33,6 +33,7 @@ const withSecrets: StepAccess = { table: 'readWrite', kms: 'decrypt' };
 
 export const httpSteps: readonly HttpStep[] = [
   { step: 'health', method: 'GET', path: '/v1/health', access: { table: 'none', kms: 'none' } },
+  { step: 'openapi', method: 'GET', path: '/v1/openapi.json', access: { table: 'none', kms: 'none' } },
   { step: 'signup', method: 'POST', path: '/v1/apps/{appId}/signup', access: readWrite },
   { step: 'login', method: 'POST', path: '/v1/apps/{appId}/login', access: readWrite },
   { step: 'login-verify', method: 'POST', path: '/v1/apps/{appId}/login/verify', access: withSecrets },

@@ -12,7 +12,10 @@ function wantsTextFile(accept: string | undefined): boolean {
   return text >= 0 && (json < 0 || text < json);
 }
 
-export const handler = httpRoute({ params: appParams, body: codeBody }, async ({ params, body, token, headers }) => {
+/** What the route validates; `functions/openapi` documents these very schemas. */
+export const request = { params: appParams, body: codeBody };
+
+export const handler = httpRoute(request, async ({ params, body, token, headers }) => {
   const regenerated = await regenerateBackupCodes(dependencies(), { appId: params.appId, token, code: body.code });
   if (wantsTextFile(headers.accept)) {
     const file = regenerated.backupCodesFile;

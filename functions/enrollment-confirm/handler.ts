@@ -3,7 +3,10 @@ import { confirmEnrollment } from '../core/use-cases/confirm-enrollment.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, codeBody } from '../http/schemas.js';
 
-export const handler = httpRoute({ params: appParams, body: codeBody }, async ({ params, body, token }) => ({
+/** What the route validates; `functions/openapi` documents these very schemas. */
+export const request = { params: appParams, body: codeBody };
+
+export const handler = httpRoute(request, async ({ params, body, token }) => ({
   statusCode: 200,
   body: await confirmEnrollment(dependencies(), { appId: params.appId, token, code: body.code }),
 }));

@@ -3,7 +3,10 @@ import { startEnrollment } from '../core/use-cases/start-enrollment.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, emptyBody } from '../http/schemas.js';
 
-export const handler = httpRoute({ params: appParams, body: emptyBody }, async ({ params, token }) => ({
+/** What the route validates; `functions/openapi` documents these very schemas. */
+export const request = { params: appParams, body: emptyBody };
+
+export const handler = httpRoute(request, async ({ params, token }) => ({
   statusCode: 201,
   body: await startEnrollment(dependencies(), { appId: params.appId, token }),
 }));

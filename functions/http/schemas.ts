@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { twoFactorModes } from '../core/model.js';
 
-/** Building blocks of the request schemas; every object is strict, so unknown fields are refused. */
+/**
+ * The request schemas: the handlers validate with these very objects and `functions/openapi` documents
+ * them, so the OpenAPI document cannot drift from what is enforced. Every object is strict, so unknown
+ * fields are refused.
+ */
 export const appId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an app id');
 export const userId = z.string().regex(/^usr_[A-Za-z0-9_-]{22}$/, 'must be a user id');
 export const email = z.email().max(254);
@@ -27,3 +32,17 @@ export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().min(1).max(512).optional(),
 });
+
+/** `POST /login/verify`: exactly one second factor, a code from the authenticator app or a backup code. */
+export const verifyLoginBody = z
+  .strictObject({ challengeToken: token, code: totpCode.optional(), backupCode: backupCode.optional() })
+  .refine((body) => (body.code === undefined) !== (body.backupCode === undefined), {
+    message: 'send either code or backupCode, not both',
+    path: ['code'],
+  });
+
+/** `PUT /settings/two-factor`: the draft mode. */
+export const twoFactorSettingsBody = z.strictObject({ mode: z.enum(twoFactorModes) });
+
+/** `POST /users/{userId}/2fa/reset`: an optional reason, kept in the audit event. */
+export const resetTwoFactorBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional();

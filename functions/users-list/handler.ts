@@ -3,7 +3,10 @@ import { listUsers } from '../core/use-cases/list-users.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, pageQuery } from '../http/schemas.js';
 
-export const handler = httpRoute({ params: appParams, query: pageQuery }, async ({ params, query, token }) => ({
+/** What the route validates; `functions/openapi` documents these very schemas. */
+export const request = { params: appParams, query: pageQuery };
+
+export const handler = httpRoute(request, async ({ params, query, token }) => ({
   statusCode: 200,
   body: await listUsers(dependencies(), { appId: params.appId, token, limit: query.limit, cursor: query.cursor ?? null }),
 }));

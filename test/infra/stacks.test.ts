@@ -407,6 +407,7 @@ describe('the function bundles', () => {
   it.each([
     ['health', 200, { status: 'ok' }],
     ['not-found', 404, { error: { code: 'not_found', message: 'The route was not found.' } }],
+    ['openapi', 200, JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'))],
   ])('load as ES modules under Node and answer: %s', async (step, status, body) => {
     const { handler } = (await import(bundleOf(step))) as {
       handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../core/errors.js';
+import { plans, twoFactorModes } from '../core/model.js';
+import type { AuditEventType, UserSummary } from '../core/model.js';
+import type { ChallengeIssued, SignedIn, SignedInWithOffer, UserView } from '../core/use-cases/common.js';
+import type { EnrollmentConfirmed } from '../core/use-cases/confirm-enrollment.js';
+import type { Me } from '../core/use-cases/get-me.js';
+import type { Published } from '../core/use-cases/publish-config.js';
+import type { BackupCodesRegenerated } from '../core/use-cases/regenerate-backup-codes.js';
+import type { EnrollmentStarted } from '../core/use-cases/start-enrollment.js';
+import type { TwoFactorSettings } from '../core/use-cases/two-factor-settings.js';
+import type { UsersPage } from '../core/use-cases/list-users.js';
+import type { VerifyLoginResult } from '../core/use-cases/verify-login.js';
+
+/**
+ * The response bodies of API.md as zod schemas, for the OpenAPI document only: the handlers return what
+ * the use cases build. The `Documents` checks at the bottom make the type checker refuse a use case whose
+ * result no longer fits its documented schema, and the OpenAPI conformance test parses real responses
+ * with these schemas and refuses any field they do not name.
+ */
+const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
+const count = z.number().int().min(0);
+
+export const userView = z.object({ id: z.string(), email: z.string(), role: z.enum(['admin', 'member']) });
+
+export const sessionView = z.object({
+  token: z.string().describe('Opaque bearer token (256 random bits); send it as `Authorization: Bearer <token>`.'),
+  expiresAt: timestamp,
+  assurance: z.enum(['password', 'two_factor']),
+});
+
+export const signedIn = z.object({ status: z.literal('SIGNED_IN'), session: sessionView, user: userView });
+
+export const signedInWithOffer = signedIn.extend({
+  twoFactor: z
+    .object({ available: z.boolean(), suggested: z.boolean() })
+    .describe('What the portal should offer next: `available` once the published mode is not off, `suggested` under optional for a user without 2FA.'),
+});
+
+export const challengeIssued = z.object({
+  status: z.enum(['TWO_FACTOR_REQUIRED', 'TWO_FACTOR_ENROLLMENT_REQUIRED']),
+  challenge: z.object({
+    token: z.string().describe('Good for 5 minutes: for `POST /login/verify` (TWO_FACTOR_REQUIRED) or the two enrollment calls (TWO_FACTOR_ENROLLMENT_REQUIRED).'),
+    expiresAt: timestamp,
+  }),
+});
+
+export const passwordStepResult = z.union([signedInWithOffer, challengeIssued]);
+
+export const verifyLoginResult = signedIn.extend({
+  backupCodesRemaining: count.optional().describe('Present when a backup code was used: how many unused codes are left.'),
+});
+
+export const enrollmentStarted = z.object({
+  otpauthUri: z.string().describe('otpauth://totp/<issuer>:<email>?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30'),
+  manualEntryKey: z.string().describe('The base32 secret in groups of four separated by spaces.'),
+  qrCode: z.object({ svg: z.string(), pngDataUrl: z.string().describe('data:image/png;base64,…') }),
+  expiresAt: timestamp,
+});
+
+const backupCodes = z.array(z.string().describe('xxxxx-xxxxx')).describe('10 single-use codes; shown once.');
+const backupCodesFile = z.object({ filename: z.string(), contentType: z.literal('text/plain'), content: z.string() });
+
+export const enrollmentConfirmed = z.object({
+  status: z.literal('ENABLED'),
+  backupCodes,
+  backupCodesFile,
+  session: sessionView.optional().describe('Present when the call was authorized by an enrollment challenge.'),
+});
+
+export const backupCodesRegenerated = z.object({ backupCodes, backupCodesFile });
+
+export const twoFactorDisabled = z.object({ status: z.literal('DISABLED') });
+
+export const me = z.object({
+  user: userView,
+  twoFactor: z.object({ enabled: z.boolean(), enabledAt: timestamp.nullable(), backupCodesRemaining: count.nullable().describe('null while 2FA is off.') }),
+  app: z.object({ id: z.string(), name: z.string(), twoFactorMode: z.enum(twoFactorModes) }),
+});
+
+export const twoFactorSettings = z.object({
+  plan: z.enum(plans),
+  allowedModes: z.array(z.enum(twoFactorModes)).describe('The modes the plan may set, weakest first.'),
+  draft: z.object({ mode: z.enum(twoFactorModes) }),
+  published: z.object({ mode: z.enum(twoFactorModes), version: z.number().int().min(1), publishedAt: timestamp }).nullable(),
+  unpublishedChanges: z.boolean(),
+});
+
+export const published = z.object({
+  version: z.number().int().min(1),
+  publishedAt: timestamp,
+  config: z.object({ twoFactor: z.object({ mode: z.enum(twoFactorModes) }) }),
+});
+
+export const userSummary = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.enum(['admin', 'member']),
+  createdAt: timestamp,
+  twoFactorSetupComplete: z.boolean(),
+});
+
+const nextCursor = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.');
+
+export const usersPage = z.object({
+  users: z.array(userSummary),
+  nextCursor,
+  twoFactorColumn: z.boolean().describe('Show the "2FA setup Complete" column: true once the published mode is not off.'),
+});
+
+export const userReset = z.object({ user: userSummary });
+
+export const auditEventTypes = [
+  'app.created',
+  'plan.changed',
+  'settings.updated',
+  'config.published',
+  'two_factor.enrolled',
+  'two_factor.disabled',
+  'two_factor.reset',
+  'backup_code.used',
+  'backup_codes.regenerated',
+] as const satisfies readonly AuditEventType[];
+
+export const auditEventsPage = z.object({
+  events: z.array(
+    z.object({
+      id: z.string(),
+      at: timestamp,
+      type: z.enum(auditEventTypes),
+      actorId: z.string(),
+      targetUserId: z.string().nullable(),
+      detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    }),
+  ),
+  nextCursor,
+});
+
+export const health = z.object({ status: z.literal('ok') });
+
+/** API.md's error body; `codes` narrows `code` to what one response can carry. */
+export function errorBody(codes: readonly [ErrorCode, ...ErrorCode[]]) {
+  const has = (code: ErrorCode) => codes.includes(code);
+  return z.object({
+    error: z.object({
+      code: z.enum(codes),
+      message: z.string().describe('A sentence for people; never a stack trace or a secret.'),
+      ...(has('validation_error')
+        ? { issues: z.array(z.object({ path: z.string().describe('e.g. body.email, path.appId, query.limit'), message: z.string() })).optional() }
+        : {}),
+      ...(has('invalid_code') ? { attemptsRemaining: count.optional().describe('With invalid_code: wrong codes left before the lockout.') } : {}),
+      ...(has('too_many_attempts') || has('service_unavailable')
+        ? { retryAfterSeconds: z.number().int().min(1).optional().describe('With too_many_attempts and service_unavailable; also sent as Retry-After.') }
+        : {}),
+    }),
+  });
+}
+
+/** Read-only arrays of the domain become the plain arrays a JSON body has. */
+type AsJson<T> = T extends readonly (infer Item)[] ? AsJson<Item>[] : T extends object ? { -readonly [K in keyof T]: AsJson<T[K]> } : T;
+/** True when every value the service builds fits the schema that documents it. */
+type Documents<Schema extends z.ZodType, Built> = [AsJson<Built>] extends [z.output<Schema>] ? true : false;
+type Holds<Check extends true> = Check;
+
+/** Checked by the type checker: a use case whose result outgrows its documented schema does not compile. */
+export type ResultsFitTheirSchemas = [
+  Holds<Documents<typeof userView, UserView>>,
+  Holds<Documents<typeof signedIn, SignedIn>>,
+  Holds<Documents<typeof signedInWithOffer, SignedInWithOffer>>,
+  Holds<Documents<typeof challengeIssued, ChallengeIssued>>,
+  Holds<Documents<typeof verifyLoginResult, VerifyLoginResult>>,
+  Holds<Documents<typeof enrollmentStarted, EnrollmentStarted>>,
+  Holds<Documents<typeof enrollmentConfirmed, EnrollmentConfirmed>>,
+  Holds<Documents<typeof backupCodesRegenerated, BackupCodesRegenerated>>,
+  Holds<Documents<typeof me, Me>>,
+  Holds<Documents<typeof twoFactorSettings, TwoFactorSettings>>,
+  Holds<Documents<typeof published, Published>>,
+  Holds<Documents<typeof userSummary, UserSummary>>,
+  Holds<Documents<typeof usersPage, UsersPage>>,
+  Holds<Documents<z.ZodEnum<{ [K in (typeof auditEventTypes)[number]]: K }>, AuditEventType>>,
+];

@@ -1,0 +1,2712 @@
+/**
+ * Generated from docs/openapi.json by `npm run openapi` (openapi-typescript); do not edit.
+ */
+
+export type paths = {
+    "/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI document */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign up
+         * @description Under a published `required` mode the user gets an enrollment challenge instead of a session and must link an authenticator first.
+         */
+        post: operations["signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in: the password step
+         * @description An unknown email and a wrong password get the same answer in similar time.
+         */
+        post: operations["logIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/login/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in: the second factor
+         * @description A challenge survives 5 wrong codes; 10 consecutive wrong codes lock the account's second factor (429, 1 minute, doubling up to 15). A time step once accepted is never accepted again.
+         */
+        post: operations["verifyLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/2fa/enrollment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link an authenticator app: a new secret
+         * @description Calling again starts over with a new secret. Accepts a session or the challenge of TWO_FACTOR_ENROLLMENT_REQUIRED.
+         */
+        post: operations["startEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/2fa/enrollment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm linking with a code
+         * @description A pending enrollment survives 5 wrong codes. With an enrollment challenge, the answer carries the session and the challenge is spent.
+         */
+        post: operations["confirmEnrollment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/2fa/backup-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New backup codes
+         * @description A current code buys a new set; the old set dies. With `Accept: text/plain` the answer is the .txt file itself.
+         */
+        post: operations["regenerateBackupCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/2fa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn 2FA off
+         * @description Refused with two_factor_required while the published mode is `required`.
+         */
+        post: operations["disableTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out */
+        post: operations["logOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/settings/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Two-factor settings */
+        get: operations["getTwoFactorSettings"];
+        /**
+         * Change the draft mode
+         * @description Changes the draft only; `POST /publish` puts it in force.
+         */
+        put: operations["updateTwoFactorSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the draft */
+        post: operations["publishConfig"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users table */
+        get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/users/{userId}/2fa/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset a user's 2FA
+         * @description Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die.
+         */
+        post: operations["resetUserTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+};
+export type webhooks = Record<string, never>;
+export type components = {
+    schemas: {
+        /** @description Email and password of an end user or admin. */
+        Credentials: {
+            /** Format: email */
+            email: string;
+            password: string;
+        };
+        /** @description The challenge token of TWO_FACTOR_REQUIRED and exactly one of `code` (the 6 digits of the authenticator app) and `backupCode`. */
+        VerifyLogin: {
+            challengeToken: string;
+            code?: string;
+            backupCode?: string;
+        };
+        /** @description A current 6-digit code from the authenticator app. */
+        TotpCode: {
+            code: string;
+        };
+        /** @description The draft mode; the plan decides which modes are allowed. */
+        TwoFactorSettingsUpdate: {
+            /** @enum {string} */
+            mode: "off" | "optional" | "required";
+        };
+        /** @description Why the admin resets the user (kept in the audit log). */
+        ResetTwoFactor: {
+            reason?: string;
+        };
+        /** @description The signed-in user. */
+        User: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+        };
+        /** @description A session and its assurance level. */
+        Session: {
+            /** @description Opaque bearer token (256 random bits); send it as `Authorization: Bearer <token>`. */
+            token: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            expiresAt: string;
+            /** @enum {string} */
+            assurance: "password" | "two_factor";
+        };
+        /** @description SIGNED_IN after the password step, with what the portal should offer next. */
+        SignedInWithOffer: {
+            /** @constant */
+            status: "SIGNED_IN";
+            session: components["schemas"]["Session"];
+            user: components["schemas"]["User"];
+            /** @description What the portal should offer next: `available` once the published mode is not off, `suggested` under optional for a user without 2FA. */
+            twoFactor: {
+                available: boolean;
+                suggested: boolean;
+            };
+        };
+        /** @description The password was right; a second factor (TWO_FACTOR_REQUIRED) or an enrollment (TWO_FACTOR_ENROLLMENT_REQUIRED) is due first. */
+        ChallengeIssued: {
+            /** @enum {string} */
+            status: "TWO_FACTOR_REQUIRED" | "TWO_FACTOR_ENROLLMENT_REQUIRED";
+            challenge: {
+                /** @description Good for 5 minutes: for `POST /login/verify` (TWO_FACTOR_REQUIRED) or the two enrollment calls (TWO_FACTOR_ENROLLMENT_REQUIRED). */
+                token: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                expiresAt: string;
+            };
+        };
+        /** @description The outcome of sign-up or the password step of a login. */
+        PasswordStepResult: components["schemas"]["SignedInWithOffer"] | components["schemas"]["ChallengeIssued"];
+        /** @description SIGNED_IN after a second factor. */
+        SignedInWithSecondFactor: {
+            /** @constant */
+            status: "SIGNED_IN";
+            session: components["schemas"]["Session"];
+            user: components["schemas"]["User"];
+            /** @description Present when a backup code was used: how many unused codes are left. */
+            backupCodesRemaining?: number;
+        };
+        /** @description A new pending secret as a QR code and a manual key; confirm it with a code. */
+        EnrollmentStarted: {
+            /** @description otpauth://totp/<issuer>:<email>?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30 */
+            otpauthUri: string;
+            /** @description The base32 secret in groups of four separated by spaces. */
+            manualEntryKey: string;
+            qrCode: {
+                svg: string;
+                /** @description data:image/png;base64,… */
+                pngDataUrl: string;
+            };
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            expiresAt: string;
+        };
+        /** @description 2FA is on: the backup codes are shown this once. */
+        EnrollmentConfirmed: {
+            /** @constant */
+            status: "ENABLED";
+            /** @description 10 single-use codes; shown once. */
+            backupCodes: string[];
+            backupCodesFile: {
+                filename: string;
+                /** @constant */
+                contentType: "text/plain";
+                content: string;
+            };
+            /** @description Present when the call was authorized by an enrollment challenge. */
+            session?: components["schemas"]["Session"];
+        };
+        /** @description A new set of backup codes; the old set no longer works. */
+        BackupCodes: {
+            /** @description 10 single-use codes; shown once. */
+            backupCodes: string[];
+            backupCodesFile: {
+                filename: string;
+                /** @constant */
+                contentType: "text/plain";
+                content: string;
+            };
+        };
+        /** @description 2FA is off for this user. */
+        TwoFactorDisabled: {
+            /** @constant */
+            status: "DISABLED";
+        };
+        /** @description The signed-in user, their 2FA state and the app. */
+        Me: {
+            user: components["schemas"]["User"];
+            twoFactor: {
+                enabled: boolean;
+                enabledAt: string | null;
+                /** @description null while 2FA is off. */
+                backupCodesRemaining: number | null;
+            };
+            app: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                twoFactorMode: "off" | "optional" | "required";
+            };
+        };
+        /** @description The app's draft and published 2FA settings. */
+        TwoFactorSettings: {
+            /** @enum {string} */
+            plan: "free" | "pro" | "business" | "enterprise";
+            /** @description The modes the plan may set, weakest first. */
+            allowedModes: ("off" | "optional" | "required")[];
+            draft: {
+                /** @enum {string} */
+                mode: "off" | "optional" | "required";
+            };
+            published: {
+                /** @enum {string} */
+                mode: "off" | "optional" | "required";
+                version: number;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                publishedAt: string;
+            } | null;
+            unpublishedChanges: boolean;
+        };
+        /** @description The config version now in force. */
+        Published: {
+            version: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            publishedAt: string;
+            config: {
+                twoFactor: {
+                    /** @enum {string} */
+                    mode: "off" | "optional" | "required";
+                };
+            };
+        };
+        /** @description A row of the admin users table. */
+        UserSummary: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            createdAt: string;
+            twoFactorSetupComplete: boolean;
+        };
+        /** @description A page of the admin users table. */
+        UsersPage: {
+            users: components["schemas"]["UserSummary"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+            /** @description Show the "2FA setup Complete" column: true once the published mode is not off. */
+            twoFactorColumn: boolean;
+        };
+        /** @description The user after the reset. */
+        UserReset: {
+            user: components["schemas"]["UserSummary"];
+        };
+        /** @description A page of the audit log, newest first. */
+        AuditEventsPage: {
+            events: {
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                at: string;
+                /** @enum {string} */
+                type: "app.created" | "plan.changed" | "settings.updated" | "config.published" | "two_factor.enrolled" | "two_factor.disabled" | "two_factor.reset" | "backup_code.used" | "backup_codes.regenerated";
+                actorId: string;
+                targetUserId: string | null;
+                detail?: {
+                    [key: string]: string | number | boolean;
+                };
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description The service is up. */
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+};
+export type $defs = Record<string, never>;
+export interface operations {
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document of the HTTP API. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    signUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Credentials"];
+            };
+        };
+        responses: {
+            /** @description SIGNED_IN, or TWO_FACTOR_ENROLLMENT_REQUIRED under a required mode. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordStepResult"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not found. Codes: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: email_taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "email_taken";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    logIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Credentials"];
+            };
+        };
+        responses: {
+            /** @description SIGNED_IN, TWO_FACTOR_REQUIRED or TWO_FACTOR_ENROLLMENT_REQUIRED. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordStepResult"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: invalid_credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_credentials";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found. Codes: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    verifyLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyLogin"];
+            };
+        };
+        responses: {
+            /** @description SIGNED_IN with assurance two_factor (and backupCodesRemaining when a backup code was used). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInWithSecondFactor"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: challenge_invalid, invalid_code. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "challenge_invalid" | "invalid_code";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With invalid_code: wrong codes left before the lockout. */
+                            attemptsRemaining?: number;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many attempts; wait `retryAfterSeconds`. Codes: too_many_attempts. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_attempts";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    startEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The secret as a QR code and a manual key. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentStarted"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: two_factor_not_available. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "two_factor_not_available";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: already_enabled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "already_enabled";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    confirmEnrollment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description 2FA is on; the backup codes and their .txt file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentConfirmed"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: challenge_invalid, invalid_code, unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "challenge_invalid" | "invalid_code" | "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With invalid_code: wrong codes left before the lockout. */
+                            attemptsRemaining?: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: two_factor_not_available. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "two_factor_not_available";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: already_enabled, not_enrolled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "already_enabled" | "not_enrolled";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    regenerateBackupCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description The new codes. */
+            200: {
+                headers: {
+                    /** @description With text/plain: `attachment; filename="…"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupCodes"];
+                    "text/plain": string;
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: invalid_code, unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_code" | "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With invalid_code: wrong codes left before the lockout. */
+                            attemptsRemaining?: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: not_enrolled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_enrolled";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many attempts; wait `retryAfterSeconds`. Codes: too_many_attempts. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_attempts";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    disableTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description 2FA is off; the authenticator and the backup codes are gone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorDisabled"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: invalid_code, unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_code" | "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With invalid_code: wrong codes left before the lockout. */
+                            attemptsRemaining?: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: not_enrolled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_enrolled";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many attempts; wait `retryAfterSeconds`. Codes: too_many_attempts. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_attempts";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, their 2FA state and the app. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    logOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The session is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getTwoFactorSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Draft and published settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorSettings"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateTwoFactorSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Draft and published settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorSettings"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, plan_upgrade_required, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "plan_upgrade_required" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    publishConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The new version, now in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Published"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, plan_upgrade_required, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "plan_upgrade_required" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsersPage"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    resetUserTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResetTwoFactor"];
+            };
+        };
+        responses: {
+            /** @description The user, with twoFactorSetupComplete false. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserReset"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found. Codes: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of audit events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventsPage"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+}
