@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
+import { buildPortalSite, isApiPath } from './portal-site.js';
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 type PlatformHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -54,7 +55,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'>
 
 /**
  * Serves the HTTP API the way API Gateway (HTTP API, payload 2.0) does: each request becomes a proxy
- * event for the step whose route matches, `$default` (not-found) otherwise.
+ * event for the step whose route matches, `$default` (not-found) otherwise. GETs outside `/v1` get the
+ * reference portal (portal/), which uses the API like any other client.
  */
 export async function startApiGatewayBridge(options: { port: number; host: string }): Promise<{ url: string; server: Server }> {
   const routes: CompiledRoute[] = [];
@@ -65,6 +67,7 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
     routes.push({ routeKey: `${step.method} ${step.path}`, method: step.method, pattern, paramNames, handler: await loadHandler<HttpHandler>(step.step) });
   }
   const notFound = await loadHandler<HttpHandler>(notFoundStep.step);
+  const portal = await buildPortalSite();
 
   const server = createServer((request, response) => {
     void serve(request, response).catch(() => {
@@ -75,6 +78,10 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if ((request.method === 'GET' || request.method === 'HEAD') && !isApiPath(url.pathname)) {
+      portal.serve(url.pathname, response, request.method === 'HEAD');
+      return;
+    }
     const body = await readBody(request);
     if (body === 'too_large') {
       response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });

@@ -1,0 +1,174 @@
+import type { ChallengeIssued, PasswordStepResult, SignedInWithSecondFactor } from '../api/client.js';
+import { type Portal, lowBackupCodes, lowCodesNotice } from '../portal.js';
+import { announce, h } from '../ui/dom.js';
+import { actionForm, field, totpField } from '../ui/forms.js';
+import { enrollmentWizard } from './enrollment.js';
+
+function switchLink(text: string, label: string, onClick: () => void): HTMLElement {
+  const button = h('button', { type: 'button', class: 'link-button' }, label);
+  button.addEventListener('click', onClick);
+  return h('p', { class: 'switch' }, text, ' ', button);
+}
+
+function credentialsFields(passwordAutocomplete: 'current-password' | 'new-password') {
+  return {
+    email: field({ label: 'Email', name: 'email', type: 'email', autocomplete: 'username', spellcheck: false }),
+    password: field({
+      label: 'Password',
+      name: 'password',
+      type: 'password',
+      autocomplete: passwordAutocomplete,
+      minlength: 8,
+      hint: passwordAutocomplete === 'new-password' ? 'At least 8 characters.' : undefined,
+    }),
+  };
+}
+
+/** After the password: a session, a second factor to give, or an authenticator to link first. */
+async function afterPassword(portal: Portal, email: string, result: PasswordStepResult, isSignUp: boolean): Promise<void> {
+  if (result.status === 'SIGNED_IN') {
+    const session = { token: result.session.token, email };
+    if ('twoFactor' in result && result.twoFactor.suggested && isSignUp) {
+      portal.showSignedOut(enrollmentPage(portal, { token: session.token, email, required: false }));
+      return;
+    }
+    await portal.signedIn(session);
+    return;
+  }
+  const challenge = result as ChallengeIssued;
+  if (challenge.status === 'TWO_FACTOR_REQUIRED') portal.showSignedOut(secondFactorScreen(portal, challenge.challenge.token, email));
+  else portal.showSignedOut(enrollmentPage(portal, { token: challenge.challenge.token, email, required: true }));
+}
+
+export function signInScreen(portal: Portal): HTMLElement {
+  const { email, password } = credentialsFields('current-password');
+  const { form } = actionForm({
+    submitLabel: 'Sign in',
+    fields: [email, password],
+    submit: async () => {
+      const result = await portal.api.logIn(email.input.value.trim(), password.input.value);
+      await afterPassword(portal, email.input.value.trim(), result, false);
+    },
+  });
+  return h('div', { class: 'stack' }, h('h1', { tabindex: -1 }, 'Sign in'), form, switchLink('New here?', 'Create an account', () => portal.showScreen('sign-up')));
+}
+
+export function signUpScreen(portal: Portal): HTMLElement {
+  const { email, password } = credentialsFields('new-password');
+  const { form } = actionForm({
+    submitLabel: 'Create account',
+    fields: [email, password],
+    submit: async () => {
+      const result = await portal.api.signUp(email.input.value.trim(), password.input.value);
+      await afterPassword(portal, email.input.value.trim(), result, true);
+    },
+  });
+  return h('div', { class: 'stack' }, h('h1', { tabindex: -1 }, 'Create your account'), form, switchLink('Already have an account?', 'Sign in', () => portal.showScreen('sign-in')));
+}
+
+/**
+ * The code prompt of a login: the authenticator's code, or a backup code instead. Wrong codes say how
+ * many attempts are left; a lockout says how long to wait and counts down.
+ */
+export function secondFactorScreen(portal: Portal, challengeToken: string, email: string): HTMLElement {
+  const root = h('div', { class: 'stack' });
+  const finish = async (result: SignedInWithSecondFactor) => {
+    const remaining = result.backupCodesRemaining;
+    const notice =
+      remaining === undefined
+        ? undefined
+        : remaining <= lowBackupCodes
+          ? lowCodesNotice(portal, remaining)
+          : { kind: 'info' as const, text: `You signed in with a backup code. ${remaining} backup codes left.` };
+    await portal.signedIn({ token: result.session.token, email }, notice);
+  };
+  const restart = h('button', { type: 'button', class: 'link-button' }, 'Sign in again');
+  restart.addEventListener('click', () => portal.showScreen('sign-in'));
+
+  const withApp = () => {
+    const code = totpField();
+    const useBackup = h('button', { type: 'button', class: 'link-button' }, 'Use a backup code instead');
+    useBackup.addEventListener('click', () => withBackupCode());
+    const { form } = actionForm({
+      submitLabel: 'Verify',
+      fields: [code],
+      submit: async () => finish(await portal.api.verifyLogin(challengeToken, { code: code.input.value.trim() })),
+    });
+    root.replaceChildren(
+      h('h1', { tabindex: -1 }, 'Two-factor authentication'),
+      h('p', {}, 'Open your authenticator app and enter the 6-digit code it shows for this account.'),
+      form,
+      h('p', { class: 'switch' }, useBackup),
+      h('p', { class: 'switch' }, 'Wrong account? ', restart),
+    );
+  };
+
+  const withBackupCode = () => {
+    const backupCode = field({
+      label: 'Backup code',
+      name: 'backupCode',
+      autocomplete: 'off',
+      spellcheck: false,
+      hint: 'One of the codes from your backup codes file, like abcde-12345. Each works once.',
+      minlength: 10,
+      maxlength: 32,
+    });
+    const useApp = h('button', { type: 'button', class: 'link-button' }, 'Use your authenticator app instead');
+    useApp.addEventListener('click', () => {
+      withApp();
+      root.querySelector<HTMLInputElement>('input')?.focus();
+    });
+    const { form } = actionForm({
+      submitLabel: 'Verify',
+      fields: [backupCode],
+      submit: async () => finish(await portal.api.verifyLogin(challengeToken, { backupCode: backupCode.input.value.trim() })),
+    });
+    root.replaceChildren(
+      h('h1', { tabindex: -1 }, 'Use a backup code'),
+      h('p', {}, 'Lost your phone? Enter one of your backup codes instead.'),
+      form,
+      h('p', { class: 'switch' }, useApp),
+      h('p', { class: 'switch' }, 'Wrong account? ', restart),
+    );
+    backupCode.input.focus();
+  };
+
+  withApp();
+  return root;
+}
+
+/**
+ * Right after the password at sign-up (optional mode: skippable), or at sign-up or login when the app
+ * requires 2FA (with the enrollment challenge; the session comes with the confirmation).
+ */
+function enrollmentPage(portal: Portal, options: { token: string; email: string; required: boolean }): HTMLElement {
+  const wizard = enrollmentWizard({
+    api: portal.api,
+    token: options.token,
+    heading: 'h2',
+    skip: options.required
+      ? undefined
+      : {
+          label: 'Not now: set it up later from the user menu',
+          onSkip: () => void portal.signedIn({ token: options.token, email: options.email }),
+        },
+    onComplete: (confirmed) => {
+      const token = confirmed.session?.token ?? options.token;
+      announce('Two-factor authentication is on.');
+      void portal.signedIn({ token, email: options.email }, { kind: 'info', text: 'Two-factor authentication is on: you will enter a code from your authenticator app when you sign in.' });
+    },
+  });
+  return h(
+    'div',
+    { class: 'stack' },
+    h('h1', { tabindex: -1 }, 'Secure your account'),
+    h(
+      'p',
+      {},
+      options.required
+        ? 'This app requires two-factor authentication. Link an authenticator app to finish signing in.'
+        : 'Add a second step to signing in: a code from an authenticator app on your phone.',
+    ),
+    wizard,
+  );
+}
