@@ -103,11 +103,12 @@ export const operations: Record<string, Operation> = {
     operationId: 'logIn',
     tag: 'End users',
     summary: 'Sign in: the password step',
-    description: 'An unknown email and a wrong password get the same answer in similar time.',
+    description:
+      'An unknown email and a wrong password get the same answer in similar time. 10 consecutive wrong passwords for an email lock it (429, 1 minute, doubling up to 15), whether or not an account has it.',
     caller: 'anyone',
     request: { params: appParams, body: credentialsBody },
     success: { status: 200, description: 'SIGNED_IN, TWO_FACTOR_REQUIRED or TWO_FACTOR_ENROLLMENT_REQUIRED.', body: responses.passwordStepResult },
-    errors: ['invalid_credentials', 'not_found'],
+    errors: ['invalid_credentials', 'not_found', 'too_many_attempts'],
   },
   'login-verify': {
     operationId: 'verifyLogin',

@@ -112,6 +112,7 @@ export const userReset = z.object({ user: userSummary });
 
 export const auditEventTypes = [
   'app.created',
+  'allowed_origins.changed',
   'plan.changed',
   'settings.updated',
   'config.published',
@@ -120,6 +121,8 @@ export const auditEventTypes = [
   'two_factor.reset',
   'backup_code.used',
   'backup_codes.regenerated',
+  'two_factor.locked_out',
+  'password.locked_out',
 ] as const satisfies readonly AuditEventType[];
 
 export const auditEventsPage = z.object({

@@ -125,6 +125,8 @@ describe('answers against the OpenAPI document', () => {
       await step('login-verify', 'POST', `${base}/login/verify`, { body: { challengeToken, code: totpCode(locked.secret, locked.confirmedStep + 20) } });
     }
     expect(seen).toContain('login-verify 429 too_many_attempts');
+    for (let attempt = 0; attempt < 10; attempt++) await step('login', 'POST', `${base}/login`, { body: { email: locked.email, password: 'not the password' } });
+    expect(seen).toContain('login 429 too_many_attempts');
 
     const offApp = await createTestApp({ plan: 'enterprise' });
     const offUser = await call('POST', `/v1/apps/${offApp.appId}/signup`, { body: { email: uniqueEmail(), password } });

@@ -68,7 +68,7 @@ export type paths = {
         put?: never;
         /**
          * Sign in: the password step
-         * @description An unknown email and a wrong password get the same answer in similar time.
+         * @description An unknown email and a wrong password get the same answer in similar time. 10 consecutive wrong passwords for an email lock it (429, 1 minute, doubling up to 15), whether or not an account has it.
          */
         post: operations["logIn"];
         delete?: never;
@@ -524,7 +524,7 @@ export type components = {
                  */
                 at: string;
                 /** @enum {string} */
-                type: "app.created" | "plan.changed" | "settings.updated" | "config.published" | "two_factor.enrolled" | "two_factor.disabled" | "two_factor.reset" | "backup_code.used" | "backup_codes.regenerated";
+                type: "app.created" | "allowed_origins.changed" | "plan.changed" | "settings.updated" | "config.published" | "two_factor.enrolled" | "two_factor.disabled" | "two_factor.reset" | "backup_code.used" | "backup_codes.regenerated" | "two_factor.locked_out" | "password.locked_out";
                 actorId: string;
                 targetUserId: string | null;
                 detail?: {
@@ -872,6 +872,26 @@ export interface operations {
                             code: "payload_too_large";
                             /** @description A sentence for people; never a stack trace or a secret. */
                             message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many attempts; wait `retryAfterSeconds`. Codes: too_many_attempts. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_attempts";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
                         };
                     };
                 };
