@@ -114,11 +114,10 @@ export class Portal {
       h('span', { class: 'user-email' }, me.user.email),
     );
     const openUserMenu = () => {
-      const rect = userButton.getBoundingClientRect();
       userButton.setAttribute('aria-expanded', 'true');
       openMenu({
         label: 'User menu',
-        at: { x: rect.left, y: rect.top - 8 - 2 * 44 },
+        at: { above: userButton },
         returnFocus: userButton,
         onClose: () => userButton.setAttribute('aria-expanded', 'false'),
         items: [

@@ -111,6 +111,20 @@ describe('sign-in with a second factor', () => {
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('says how long to wait when the password is locked after ten wrong ones', async () => {
+    const email = 'margaret@example.test';
+    await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
+    for (let attempt = 0; attempt < 9; attempt++) {
+      expect((await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: 'not the password' } })).body.error.code).toBe('invalid_credentials');
+    }
+    portal = await openPortal(browser, app.appId);
+    const { page } = portal;
+    await submitPassword(page, email, 'still not the password');
+    await expectText(page.getByRole('alert'), /Too many wrong attempts\. Try again in 1 minute\./);
+    await expectText(page.locator('.countdown'), /You can try again in (1 minute|5\d seconds)\./);
+    expect(await page.getByRole('button', { name: 'Sign in' }).isDisabled()).toBe(true);
+  });
+
   it('sends the user back to sign in when the challenge has had too many wrong codes', async () => {
     const user = await signUpAndEnroll(app, 'alan@example.test');
     const authenticator = new AuthenticatorApp(user.secret, user.confirmedStep);

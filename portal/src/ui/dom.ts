@@ -158,7 +158,14 @@ export interface MenuItem {
  * A menu (role=menu) at a point or below an anchor: arrow keys, Home and End move, Enter and Space
  * choose, Escape and Tab close; focus returns to `returnFocus`.
  */
-export function openMenu(options: { label: string; items: MenuItem[]; at: { x: number; y: number }; returnFocus: HTMLElement | null; onClose?: () => void }): () => void {
+export function openMenu(options: {
+  label: string;
+  items: MenuItem[];
+  /** Where the menu's top left corner goes, or the element it opens above (the user menu at the bottom). */
+  at: { x: number; y: number } | { above: HTMLElement };
+  returnFocus: HTMLElement | null;
+  onClose?: () => void;
+}): () => void {
   document.querySelectorAll('.menu').forEach((other) => other.dispatchEvent(new Event('menu-close')));
   const menu = h('div', { class: 'menu', role: 'menu', 'aria-label': options.label });
   const buttons = options.items.map((item) =>
@@ -207,8 +214,13 @@ export function openMenu(options: { label: string; items: MenuItem[]; at: { x: n
   document.body.append(menu);
   const { innerWidth, innerHeight } = window;
   const rect = menu.getBoundingClientRect();
-  menu.style.left = `${Math.max(4, Math.min(options.at.x, innerWidth - rect.width - 4))}px`;
-  menu.style.top = `${Math.max(4, Math.min(options.at.y, innerHeight - rect.height - 4))}px`;
+  let at = options.at;
+  if ('above' in at) {
+    const anchor = at.above.getBoundingClientRect();
+    at = { x: anchor.left, y: anchor.top - rect.height - 6 };
+  }
+  menu.style.left = `${Math.max(4, Math.min(at.x, innerWidth - rect.width - 4))}px`;
+  menu.style.top = `${Math.max(4, Math.min(at.y, innerHeight - rect.height - 4))}px`;
   document.addEventListener('mousedown', outside, true);
   buttons[0]?.focus();
   return () => close(false);
