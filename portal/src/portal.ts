@@ -82,8 +82,11 @@ export class Portal {
     this.render();
   }
 
-  /** Redraws the signed-in frame around the current page. */
-  render(): void {
+  /**
+   * Redraws the signed-in frame around the current page and focuses its heading, or the user menu's
+   * button when the redraw follows a change made from that menu (so the keyboard stays where it was).
+   */
+  render(options: { focus: 'heading' | 'user-menu' } = { focus: 'heading' }): void {
     const session = this.session;
     const me = this.me;
     if (!session || !me) return;
@@ -145,7 +148,8 @@ export class Portal {
     const main = h('main', { id: 'main', class: 'content' }, this.noticeBanner(), requiredModeBanner(this), content);
     this.root.replaceChildren(h('div', { class: 'shell' }, sidebar, main));
     document.title = `${content.querySelector('h1')?.textContent ?? 'Portal'} · ${me.app.name}`;
-    main.querySelector<HTMLElement>('h1')?.focus();
+    if (options.focus === 'user-menu') userButton.focus();
+    else main.querySelector<HTMLElement>('h1')?.focus();
   }
 
   private noticeBanner(): HTMLElement | null {

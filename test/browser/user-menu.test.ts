@@ -83,6 +83,8 @@ describe('the user menu’s two-factor authentication', () => {
     await dialog.getByLabel('I have saved my backup codes somewhere safe').check();
     await dialog.getByRole('button', { name: 'Continue' }).click();
     await dialog.waitFor({ state: 'detached' });
+    // The page is redrawn with the news, and the keyboard is back where it started: on the user menu.
+    expect((await focused(page)).name).toMatch(/^User menu/);
     await expectText(page.getByRole('region', { name: 'Two-factor authentication' }), /On since .* Backup codes left: 10\./);
 
     // The same place now manages it: new backup codes (the old ones die) ...

@@ -35,12 +35,14 @@ export function homeScreen(portal: Portal): HTMLElement {
  * off; new backup codes and turning it off (unless the app requires it) when on.
  */
 export function twoFactorModal(portal: Portal): HTMLElement {
+  // Every change refreshes `me` before the modal can close, so closing redraws the page at once, before
+  // the user can reach for the menu again.
   let changed = false;
   const modal = openModal({
     title: 'Two-factor authentication',
     className: 'two-factor-dialog',
     onClose: () => {
-      if (changed) void portal.refreshMe().then(() => portal.render());
+      if (changed) portal.render({ focus: 'user-menu' });
     },
   });
   const body = modal.body;
@@ -87,8 +89,13 @@ export function twoFactorModal(portal: Portal): HTMLElement {
         heading: 'h3',
         onComplete: () => {
           changed = true;
-          portal.setNotice({ kind: 'info', text: 'Two-factor authentication is on: you will enter a code from your authenticator app when you sign in.' });
-          modal.close();
+          void portal
+            .refreshMe()
+            .catch(() => undefined)
+            .then(() => {
+              portal.setNotice({ kind: 'info', text: 'Two-factor authentication is on: you will enter a code from your authenticator app when you sign in.' });
+              modal.close();
+            });
         },
       }),
     );
@@ -132,6 +139,8 @@ export function twoFactorModal(portal: Portal): HTMLElement {
           if (action === 'regenerate') {
             const codes = await portal.api.regenerateBackupCodes(token, code.input.value.trim());
             changed = true;
+            // The new codes are shown whatever happens to this refresh: the old ones no longer work.
+            await portal.refreshMe().catch(() => undefined);
             portal.setNotice(null);
             body.replaceChildren(
               backupCodesPanel({
@@ -147,6 +156,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
           } else {
             await portal.api.disableTwoFactor(token, code.input.value.trim());
             changed = true;
+            await portal.refreshMe().catch(() => undefined);
             portal.setNotice({ kind: 'info', text: 'Two-factor authentication is off.' });
             modal.close();
           }
