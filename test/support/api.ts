@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { awayFromStepBoundary, base32Decode, currentStep, totpCode } from './authenticator.js';
+import { recordSensitiveValues, sensitiveValuesOf } from './leak-scan.js';
 import { decodeQrDataUrl } from './qr.js';
 
 export interface ApiResponse<T = any> {
@@ -26,7 +27,10 @@ export function apiUrl(): string {
   return url;
 }
 
-/** One HTTP call to the running local stack. */
+/**
+ * One HTTP call to the running local stack. Every password, code, token, backup code and TOTP secret it
+ * sends or receives goes to the test run's ledger, for the "nothing leaks" scan after the suite.
+ */
 export async function call<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
@@ -38,7 +42,16 @@ export async function call<T = any>(method: string, path: string, options: Reque
   const text = await response.text();
   let parsed: unknown = text;
   if ((response.headers.get('content-type') ?? '').includes('application/json') && text) parsed = JSON.parse(text);
+  recordSensitiveValues(sensitiveValuesOf({ request: requestBodyOf(body), status: response.status, response: parsed, responseText: text }));
   return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+function requestBodyOf(body: string | undefined): unknown {
+  try {
+    return body === undefined ? undefined : JSON.parse(body);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The platform functions through the real Lambda client, against the local Invoke endpoint. */
@@ -51,6 +64,7 @@ export async function invokePlatform<T = any>(functionName: string, payload: unk
   try {
     const response = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(payload)) }));
     const body = JSON.parse(Buffer.from(response.Payload ?? []).toString('utf8') || 'null');
+    if (!response.FunctionError) recordSensitiveValues(sensitiveValuesOf({ request: payload, status: 200 }));
     return response.FunctionError ? { error: body } : { result: body as T };
   } finally {
     client.destroy();

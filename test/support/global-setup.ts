@@ -1,10 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 /** The password the seeded demo admin gets in the test stack. */
 export const testDemoAdminPassword = 'demo-admin-password-for-tests';
+
+/** What the setup hands the teardown of the last project (Jest runs both in its main process). */
+export interface SharedStack {
+  child: ChildProcess;
+  users: number;
+  /** The test run's temp folder: stack info, the ledger of sensitive values, the stack's log. */
+  folder: string;
+  sensitiveValuesFile: string;
+  /** The stack's stdout and stderr, each to its own file so that no line is cut by the other. */
+  logs: { file: string; stream: WriteStream }[];
+}
 
 /**
  * Starts the local stack as `npm start` does (DynamoDB Local, the KMS stand-in, the API on a free port),
@@ -13,21 +24,41 @@ export const testDemoAdminPassword = 'demo-admin-password-for-tests';
  */
 export default async function globalSetup(): Promise<void> {
   // The integration and security projects share one stack: Jest calls this once per project, in one process.
-  const running = (globalThis as { __twoFactorStack?: { child: ChildProcess; users: number } }).__twoFactorStack;
+  const running = (globalThis as { __twoFactorStack?: SharedStack }).__twoFactorStack;
   if (running) {
     running.users += 1;
     return;
   }
   const folder = mkdtempSync(join(tmpdir(), 'two-factor-test-'));
   const infoFile = join(folder, 'stack.json');
+  // Every sensitive value the tests send or receive (see leak-scan.ts), and everything the stack prints,
+  // for the teardown's "nothing leaks" scan. DEBUG, so that whatever the handlers log at any level is scanned.
+  const sensitiveValuesFile = join(folder, 'sensitive-values.jsonl');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/support/stack-process.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', PORT: '0', LAMBDA_PORT: '0', STACK_INFO_FILE: infoFile, DEMO_ADMIN_PASSWORD: testDemoAdminPassword, DATA_DIR: '' },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      PORT: '0',
+      LAMBDA_PORT: '0',
+      STACK_INFO_FILE: infoFile,
+      DEMO_ADMIN_PASSWORD: testDemoAdminPassword,
+      DATA_DIR: '',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const logs: SharedStack['logs'] = [];
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  (globalThis as { __twoFactorStack?: { child: ChildProcess; users: number } }).__twoFactorStack = { child, users: 1 };
+  for (const [name, source] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+    const file = join(folder, `stack.${name}.log`);
+    const stream = createWriteStream(file, { mode: 0o600 });
+    logs.push({ file, stream });
+    source?.on('data', (chunk: Buffer) => {
+      stream.write(chunk);
+      if (output.length < 100_000) output += chunk.toString();
+    });
+  }
+  (globalThis as { __twoFactorStack?: SharedStack }).__twoFactorStack = { child, users: 1, folder, sensitiveValuesFile, logs };
 
   const deadline = Date.now() + 90_000;
   while (!existsSync(infoFile)) {
@@ -47,5 +78,9 @@ export default async function globalSetup(): Promise<void> {
     TWOFA_DEMO_ADMIN_PASSWORD: testDemoAdminPassword,
     TWOFA_FAULT_CONTROL_URL: info.faultControlUrl,
     TWOFA_EVENTS_URL: info.eventsUrl,
+    // leak-scan.ts's sensitiveValuesFileVariable (Jest loads this file outside its module mapping, so it
+    // imports no test module).
+    TWOFA_SENSITIVE_VALUES_FILE: sensitiveValuesFile,
+    TWOFA_STACK_LOG_FILES: logs.map((log) => log.file).join(delimiter),
   });
 }
