@@ -58,6 +58,7 @@ export default async function globalSetup(): Promise<void> {
       if (output.length < 100_000) output += chunk.toString();
     });
   }
+  child.once('exit', (code, signal) => logs[1]!.stream.write(`[test support] the stack process exited: code ${code}, signal ${signal}\n`));
   (globalThis as { __twoFactorStack?: SharedStack }).__twoFactorStack = { child, users: 1, folder, sensitiveValuesFile, logs };
 
   const deadline = Date.now() + 90_000;

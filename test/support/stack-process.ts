@@ -78,7 +78,13 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop();
     process.exit(0);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      // In the stack's log, so an unexpected stop during a run (another process's signal) can be told from a crash.
+      console.error(`[test stack] ${signal} received, stopping`);
+      void shutdown();
+    });
+  }
   const { stop: _stop, ...info } = stack;
   writeFileSync(process.env.STACK_INFO_FILE!, JSON.stringify({ ...info, faultControlUrl }), { mode: 0o600 });
 }
