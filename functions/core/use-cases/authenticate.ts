@@ -83,6 +83,8 @@ export async function authenticateForEnrollment(
   const tokenHash = hashToken(token);
   const [session, challenge] = await Promise.all([deps.store.getSession(tokenHash), deps.store.getChallenge(tokenHash)]);
   if (session) return checkSession(deps, appId, session, { allowWithoutRequiredFactor: true });
-  if (challenge && challenge.purpose === 'enrollment') return checkChallenge(deps, appId, challenge, 'enrollment');
+  // Another app's enrollment challenge is no token here at all: answering challenge_invalid would tell its
+  // holder what it is (API.md: a token of app A is worthless on app B).
+  if (challenge && challenge.purpose === 'enrollment' && challenge.appId === appId) return checkChallenge(deps, appId, challenge, 'enrollment');
   throw new UnauthorizedError('A session token or an enrollment challenge token is required.');
 }
