@@ -1,12 +1,14 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { documentClient } from './api.js';
 
 /**
  * Everything the table holds for one app, as stable text, to prove that a refused request changed
  * nothing: the app's own partitions (app, settings, config versions, data keys, audit log, email
- * claims), every item that names the app (users, sessions, challenges), and every item under those
- * users' partitions (factor, pending enrollment, backup codes). Reads the whole table: the local table
- * of a test run is small, and a scan also sees items written where no key builder would look.
+ * claims), every item that names the app (users, sessions, challenges), every item under those users'
+ * partitions (factor, pending enrollment, backup codes), and their password failure counts. Reads the
+ * whole table: the local table of a test run is small, and a scan also sees items written where no key
+ * builder would look.
  */
 export async function appState(appId: string): Promise<string[]> {
   const client = documentClient();
@@ -21,13 +23,16 @@ export async function appState(appId: string): Promise<string[]> {
   } finally {
     client.destroy();
   }
-  const userPartitions = new Set(items.filter((item) => item.appId === appId && item.sk === 'PROFILE').map((item) => item.pk));
-  const appPartitions = new Set([`APP#${appId}`, `AUDIT#${appId}`]);
+  const profiles = items.filter((item) => item.appId === appId && item.sk === keys.user('').sk);
+  const partitions = new Set([
+    keys.app(appId).pk,
+    keys.auditPartition(appId),
+    ...profiles.map((profile) => String(profile.pk)),
+    ...profiles.map((profile) => keys.passwordFailures(appId, String(profile.email)).pk),
+  ]);
+  const emailClaims = keys.emailClaim(appId, '').pk;
   return items
-    .filter((item) => {
-      const pk = String(item.pk);
-      return item.appId === appId || appPartitions.has(pk) || pk.startsWith(`EMAIL#${appId}#`) || userPartitions.has(pk);
-    })
+    .filter((item) => item.appId === appId || partitions.has(String(item.pk)) || String(item.pk).startsWith(emailClaims))
     .map(stableJson)
     .sort();
 }
