@@ -177,6 +177,8 @@ interface Principals {
 
 /** A request the route takes in and refuses (or only reads), without changing anything, and its answer. */
 interface Harmless {
+  /** Another app than the test's (a login on the test's app counts a password failure: a change). */
+  appId?: string;
   token?: string;
   body?: Record<string, unknown>;
   userId?: string;
@@ -195,6 +197,7 @@ interface RouteCase {
 }
 
 const bogusChallenge = 'x'.repeat(43);
+const noSuchApp = 'app_NoSuchAppAAAAAAAAAAAAA';
 
 /** Every step of functions/routes.ts, described for the attacks below. */
 const routeCases: Record<string, RouteCase> = {
@@ -207,9 +210,8 @@ const routeCases: Record<string, RouteCase> = {
   },
   login: {
     auth: 'none',
-    hashesPassword: true,
     fields: ['email', 'password'],
-    harmless: () => ({ body: { email: uniqueEmail('nobody'), password }, answer: { status: 401, code: 'invalid_credentials' } }),
+    harmless: () => ({ appId: noSuchApp, body: { email: uniqueEmail('nobody'), password }, answer: { status: 404, code: 'not_found' } }),
   },
   'login-verify': {
     auth: 'none',
@@ -236,10 +238,12 @@ const routeCases: Record<string, RouteCase> = {
     harmless: (p) => ({ token: p.member.token, userId: p.enrolled.userId, body: { reason: 'hostile' }, answer: { status: 403, code: 'forbidden' } }),
   },
   'audit-events': { auth: 'admin', paged: true, harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
+  // The test's app allows no origin, so every preflight is refused.
+  'cors-preflight': { auth: 'none', harmless: () => ({ answer: { status: 403, code: 'forbidden' } }) },
 };
 
-function pathOf(step: HttpStep, appIdSegment: string, userIdSegment = 'usr_AAAAAAAAAAAAAAAAAAAAAA'): string {
-  return step.path.replace('{appId}', appIdSegment).replace('{userId}', userIdSegment);
+function pathOf(step: HttpStep, appIdSegment: string, userIdSegment = 'usr_AAAAAAAAAAAAAAAAAAAAAA', proxy = '2fa/enrollment'): string {
+  return step.path.replace('{appId}', appIdSegment).replace('{userId}', userIdSegment).replace('{proxy+}', proxy);
 }
 
 const label = (step: HttpStep) => `${step.method} ${step.path}`;
@@ -370,7 +374,7 @@ describe('hostile input', () => {
 
   it.each(httpSteps.map((step) => [label(step), step]))('%s answers its harmless request as expected (the baseline of the attacks below)', async (_label, step) => {
     const harmless = routeCases[step.step]!.harmless(principals);
-    const response = await call(step.method, pathOf(step, principals.app.appId, harmless.userId), { token: harmless.token, body: harmless.body });
+    const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), { token: harmless.token, body: harmless.body });
     expectCleanAnswer(response);
     expectAnswer(response, harmless.answer);
   });
@@ -397,7 +401,7 @@ describe('hostile input', () => {
       const harmless = route.harmless(principals);
       await fc.assert(
         fc.asyncProperty(contentType, async (type) => {
-          const response = await call(step.method, pathOf(step, principals.app.appId, harmless.userId), {
+          const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), {
             token: harmless.token,
             body: harmless.body,
             headers: { 'content-type': type },
@@ -452,7 +456,8 @@ describe('hostile input', () => {
         fc.asyncProperty(hostileSegment([principals.app.appId, 'demo']), async (appIdSegment) => {
           const response = await call(step.method, pathOf(step, appIdSegment, harmless.userId), { token: harmless.token, body: harmless.body });
           expectCleanAnswer(response, { body: JSON.stringify(harmless.body) });
-          expect(['validation_error', 'not_found', 'unauthorized', 'challenge_invalid']).toContain(response.body.error?.code);
+          // forbidden: the preflight's answer for an app that allows no origin (an unknown app allows none).
+          expect(['validation_error', 'not_found', 'unauthorized', 'challenge_invalid', ...(step.step === 'cors-preflight' ? ['forbidden'] : [])]).toContain(response.body.error?.code);
         }),
         { numRuns: runs.some },
       );
@@ -477,7 +482,7 @@ describe('hostile input', () => {
       const harmless = route.harmless(principals);
       await fc.assert(
         fc.asyncProperty(queryString, async (query) => {
-          const response = await call(step.method, `${pathOf(step, principals.app.appId, harmless.userId)}?${query}`, { token: harmless.token, body: harmless.body });
+          const response = await call(step.method, `${pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId)}?${query}`, { token: harmless.token, body: harmless.body });
           expectCleanAnswer(response);
           if (route.paged && response.status !== 200) expectAnswer(response, { status: 400, code: 'validation_error' });
           if (!route.paged) expectAnswer(response, harmless.answer);
@@ -496,7 +501,7 @@ describe('hostile input', () => {
         await fc.assert(
           fc.asyncProperty(nonTokenAuthorization(tokens()), extraHeaders, async (authorization, extra) => {
             const headers = { ...extra, ...(authorization === undefined ? {} : { authorization }) };
-            const response = await call(step.method, pathOf(step, principals.app.appId, harmless.userId), { body: harmless.body, headers });
+            const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), { body: harmless.body, headers });
             expectCleanAnswer(response, { headers, body: JSON.stringify(harmless.body) });
             expectAnswer(response, route.auth === 'none' ? harmless.answer : { status: 401, code: 'unauthorized' });
           }),
@@ -517,8 +522,26 @@ describe('hostile input', () => {
     expectAnswer(await call(step.method, pathOf(step, principals.app.appId), { token: principals.member.token }), { status: 200 });
   });
 
+  it('refuses the preflight of any path under the app from any Origin while the app allows none', async () => {
+    const step = httpSteps.find((candidate) => candidate.step === 'cors-preflight')!;
+    const origin = fc.oneof(fc.webUrl(), fc.constantFrom('null', 'https://portal.example.com', 'http://localhost:3000', 'https://*.example.com'), headerText(100));
+    const proxy = fc.array(fc.oneof(fc.webSegment(), anyText.map(encoded)), { minLength: 1, maxLength: 4 }).map((segments) => segments.join('/'));
+    await fc.assert(
+      fc.asyncProperty(origin, proxy, async (from, rest) => {
+        const path = pathOf(step, principals.app.appId, undefined, rest);
+        // Dot segments resolve away in the URL; only a path still under the app is a preflight of it.
+        fc.pre(new URL(path, 'http://localhost').pathname.startsWith(`/v1/apps/${principals.app.appId}/`) && !new URL(path, 'http://localhost').pathname.endsWith(`/${principals.app.appId}/`));
+        const response = await call('OPTIONS', path, { headers: { origin: from, 'access-control-request-method': 'POST' } });
+        expectCleanAnswer(response);
+        expectAnswer(response, { status: 403, code: 'forbidden' });
+        expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      }),
+      { numRuns: runs.some },
+    );
+  });
+
   describe('paths that are no route', () => {
-    const routePatterns = httpSteps.map((step) => ({ method: step.method, pattern: new RegExp(`^${step.path.replace(/\{\w+\}/g, '[^/]+')}$`) }));
+    const routePatterns = httpSteps.map((step) => ({ method: step.method, pattern: new RegExp(`^${step.path.replace(/\{\w+\+\}/g, '.+').replace(/\{\w+\}/g, '[^/]+')}$`) }));
     const isRoute = (method: string, path: string) => routePatterns.some((route) => route.method === method && route.pattern.test(new URL(path, 'http://localhost').pathname));
 
     it('answers any other path and method with 404 not_found', async () => {

@@ -30,6 +30,7 @@ const accessOf: Record<string, Access> = {
   'users-list': 'admin',
   'user-reset': 'admin',
   'audit-events': 'admin',
+  'cors-preflight': 'public',
 };
 const stepsWith = (...kinds: Access[]) => httpSteps.filter((step) => kinds.includes(accessOf[step.step]!));
 /** Every route that asks for a token in the Authorization header. */
