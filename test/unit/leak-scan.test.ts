@@ -69,10 +69,10 @@ describe('the leak scan', () => {
     expect(findLeaks([{ where: 'log', text: '        at something (aaaaaaaa)' }], [{ kind: 'password', value: 'aaaaaaaa' }, { kind: 'password', value: '        ' }])).toEqual([]);
   });
 
-  it('keeps up with a full test run: 20,000 values over 5 MB of text in a few seconds', () => {
-    const many: SensitiveValue[] = Array.from({ length: 20_000 }, () => ({ kind: 'token', value: randomBytes(32).toString('base64url') }));
-    const haystacks: Haystack[] = Array.from({ length: 25_000 }, (_, index) => ({ where: `item ${index}`, text: randomBytes(150).toString('base64') }));
-    haystacks.push({ where: 'item planted', text: `x${many[12_345]!.value}y` });
+  it('keeps up with several full test runs: 10,000 values over 2 MB of text in seconds', () => {
+    const many: SensitiveValue[] = Array.from({ length: 10_000 }, () => ({ kind: 'token', value: randomBytes(32).toString('base64url') }));
+    const haystacks: Haystack[] = Array.from({ length: 10_000 }, (_, index) => ({ where: `item ${index}`, text: randomBytes(150).toString('base64') }));
+    haystacks.push({ where: 'item planted', text: `x${many[2_345]!.value}y` });
     const started = Date.now();
 
     const leaks = findLeaks(haystacks, many);
