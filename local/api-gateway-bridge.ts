@@ -42,6 +42,23 @@ function lambdaContext(functionName: string): Context {
   };
 }
 
+/**
+ * The URL of a request target, which is a path: resolved against a base, `//host/…` would read as another
+ * host's URL (served as its path) and `//` would throw, a 500 here and a crash in the Invoke endpoint.
+ */
+function targetUrl(target: string | undefined): URL {
+  return new URL(`http://localhost${target?.startsWith('/') ? target : `/${target ?? ''}`}`);
+}
+
+/** A percent-decoded path segment, or undefined when it is no valid encoding (`%zz`). */
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -77,7 +94,7 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = targetUrl(request.url);
     if ((request.method === 'GET' || request.method === 'HEAD') && !isApiPath(url.pathname)) {
       portal.serve(url.pathname, response, request.method === 'HEAD');
       return;
@@ -155,8 +172,9 @@ export async function startLambdaInvokeEndpoint(options: { port: number }): Prom
 
   const server = createServer((request, response) => {
     void (async () => {
-      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
-      const handler = match ? functions.get(decodeURIComponent(match[1]!)) : undefined;
+      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(targetUrl(request.url).pathname);
+      const name = match ? decodedSegment(match[1]!) : undefined;
+      const handler = name === undefined ? undefined : functions.get(name);
       const body = await readBody(request);
       if (!handler || request.method !== 'POST' || body === 'too_large') {
         response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
