@@ -15,6 +15,7 @@ import { appState } from '../support/app-state.js';
 type Access = 'public' | 'enrollment' | 'session' | 'admin';
 const accessOf: Record<string, Access> = {
   health: 'public',
+  openapi: 'public',
   signup: 'public',
   login: 'public',
   'login-verify': 'public',
