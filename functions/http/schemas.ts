@@ -10,7 +10,13 @@ export const appId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an app i
 export const userId = z.string().regex(/^usr_[A-Za-z0-9_-]{22}$/, 'must be a user id');
 export const email = z.email().max(254);
 /** NIST SP 800-63B: at least 8 characters, at least 64 allowed; the cap bounds hashing work. */
-export const password = z.string().min(8, 'must be at least 8 characters').max(256);
+/** An unpaired UTF-16 surrogate: hashed as UTF-8 it becomes U+FFFD, so two different ones would match. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const password = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(256)
+  .refine((value) => !loneSurrogate.test(value), 'must be valid Unicode text');
 export const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
 export const backupCode = z.string().min(10).max(32);
 export const token = z.string().min(1).max(512);
