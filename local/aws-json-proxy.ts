@@ -10,9 +10,17 @@ export interface AwsErrorAnswer {
   details?: Record<string, unknown>;
 }
 
+/** What to do with one call instead of forwarding it at once. */
+export interface Interception {
+  /** Hold the call this long first: a slow dependency, or a hanging one when the caller gives up before. */
+  delayMs?: number;
+  /** Answer with this error (after the delay) instead of forwarding the call. */
+  error?: AwsErrorAnswer;
+}
+
 export interface AwsJsonProxyHooks {
-  /** Answer an operation (the `X-Amz-Target` action) with an error instead of forwarding it. */
-  intercept?(operation: string, body: Buffer): AwsErrorAnswer | undefined;
+  /** Delay an operation (the `X-Amz-Target` action) or answer it with an error instead of forwarding it. */
+  intercept?(operation: string, body: Buffer): Interception | undefined;
   /** Rewrite a request body before it is forwarded (local endpoints check no signature). */
   rewriteRequest?(operation: string, body: Buffer): Buffer;
   /** See each answer that came back from the real endpoint. */
@@ -33,18 +41,32 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
   const target = new URL(targetUrl);
   const server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
+    let callerGone = false;
+    outgoing.once('close', () => (callerGone = !outgoing.writableFinished));
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const operation = String(incoming.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
-      const fault = hooks.intercept?.(operation, Buffer.concat(chunks));
-      if (fault) {
-        outgoing.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.type });
-        outgoing.end(JSON.stringify({ ...fault.details, __type: fault.type, message: fault.message }));
-        return;
-      }
-      const body = hooks.rewriteRequest ? hooks.rewriteRequest(operation, Buffer.concat(chunks)) : Buffer.concat(chunks);
+      const interception = hooks.intercept?.(operation, Buffer.concat(chunks));
+      const answer = () => {
+        // A call whose caller gave up while it was held is dropped, like a request lost on the way: it
+        // neither answers nor reaches the dependency.
+        if (callerGone) return;
+        if (interception?.error) {
+          const fault = interception.error;
+          outgoing.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': fault.type });
+          outgoing.end(JSON.stringify({ ...fault.details, __type: fault.type, message: fault.message }));
+          return;
+        }
+        forward(operation, Buffer.concat(chunks));
+      };
+      if (interception?.delayMs) setTimeout(answer, interception.delayMs);
+      else answer();
+    });
+
+    function forward(operation: string, requestBody: Buffer): void {
+      const body = hooks.rewriteRequest ? hooks.rewriteRequest(operation, requestBody) : requestBody;
       const headers = { ...incoming.headers, 'content-length': String(body.length), host: target.host };
-      const forward = httpRequest({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
+      const forwarded = httpRequest({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
         const answerChunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
         answer.on('end', () => {
@@ -54,12 +76,12 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
           outgoing.end(answerBody);
         });
       });
-      forward.on('error', () => {
+      forwarded.on('error', () => {
         outgoing.writeHead(502);
         outgoing.end();
       });
-      forward.end(body);
-    });
+      forwarded.end(body);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();

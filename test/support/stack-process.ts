@@ -2,33 +2,41 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { type AwsErrorAnswer, startAwsJsonProxy } from '../../local/aws-json-proxy.js';
+import { type AwsErrorAnswer, type Interception, startAwsJsonProxy } from '../../local/aws-json-proxy.js';
 import { startLocalStack } from '../../local/stack.js';
 
 /**
  * The integration tests' stack: the same `startLocalStack` that `npm start` runs, plus a fault switch
  * that lives here in test support, not in production paths. A loopback proxy sits between the handlers
- * and DynamoDB Local / the KMS stand-in and answers the operations a test names with an AWS error.
+ * and DynamoDB Local / the KMS stand-in and answers the operations a test names with an AWS error, or
+ * holds them (a slow or hanging dependency).
  *
- * Control (loopback): `PUT /faults` with `[{service, operation?, bodyIncludes, status, type, message, details?, times?}]`
- * replaces every rule, `POST /faults` adds rules (so parallel test files keep each other's), `DELETE /faults`
- * removes every rule, `DELETE /faults?bodyIncludes=<id>` only those of one test's app or user.
+ * Control (loopback), with rules `[{service, operation?, bodyIncludes, status?, type?, message?, details?,
+ * times?, after?, delayMs?}]`: `PUT /faults` replaces the default set of rules, `POST /faults` adds to it,
+ * `DELETE /faults` clears it, `DELETE /faults?bodyIncludes=<id>` removes only those of one test's app or
+ * user. `PUT /faults/<set>` and `DELETE /faults/<set>` replace and clear a named set, so a test file's
+ * rules never touch another's. Every set applies at once.
  */
-export interface FaultRule extends AwsErrorAnswer {
+export interface FaultRule extends Partial<AwsErrorAnswer> {
   service: 'dynamodb' | 'kms' | 'events';
   /** The `X-Amz-Target` action, e.g. `GetItem`, `Decrypt`; every operation when absent. */
   operation?: string;
   /** Only calls whose request body contains this (an app or user id), so parallel test files are unaffected. */
   bodyIncludes: string;
-  /** How many matching calls fail; every one until cleared when absent. */
+  /** How many matching calls fail (or are held); every one until cleared when absent. */
   times?: number;
+  /** How many matching calls pass untouched before the rule applies: fail the second write, not the first. */
+  after?: number;
+  /** Hold matching calls this long; then answer the error (`status` and `type` given) or forward them. */
+  delayMs?: number;
 }
 
-let rules: FaultRule[] = [];
+const defaultSet = 'default';
+const faultSets = new Map<string, FaultRule[]>();
 
-function faultFor(service: FaultRule['service'], operation: string, body: Buffer): AwsErrorAnswer | undefined {
+function faultFor(service: FaultRule['service'], operation: string, body: Buffer): Interception | undefined {
   const text = body.toString('utf8');
-  const rule = rules.find(
+  const rule = [...faultSets.values()].flat().find(
     (candidate) =>
       candidate.service === service &&
       (!candidate.operation || candidate.operation === operation) &&
@@ -36,8 +44,16 @@ function faultFor(service: FaultRule['service'], operation: string, body: Buffer
       (candidate.times ?? 1) > 0,
   );
   if (!rule) return undefined;
+  if (rule.after) {
+    rule.after--;
+    return undefined;
+  }
   if (rule.times !== undefined) rule.times--;
-  return { status: rule.status, type: rule.type, message: rule.message ?? 'injected by the test', details: rule.details };
+  const error =
+    rule.status !== undefined && rule.type !== undefined
+      ? { status: rule.status, type: rule.type, message: rule.message ?? 'injected by the test', details: rule.details }
+      : undefined;
+  return { delayMs: rule.delayMs, error };
 }
 
 async function main(): Promise<void> {
@@ -58,10 +74,14 @@ async function main(): Promise<void> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
-        const only = new URL(request.url ?? '/', 'http://localhost').searchParams.get('bodyIncludes');
-        if (request.method === 'PUT') rules = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
-        else if (request.method === 'POST') rules = [...rules, ...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[])];
-        else if (request.method === 'DELETE') rules = only === null ? [] : rules.filter((rule) => rule.bodyIncludes !== only);
+        const url = new URL(request.url ?? '/', 'http://localhost');
+        const set = /^\/faults(?:\/([\w.-]+))?$/.exec(url.pathname)?.[1] ?? defaultSet;
+        const only = url.searchParams.get('bodyIncludes');
+        const body = () => JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
+        if (request.method === 'PUT') faultSets.set(set, body());
+        else if (request.method === 'POST') faultSets.set(set, [...(faultSets.get(set) ?? []), ...body()]);
+        else if (request.method === 'DELETE' && only !== null) faultSets.set(set, (faultSets.get(set) ?? []).filter((rule) => rule.bodyIncludes !== only));
+        else if (request.method === 'DELETE') faultSets.delete(set);
         response.writeHead(204).end();
       } catch {
         response.writeHead(400).end();
