@@ -63,6 +63,12 @@ export const platformSteps: readonly PlatformStep[] = [
   { step: 'set-allowed-origins', functionName: 'setAllowedOrigins', access: readWrite },
 ];
 
+/**
+ * Every function's timeout. The local server gives each invocation the same deadline, and the SDK clients'
+ * timeouts (functions/commons/aws-clients.ts) keep a hanging dependency from reaching it.
+ */
+export const functionTimeoutSeconds = 10;
+
 /** Environment variables every function reads at load (see `functions/commons/config.ts`). */
 export const functionEnvironment = {
   tableName: 'TABLE_NAME',

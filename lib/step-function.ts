@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import type { StepAccess } from '../functions/routes.js';
-import { functionEnvironment } from '../functions/routes.js';
+import { functionEnvironment, functionTimeoutSeconds } from '../functions/routes.js';
 import { depsLockFilePath, handlerEntry, projectRoot } from './project-paths.js';
 
 /** Value of `POWERTOOLS_SERVICE_NAME`: one service, so every function's logs share it. */
@@ -80,7 +80,7 @@ export class StepFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(functionTimeoutSeconds),
       role,
       logGroup: this.logGroup,
       environment,

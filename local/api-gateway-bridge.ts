@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
+import { functionTimeoutSeconds, httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
 import { buildPortalSite, isApiPath } from './portal-site.js';
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -24,8 +24,11 @@ async function loadHandler<T>(step: string): Promise<T> {
   return module.handler;
 }
 
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 10_000;
+/** The deployed functions' timeout, which each local invocation gets as its deadline unless told otherwise. */
+export const defaultInvocationTimeoutMs = functionTimeoutSeconds * 1000;
+
+function lambdaContext(functionName: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -75,7 +78,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'>
  * event for the step whose route matches, `$default` (not-found) otherwise. GETs outside `/v1` get the
  * reference portal (portal/), which uses the API like any other client.
  */
-export async function startApiGatewayBridge(options: { port: number; host: string }): Promise<{ url: string; server: Server }> {
+export async function startApiGatewayBridge(options: { port: number; host: string; invocationTimeoutMs?: number }): Promise<{ url: string; server: Server }> {
+  const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
   const routes: CompiledRoute[] = [];
   for (const step of httpSteps) {
     // `{name}` matches one path segment; a greedy `{name+}` (API Gateway's proxy) matches the rest.
@@ -149,7 +153,7 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
       },
     };
     const handler = matched?.route.handler ?? notFound;
-    const result = await handler(event, lambdaContext(routeKey));
+    const result = await handler(event, lambdaContext(routeKey, timeoutMs));
     const responseHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) {
       if (value !== undefined && value !== null && value !== '') responseHeaders[name.toLowerCase()] = String(value);
@@ -166,7 +170,8 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
  * functions, so `npm run cli` uses the real `@aws-sdk/client-lambda` locally as against a deployment.
  * It listens on loopback only: like the deployed functions, these have no public route.
  */
-export async function startLambdaInvokeEndpoint(options: { port: number }): Promise<{ url: string; server: Server }> {
+export async function startLambdaInvokeEndpoint(options: { port: number; invocationTimeoutMs?: number }): Promise<{ url: string; server: Server }> {
+  const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
   const functions = new Map<string, PlatformHandler>();
   for (const step of platformSteps) functions.set(step.functionName, await loadHandler<PlatformHandler>(step.step));
 
@@ -190,7 +195,7 @@ export async function startLambdaInvokeEndpoint(options: { port: number }): Prom
         return;
       }
       try {
-        const result = await handler(payload, lambdaContext(match![1]!));
+        const result = await handler(payload, lambdaContext(match![1]!, timeoutMs));
         response.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
         response.end(JSON.stringify(result ?? null));
       } catch (error) {

@@ -26,6 +26,12 @@ export interface LocalStackOptions {
   interpose?: (service: 'dynamodb' | 'kms' | 'events', endpoint: string) => Promise<string>;
   /** Receives each published security event as a line; stdout when absent. */
   printEvent?: (line: string) => void;
+  /**
+   * The deadline each invocation gets (default: the deployed functions' timeout). Lambda runs parallel
+   * requests on separate instances; this one process runs them all on the machine's few cores, so a
+   * burst of password hashes can outlast the deployed timeout while waiting for the CPU, not for a hang.
+   */
+  invocationTimeoutMs?: number;
 }
 
 export interface LocalStack {
@@ -92,9 +98,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const demo = await seedDemoApp(options.demoAdminPassword);
-    const api = await startApiGatewayBridge({ port: options.port, host: options.host });
+    const api = await startApiGatewayBridge({ port: options.port, host: options.host, invocationTimeoutMs: options.invocationTimeoutMs });
     stops.push(() => closeServer(api.server));
-    const lambda = await startLambdaInvokeEndpoint({ port: options.lambdaPort });
+    const lambda = await startLambdaInvokeEndpoint({ port: options.lambdaPort, invocationTimeoutMs: options.invocationTimeoutMs });
     stops.push(() => closeServer(lambda.server));
     return { url: api.url, lambdaUrl: lambda.url, dynamoDbEndpoint: dynamo.endpoint, kmsEndpoint: kms.url, eventsUrl: eventBridge.url, tableName, kmsKeyArn, demo, stop };
   } catch (error) {

@@ -63,6 +63,10 @@ async function main(): Promise<void> {
     lambdaPort: 0,
     host: '127.0.0.1',
     demoAdminPassword: process.env.DEMO_ADMIN_PASSWORD,
+    // The security tests send bursts of 50 requests that each hash a password; Lambda would run them on
+    // 50 instances, this process runs them one after another. Tests that care about the deployed timeout
+    // (a hanging dependency) measure it themselves.
+    invocationTimeoutMs: 60_000,
     interpose: async (service, endpoint) => {
       const proxy = await startAwsJsonProxy(endpoint, { intercept: (operation, body) => faultFor(service, operation, body) });
       stops.push(proxy.stop);
