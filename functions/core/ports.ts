@@ -38,8 +38,8 @@ export interface TwoFactorStore {
   /** Fails with reason `plan_changed` when the app's plan is no longer `plan` (a plan change raced the edit). */
   putDraftSettings(appId: string, plan: Plan, draft: DraftSettings, audit: AuditEvent): Promise<void>;
   /**
-   * Fails with reason `version_conflict` when another publish took `config.version` first or the plan is
-   * no longer `plan`.
+   * Fails with reason `version_conflict` when another publish took `config.version` first, the plan is no
+   * longer `plan`, or concurrent writes to the app keep colliding with it: the caller re-reads and retries.
    */
   publishConfig(appId: string, plan: Plan, config: PublishedConfig, audit: AuditEvent): Promise<void>;
   /**

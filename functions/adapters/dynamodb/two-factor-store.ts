@@ -160,11 +160,15 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   }
 
   async publishConfig(appId: string, plan: Plan, config: PublishedConfig, audit: AuditEvent): Promise<void> {
-    await this.transact([
-      { item: this.appUpdate(appId, { publish: config, seenVersion: config.version - 1, seenPlan: plan }), reason: 'version_conflict' },
-      { item: this.put(configVersionItem(appId, config), conditions.isNew), reason: 'version_conflict' },
-      { item: this.put(this.auditItem(audit)) },
-    ]);
+    await this.transact(
+      [
+        { item: this.appUpdate(appId, { publish: config, seenVersion: config.version - 1, seenPlan: plan }), reason: 'version_conflict' },
+        { item: this.put(configVersionItem(appId, config), conditions.isNew), reason: 'version_conflict' },
+        { item: this.put(this.auditItem(audit)) },
+      ],
+      // Concurrent publishes collide on the app item; the caller re-reads and takes the next version.
+      { persistentConflict: 'version_conflict' },
+    );
   }
 
   async changePlan(input: {
@@ -727,9 +731,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   /**
    * Runs the steps as one transaction. A step whose condition failed becomes a `ConditionFailedError` with
    * that step's reason; a cancellation caused only by conflicts with concurrent transactions (no condition
-   * failed) is tried again, since nothing was decided yet.
+   * failed) is tried again, since nothing was decided yet. When such conflicts persist, the write answers
+   * 503, or, for a caller that re-reads and retries anyway, the lost race `persistentConflict` names.
    */
-  private async transact(steps: TransactStep[]): Promise<void> {
+  private async transact(steps: TransactStep[], options: { persistentConflict?: string } = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }));
@@ -741,8 +746,12 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
         if (failed >= 0) throw new ConditionFailedError(steps[failed]!.reason!, { cause: error });
         if (codes.some((code) => throttledReasons.has(code))) throw new ServiceUnavailableError({ cause: error });
         if (!codes.includes('TransactionConflict')) throw error;
-        if (attempt >= maxConflictRetries) throw new ServiceUnavailableError({ cause: error });
-        await conflictBackoff(attempt);
+        if (attempt < maxConflictRetries) {
+          await conflictBackoff(attempt);
+          continue;
+        }
+        if (options.persistentConflict) throw new ConditionFailedError(options.persistentConflict, { cause: error });
+        throw new ServiceUnavailableError({ cause: error });
       }
     }
   }

@@ -12,10 +12,17 @@ export interface Published {
 }
 
 /**
- * Concurrent publishes each get their own version; a lost race (another publish, or a plan change since
- * the mode was checked) re-reads and tries again.
+ * Concurrent publishes each get their own version: a publish takes the next version only if nobody took it
+ * first, and one that lost the race (to another publish, or to a plan change since the mode was checked)
+ * re-reads and tries the version after. It loses only to a write that committed meanwhile, so of N
+ * publishes at once the last commits after at most N − 1 losses; the limit is far above any burst an app's
+ * admins produce, and a jittered pause between tries keeps the losers from colliding again in lockstep.
  */
-const maxPublishRaces = 8;
+const maxPublishRaces = 100;
+
+function pauseAfterLostRace(race: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 5 * (race + 1))));
+}
 
 export async function publishConfig(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Published> {
   const principal = await authenticateAdmin(deps, input.appId, input.token);
@@ -35,6 +42,7 @@ export async function publishConfig(deps: Dependencies, input: { appId: string; 
       return { version: config.version, publishedAt: config.publishedAt, config: { twoFactor: { mode } } };
     } catch (error) {
       if (!(error instanceof ConditionFailedError && error.reason === 'version_conflict')) throw error;
+      await pauseAfterLostRace(race);
     }
   }
   throw new ServiceUnavailableError();
