@@ -83,6 +83,14 @@ export interface TwoFactorStore {
   putPendingEnrollment(pending: PendingEnrollment): Promise<void>;
   /** Counts a wrong confirmation code; at `maxAttempts` the pending secret is discarded. Returns the count. */
   recordEnrollmentFailure(userId: string, enrollmentId: string, maxAttempts: number): Promise<number>;
+  /**
+   * Claims the time step of a correct confirmation code before the backup codes are hashed, so of parallel
+   * confirmations with one code only one does that work. `step_used`: this step (or a later one) was
+   * claimed first; `enrollment_gone`: the pending enrollment was confirmed, replaced or discarded meanwhile.
+   */
+  claimEnrollmentStep(userId: string, enrollmentId: string, step: number): Promise<'claimed' | 'step_used' | 'enrollment_gone'>;
+  /** Gives back a claimed step whose confirmation failed before it was committed. */
+  releaseEnrollmentStep(userId: string, enrollmentId: string, step: number): Promise<void>;
   getBackupCodeSet(userId: string): Promise<BackupCodeSet | null>;
   /**
    * Reserves one second-factor attempt against the account before the code is checked: moves the factor's

@@ -84,6 +84,12 @@ const conditions = {
   /** Confirm only the pending secret the code was checked against, not one a newer start replaced. */
   pendingMatches: 'attribute_exists(pk) AND enrollmentId = :enrollmentId AND failedAttempts < :maxAttempts',
   /**
+   * Of parallel confirmations with one code, only the first to claim its time step hashes backup codes and
+   * commits; the step can only move forward, as a factor's accepted step does.
+   */
+  enrollmentStepIsNew: 'attribute_exists(pk) AND enrollmentId = :enrollmentId AND failedAttempts < :maxAttempts AND (attribute_not_exists(claimedStep) OR claimedStep < :step)',
+  enrollmentStepClaimed: 'enrollmentId = :enrollmentId AND claimedStep = :step',
+  /**
    * Publishing takes the next version only if nobody else took it, so concurrent publishes never overwrite;
    * plan changes check the version too, so a publish and a downgrade are always ordered.
    */
@@ -366,6 +372,48 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     } catch (error) {
       if (error instanceof ConditionFailedError) return maxAttempts;
       throw error;
+    }
+  }
+
+  async claimEnrollmentStep(userId: string, enrollmentId: string, step: number): Promise<'claimed' | 'step_used' | 'enrollment_gone'> {
+    try {
+      await this.withConflictRetries(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.pendingEnrollment(userId),
+            UpdateExpression: 'SET claimedStep = :step',
+            ConditionExpression: conditions.enrollmentStepIsNew,
+            ExpressionAttributeValues: { ':enrollmentId': enrollmentId, ':maxAttempts': maxAttemptsPerChallenge, ':step': step },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      // The item as the condition found it (in DynamoDB's own JSON: the document client leaves errors alone).
+      const current = (error as { Item?: { enrollmentId?: { S?: string }; failedAttempts?: { N?: string } } }).Item;
+      const samePending = current?.enrollmentId?.S === enrollmentId && Number(current.failedAttempts?.N) < maxAttemptsPerChallenge;
+      return samePending ? 'step_used' : 'enrollment_gone';
+    }
+  }
+
+  async releaseEnrollmentStep(userId: string, enrollmentId: string, step: number): Promise<void> {
+    try {
+      await this.withConflictRetries(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.pendingEnrollment(userId),
+            UpdateExpression: 'REMOVE claimedStep',
+            ConditionExpression: conditions.enrollmentStepClaimed,
+            ExpressionAttributeValues: { ':enrollmentId': enrollmentId, ':step': step },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 

@@ -1,11 +1,11 @@
 import { backupCodesFile, generateBackupCodes, normalizeBackupCode, type BackupCodesFile } from '../backup-codes.js';
-import { ChallengeInvalidError, ConditionFailedError, ConflictError, InvalidCodeError, PolicyError, UnauthorizedError } from '../errors.js';
+import { ChallengeInvalidError, ConditionFailedError, ConflictError, DomainError, InvalidCodeError, PolicyError, UnauthorizedError } from '../errors.js';
 import { hashBackupCode, newBackupCodeSalt } from '../hashing.js';
-import type { BackupCodeSet, User } from '../model.js';
+import type { BackupCodeSet, PendingEnrollment, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import { newId } from '../tokens.js';
-import { authenticateForEnrollment } from './authenticate.js';
+import { type ChallengePrincipal, type SessionPrincipal, authenticateForEnrollment } from './authenticate.js';
 import { matchCode } from './second-factor.js';
 import { type SignedIn, auditEvent, isExpired, maxAttemptsPerChallenge, newSession, sessionView } from './common.js';
 
@@ -17,8 +17,9 @@ export interface EnrollmentConfirmed {
 }
 
 /**
- * Proves the user's app holds the pending secret, then enables the factor, stores its backup codes and
- * (on the sign-up/login path) spends the enrollment challenge and issues a session, all in one transaction.
+ * Proves the user's app holds the pending secret and claims the code's time step, then enables the factor,
+ * stores its backup codes and (on the sign-up/login path) spends the enrollment challenge and issues a
+ * session, all in one transaction.
  */
 export async function confirmEnrollment(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<EnrollmentConfirmed> {
   const principal = await authenticateForEnrollment(deps, input.appId, input.token);
@@ -37,7 +38,29 @@ export async function confirmEnrollment(deps: Dependencies, input: { appId: stri
     const failures = await deps.store.recordEnrollmentFailure(user.id, pending.enrollmentId, maxAttemptsPerChallenge);
     throw new InvalidCodeError(Math.max(0, maxAttemptsPerChallenge - failures));
   }
+  // Of parallel confirmations with one code only one goes on to hash ten backup codes: the others find its
+  // time step taken, as a replayed code does (RFC 6238 §5.2), and are not counted as guesses.
+  const claim = await deps.store.claimEnrollmentStep(user.id, pending.enrollmentId, match.step);
+  if (claim === 'enrollment_gone') throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
+  if (claim === 'step_used') throw new InvalidCodeError(Math.max(0, maxAttemptsPerChallenge - pending.failedAttempts));
 
+  try {
+    return await enable(deps, principal, pending, match.step);
+  } catch (error) {
+    // Nothing was committed: give the time step back, so the user can retry the same code after a 503.
+    if (!(error instanceof DomainError)) await deps.store.releaseEnrollmentStep(user.id, pending.enrollmentId, match.step).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Enables the factor with a fresh backup code set (and, on the challenge path, a session), all in one write. */
+async function enable(
+  deps: Dependencies,
+  principal: SessionPrincipal | ChallengePrincipal,
+  pending: PendingEnrollment,
+  step: number,
+): Promise<EnrollmentConfirmed> {
+  const { user, app } = principal;
   const now = new Date(deps.clock()).toISOString();
   const codes = generateBackupCodes();
   const backupCodes = await newBackupCodeSet(user, codes, now);
@@ -46,7 +69,7 @@ export async function confirmEnrollment(deps: Dependencies, input: { appId: stri
     await deps.store.confirmEnrollment({
       user,
       pending,
-      factor: { userId: user.id, secret: pending.secret, enabledAt: now, lastAcceptedStep: match.step, failedAttempts: 0, lockedUntil: null },
+      factor: { userId: user.id, secret: pending.secret, enabledAt: now, lastAcceptedStep: step, failedAttempts: 0, lockedUntil: null },
       backupCodes,
       audit: auditEvent(deps, app.id, 'two_factor.enrolled', user.id, user.id),
       challenge: principal.kind === 'challenge' ? principal.challenge : null,
