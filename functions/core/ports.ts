@@ -118,10 +118,10 @@ export interface TwoFactorStore {
   /** Spends `step` and the challenge, and issues the session. Reasons: `step_used`, `challenge_spent`, `user_changed`. */
   completeLoginWithTotp(input: { challenge: Challenge; user: User; step: number; session: Session }): Promise<void>;
   /**
-   * Spends one backup code and the challenge, and issues the session; returns the codes left.
-   * Reasons: `backup_code_used`, `challenge_spent`, `user_changed`.
+   * Spends one backup code and the challenge, and issues the session; returns the codes left, or null when
+   * they could not be counted after the commit. Reasons: `backup_code_used`, `challenge_spent`, `user_changed`.
    */
-  completeLoginWithBackupCode(input: { challenge: Challenge; user: User; setId: string; codeHash: string; session: Session; audit: AuditEvent }): Promise<number>;
+  completeLoginWithBackupCode(input: { challenge: Challenge; user: User; setId: string; codeHash: string; session: Session; audit: AuditEvent }): Promise<number | null>;
 
   /** Spends `step` and replaces the backup code set. Reasons: `step_used`, `not_enrolled`. */
   replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent }): Promise<void>;

@@ -531,7 +531,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     ]);
   }
 
-  async completeLoginWithBackupCode(input: { challenge: Challenge; user: User; setId: string; codeHash: string; session: Session; audit: AuditEvent }): Promise<number> {
+  async completeLoginWithBackupCode(input: { challenge: Challenge; user: User; setId: string; codeHash: string; session: Session; audit: AuditEvent }): Promise<number | null> {
     const { user } = input;
     await this.transact([
       { item: this.spendChallenge(input.challenge), reason: 'challenge_spent' },
@@ -553,7 +553,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       { item: this.put(sessionItem(input.session)) },
       { item: this.put(this.auditItem(input.audit)) },
     ]);
-    return (await this.getBackupCodeSet(user.id))?.remainingHashes.length ?? 0;
+    // The login is committed: failing to count the codes left must not turn it into a 503 whose session
+    // nobody receives, with the challenge and the code already spent.
+    const codeSet = await this.getBackupCodeSet(user.id).catch(() => undefined);
+    return codeSet === undefined ? null : (codeSet?.remainingHashes.length ?? 0);
   }
 
   async replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent }): Promise<void> {

@@ -53,10 +53,11 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
       const codeSet = await deps.store.getBackupCodeSet(user.id);
       const codeHash = normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
       if (!codeSet || !codeHash) return refuse();
-      const audit = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: codeSet.remainingHashes.length - 1 });
+      const remainingAsRead = codeSet.remainingHashes.length - 1;
+      const audit = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: remainingAsRead });
       try {
         const remaining = await deps.store.completeLoginWithBackupCode({ challenge, user, setId: codeSet.setId, codeHash, session: issued.session, audit });
-        return { ...signedIn(issued, user), backupCodesRemaining: remaining };
+        return { ...signedIn(issued, user), backupCodesRemaining: remaining ?? remainingAsRead };
       } catch (error) {
         return lostRace(error, 'backup_code_used', refuse);
       }
