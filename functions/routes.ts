@@ -65,7 +65,7 @@ export const platformSteps: readonly PlatformStep[] = [
 
 /**
  * Every function's timeout. The local server gives each invocation the same deadline, and the SDK clients'
- * timeouts (functions/commons/aws-clients.ts) keep a hanging dependency from reaching it.
+ * timeouts (functions/adapters/aws-client-settings.ts) keep a hanging dependency from reaching it.
  */
 export const functionTimeoutSeconds = 10;
 

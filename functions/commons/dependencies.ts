@@ -1,4 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { awsClientSettings } from '../adapters/aws-client-settings.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoTwoFactorStore } from '../adapters/dynamodb/two-factor-store.js';
 import { EnvelopeSecretBox } from '../adapters/kms/envelope-secret-box.js';
@@ -17,7 +18,7 @@ export function dependencies(): Dependencies {
     const store = new DynamoTwoFactorStore(createDocumentClient(), tableName());
     const clock = () => Date.now();
     let box: EnvelopeSecretBox | undefined;
-    const secretBox = () => (box ??= new EnvelopeSecretBox(new KMSClient({ maxAttempts: 3 }), kmsKeyId(), store, clock));
+    const secretBox = () => (box ??= new EnvelopeSecretBox(new KMSClient({ ...awsClientSettings }), kmsKeyId(), store, clock));
     const secrets: SecretBox = {
       seal: (app, userId, secret) => secretBox().seal(app, userId, secret),
       open: (appId, userId, sealed) => secretBox().open(appId, userId, sealed),

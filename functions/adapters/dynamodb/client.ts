@@ -1,12 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientSettings } from '../aws-client-settings.js';
 
 /**
  * One document client per process, built at module load. The endpoint comes from the SDK's own
  * `AWS_ENDPOINT_URL_DYNAMODB` when set (the local stack), so no endpoint code exists in production paths.
+ * Timeouts and retries: see `awsClientSettings`.
  */
 export function createDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...awsClientSettings }), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
