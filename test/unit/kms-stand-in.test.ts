@@ -142,6 +142,20 @@ describe('KMS stand-in', () => {
     expect((error as InvalidCiphertextException).$metadata.httpStatusCode).toBe(400);
   });
 
+  it('refuses to unwrap one app’s data key for another app, as the service asks it to', async () => {
+    // Prepare: the service generates each app's data key under the encryption context {appId}.
+    const appA = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { appId: 'app_A' } }));
+
+    // Act
+    const error = await failureOf(kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: appA.CiphertextBlob, EncryptionContext: { appId: 'app_B' } })));
+    const ownApp = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: appA.CiphertextBlob, EncryptionContext: { appId: 'app_A' } }));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidCiphertextException);
+    expect((error as InvalidCiphertextException).name).toBe('InvalidCiphertextException');
+    expect(Buffer.from(ownApp.Plaintext ?? [])).toEqual(Buffer.from(appA.Plaintext ?? [1]));
+  });
+
   it('rejects a missing encryption context when one was used', async () => {
     // Prepare
     const generated = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: CONTEXT }));

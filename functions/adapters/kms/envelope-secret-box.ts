@@ -44,6 +44,7 @@ export class EnvelopeSecretBox implements SecretBox {
 
   async seal(app: App, userId: string, secret: Uint8Array): Promise<SealedSecret> {
     const key = await this.dataKey(app.id, app.dataKeyId);
+    if (!key) throw new Error(`data key ${app.dataKeyId} of app ${app.id} is missing`);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(associatedData(app.id, userId));
@@ -52,7 +53,12 @@ export class EnvelopeSecretBox implements SecretBox {
   }
 
   async open(appId: string, userId: string, sealed: SealedSecret): Promise<Buffer> {
-    const key = await this.dataKey(appId, sealed.keyId);
+    // A secret naming a data key this app does not have, or one KMS will not unwrap for this app (wrapped
+    // under another app's encryption context), was moved here from elsewhere: it opens nothing.
+    const key = await this.dataKey(appId, sealed.keyId).catch((error: unknown) => {
+      throw error instanceof Error && error.name === 'InvalidCiphertextException' ? new SecretUnreadableError({ cause: error }) : error;
+    });
+    if (!key) throw new SecretUnreadableError();
     const body = Buffer.from(sealed.ciphertext, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
     decipher.setAAD(associatedData(appId, userId));
@@ -64,7 +70,8 @@ export class EnvelopeSecretBox implements SecretBox {
     }
   }
 
-  private async dataKey(appId: string, keyId: string): Promise<Buffer> {
+  /** The plaintext data key `keyId` of the app, or null when the app has no such key. */
+  private async dataKey(appId: string, keyId: string): Promise<Buffer | null> {
     const cacheKey = `${appId}/${keyId}`;
     const now = this.clock();
     const cached = this.cache.get(cacheKey);
@@ -74,7 +81,7 @@ export class EnvelopeSecretBox implements SecretBox {
       this.cache.delete(cacheKey);
     }
     const wrapped = await this.wrappedKeys.getWrappedDataKey(appId, keyId);
-    if (!wrapped) throw new Error(`data key ${keyId} of app ${appId} is missing`);
+    if (!wrapped) return null;
     // The encryption context makes KMS refuse to unwrap one app's key on behalf of another app.
     const result = await this.kms.send(
       new DecryptCommand({ KeyId: this.kmsKeyId, CiphertextBlob: Buffer.from(wrapped, 'base64'), EncryptionContext: { appId } }),
