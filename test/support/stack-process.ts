@@ -21,11 +21,14 @@ export interface FaultRule extends Partial<AwsErrorAnswer> {
   service: 'dynamodb' | 'kms' | 'events';
   /** The `X-Amz-Target` action, e.g. `GetItem`, `Decrypt`; every operation when absent. */
   operation?: string;
-  /** Only calls whose request body contains this (an app or user id), so parallel test files are unaffected. */
-  bodyIncludes: string;
+  /**
+   * Only calls whose request body contains this (an app or user id; every one of several), so parallel
+   * test files are unaffected.
+   */
+  bodyIncludes: string | string[];
   /** How many matching calls fail (or are held); every one until cleared when absent. */
   times?: number;
-  /** How many matching calls pass untouched before the rule applies: fail the second write, not the first. */
+  /** How many matching calls pass untouched before the rule applies: fail the second read, not the first. */
   after?: number;
   /** Hold matching calls this long; then answer the error (`status` and `type` given) or forward them. */
   delayMs?: number;
@@ -40,7 +43,7 @@ function faultFor(service: FaultRule['service'], operation: string, body: Buffer
     (candidate) =>
       candidate.service === service &&
       (!candidate.operation || candidate.operation === operation) &&
-      text.includes(candidate.bodyIncludes) &&
+      [candidate.bodyIncludes].flat().every((part) => text.includes(part)) &&
       (candidate.times ?? 1) > 0,
   );
   if (!rule) return undefined;

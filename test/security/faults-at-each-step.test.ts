@@ -1,0 +1,528 @@
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { functionTimeoutSeconds } from '../../functions/routes.js';
+import { totpCode } from '../support/authenticator.js';
+import { type ApiResponse, type TestApp, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import { type FaultRule, awsErrors, faultSwitch } from '../support/faults.js';
+import { allUsers } from '../support/parallel.js';
+import { decodeQrDataUrl } from '../support/qr.js';
+import { everythingOf, partition, storedItem, tokenHash } from '../support/table.js';
+
+/**
+ * Issue 3, faults: every HTTP step that touches DynamoDB or KMS, with each dependency failing under it.
+ * Each attempt runs on a user (or an app) of its own, and its faults name that user or app, so the cases
+ * run concurrently without touching each other.
+ */
+
+/** One request of one step, ready to send, and what it may change. */
+interface Attempt {
+  send(): Promise<ApiResponse>;
+  /** Carried by every DynamoDB call of this request that touches its user (or app), and by no other case's calls. */
+  scope: string;
+  /** The call that does the step's work: its write (the last of several), or a read-only step's read. */
+  mainCall: { operation: string; scope?: string };
+  /** Everything the step may change, read from the table; a failed request must leave it as it was. */
+  state(): Promise<unknown>;
+  /** Once the fault is gone, the same request succeeds: checks its answer and its effect. */
+  completes(answer: ApiResponse): Promise<void>;
+  appId: string;
+  /** The login challenge the request answers, if any. */
+  challengeToken?: string;
+}
+
+interface StepUnderFault {
+  name: string;
+  /** With `coldKey`, in an app of its own whose data key the stack has not unwrapped yet, as a fresh function would not have. */
+  prepare(options: { coldKey: boolean }): Promise<Attempt>;
+  throttling: keyof typeof awsErrors & `dynamo${string}Throttling`;
+  /** KMS errors to inject when the step opens or seals a TOTP secret. */
+  kmsErrors?: (keyof typeof awsErrors & `kms${string}`)[];
+  /** What the main call is, for the case's name. */
+  mainCallIs?: string;
+  /** Writes that precede the main one, each with the fault that fails the next write after it passed. */
+  betweenWrites?: { name: string; rules(attempt: Attempt): FaultRule[] }[];
+}
+
+const table = () => process.env.TWOFA_TABLE_NAME!;
+
+let sharedApp: Promise<TestApp> | undefined;
+/** End-user steps share one app (`optional`); their faults name a user, never the app. */
+const endUserApp = () => (sharedApp ??= createTestApp({ mode: 'optional' }));
+let requiredApp: Promise<TestApp> | undefined;
+const appFor = ({ coldKey }: { coldKey: boolean }) => (coldKey ? createTestApp({ mode: 'optional' }) : endUserApp());
+
+/**
+ * Points a sealed secret at another id of its app's data key, one this stack process has not unwrapped
+ * yet: the next request that opens it must ask KMS, as a freshly started function would.
+ */
+async function coldDataKey(appId: string, userId: string, sealedIn: 'TOTP' | 'TOTP#PENDING'): Promise<void> {
+  const app = (await storedItem(`APP#${appId}`, 'APP'))!;
+  const dataKey = (await storedItem(`APP#${appId}`, `DATAKEY#${app.dataKeyId}`))!;
+  const alias = `dk_cold_${randomBytes(8).toString('hex')}`;
+  const client = documentClient();
+  try {
+    await client.send(new PutCommand({ TableName: table(), Item: { ...dataKey, sk: `DATAKEY#${alias}` } }));
+    await client.send(
+      new UpdateCommand({ TableName: table(), Key: { pk: `USER#${userId}`, sk: sealedIn }, UpdateExpression: 'SET secret.keyId = :alias', ExpressionAttributeValues: { ':alias': alias } }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A new user's id and token: a session, or under `required` the enrollment challenge (whose answer names no user). */
+async function signUp(app: TestApp): Promise<{ email: string; userId: string; token: string }> {
+  const email = uniqueEmail();
+  const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
+  const userId = (await storedItem(`EMAIL#${app.appId}#${email}`, 'EMAIL'))!.userId as string;
+  return { email, userId, token: signup.body.session?.token ?? signup.body.challenge.token };
+}
+
+async function startEnrollment(app: TestApp, token: string): Promise<string> {
+  const enrollment = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment`, { token });
+  return new URL(decodeQrDataUrl(enrollment.body.qrCode.pngDataUrl)).searchParams.get('secret')!;
+}
+
+/**
+ * A user's own items (profile, factor, pending enrollment, backup codes) and the session or challenge the
+ * test holds: what a step that creates no session or challenge may change. Cheaper than `everythingOf`,
+ * which scans the table for sessions and challenges nobody was handed.
+ */
+async function userItems(userId: string, token: string): Promise<unknown> {
+  const [items, session, challenge] = await Promise.all([
+    partition(`USER#${userId}`),
+    storedItem(`SESSION#${tokenHash(token)}`, 'SESSION'),
+    storedItem(`CHALLENGE#${tokenHash(token)}`, 'CHALLENGE'),
+  ]);
+  return { items, session, challenge };
+}
+
+/** An enrolled user, in an app whose data key is cold if asked, and a code of the authenticator still unused. */
+async function enrolledUser(options: { coldKey: boolean }) {
+  const app = await appFor(options);
+  const user = await signUpAndEnroll(app);
+  if (options.coldKey) await coldDataKey(app.appId, user.userId, 'TOTP');
+  // The step after the one the confirmation spent: acceptable for the next half minute at least.
+  return { app, user, code: totpCode(user.secret, user.confirmedStep + 1) };
+}
+
+const steps: StepUnderFault[] = [
+  {
+    name: 'POST /signup',
+    throttling: 'dynamoThrottling',
+    prepare: async () => {
+      const app = await createTestApp();
+      const email = uniqueEmail('signup');
+      const state = async () => [await storedItem(`EMAIL#${app.appId}#${email}`, 'EMAIL'), (await allUsers(app)).map((user) => user.email).sort()];
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } }),
+        scope: app.appId,
+        mainCall: { operation: 'TransactWriteItems' },
+        state,
+        completes: async (answer) => {
+          expect(answer.status).toBe(201);
+          expect((await storedItem(`EMAIL#${app.appId}#${email}`, 'EMAIL'))!.userId).toBe(answer.body.user.id);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'POST /login',
+    throttling: 'dynamoRequestThrottling',
+    prepare: async () => {
+      const app = await endUserApp();
+      const user = await signUp(app);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password } }),
+        scope: user.userId,
+        mainCall: { operation: 'PutItem' },
+        state: () => everythingOf(user.userId),
+        completes: async (answer) => {
+          expect(answer.body.status).toBe('SIGNED_IN');
+          expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: answer.body.session.token })).status).toBe(200);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'POST /login/verify with a code',
+    mainCallIs: 'its commit, after the account and challenge attempts were written',
+    throttling: 'dynamoThrottling',
+    kmsErrors: ['kmsInternal'],
+    betweenWrites: [
+      {
+        name: 'a failed challenge-attempt write after the account attempt was written',
+        rules: (attempt) => [{ service: 'dynamodb', operation: 'UpdateItem', bodyIncludes: `CHALLENGE#${tokenHash(attempt.challengeToken!)}`, ...awsErrors.dynamoInternal }],
+      },
+    ],
+    prepare: async (options) => {
+      const { app, user, code } = await enrolledUser(options);
+      const challengeToken = await loginChallenge(app, user.email);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } }),
+        scope: user.userId,
+        mainCall: { operation: 'TransactWriteItems' },
+        state: () => everythingOf(user.userId),
+        completes: async (answer) => {
+          expect([answer.status, answer.body.session.assurance]).toEqual([200, 'two_factor']);
+          expect(await storedItem(`CHALLENGE#${tokenHash(challengeToken)}`, 'CHALLENGE')).toBeUndefined();
+          expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: answer.body.session.token })).status).toBe(200);
+        },
+        appId: app.appId,
+        challengeToken,
+      };
+    },
+  },
+  {
+    name: 'POST /login/verify with a backup code',
+    mainCallIs: 'its commit, after the account and challenge attempts were written',
+    throttling: 'dynamoRequestThrottling',
+    betweenWrites: [
+      {
+        name: 'a failed challenge-attempt write after the account attempt was written',
+        rules: (attempt) => [{ service: 'dynamodb', operation: 'UpdateItem', bodyIncludes: `CHALLENGE#${tokenHash(attempt.challengeToken!)}`, ...awsErrors.dynamoInternal }],
+      },
+    ],
+    prepare: async () => {
+      const app = await endUserApp();
+      const user = await signUpAndEnroll(app);
+      const challengeToken = await loginChallenge(app, user.email);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, backupCode: user.backupCodes[0] } }),
+        scope: user.userId,
+        mainCall: { operation: 'TransactWriteItems' },
+        state: () => everythingOf(user.userId),
+        completes: async (answer) => {
+          expect([answer.status, answer.body.backupCodesRemaining]).toEqual([200, 9]);
+          expect(Object.keys((await storedItem(`USER#${user.userId}`, 'BACKUP_CODES'))!.codes)).toHaveLength(9);
+        },
+        appId: app.appId,
+        challengeToken,
+      };
+    },
+  },
+  {
+    name: 'POST /2fa/enrollment',
+    throttling: 'dynamoThrottling',
+    kmsErrors: ['kmsThrottling'],
+    prepare: async (options) => {
+      // A new app's data key has never been unwrapped, so its first enrollment asks KMS.
+      const app = await appFor(options);
+      const user = await signUp(app);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/2fa/enrollment`, { token: user.token }),
+        scope: user.userId,
+        mainCall: { operation: 'PutItem' },
+        state: () => userItems(user.userId, user.token),
+        completes: async (answer) => {
+          expect(answer.status).toBe(201);
+          expect(await storedItem(`USER#${user.userId}`, 'TOTP#PENDING')).toBeDefined();
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'POST /2fa/enrollment/confirm',
+    mainCallIs: 'its commit, after the code’s time step was claimed',
+    throttling: 'dynamoRequestThrottling',
+    kmsErrors: ['kmsInternal'],
+    prepare: async (options) => {
+      const app = await appFor(options);
+      const user = await signUp(app);
+      const secret = await startEnrollment(app, user.token);
+      if (options.coldKey) await coldDataKey(app.appId, user.userId, 'TOTP#PENDING');
+      const code = totpCode(secret);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: user.token, body: { code } }),
+        // The commit comes after the code's time step was claimed (a write of its own).
+        scope: user.userId,
+        mainCall: { operation: 'TransactWriteItems' },
+        state: () => userItems(user.userId, user.token),
+        completes: async (answer) => {
+          expect([answer.status, answer.body.backupCodes.length]).toEqual([200, 10]);
+          const stored = await everythingOf(user.userId);
+          expect(stored.filter((item) => ['TOTP', 'BACKUP_CODES'].includes(item.sk)).map((item) => item.sk).sort()).toEqual(['BACKUP_CODES', 'TOTP']);
+          expect(stored.find((item) => item.sk === 'PROFILE')!.twoFactorEnabled).toBe(true);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'POST /2fa/enrollment/confirm with an enrollment challenge (mode required)',
+    mainCallIs: 'its commit, after the code’s time step was claimed',
+    throttling: 'dynamoThrottling',
+    prepare: async () => {
+      const app = await (requiredApp ??= createTestApp({ mode: 'required' }));
+      const user = await signUp(app);
+      const secret = await startEnrollment(app, user.token);
+      const code = totpCode(secret);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: user.token, body: { code } }),
+        scope: user.userId,
+        mainCall: { operation: 'TransactWriteItems' },
+        // The challenge item carries the user id: a consumed challenge would show here.
+        state: () => everythingOf(user.userId),
+        completes: async (answer) => {
+          expect([answer.status, answer.body.session.assurance]).toEqual([200, 'two_factor']);
+          expect(await storedItem(`CHALLENGE#${tokenHash(user.token)}`, 'CHALLENGE')).toBeUndefined();
+          expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: answer.body.session.token })).body.twoFactor.enabled).toBe(true);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'POST /2fa/backup-codes',
+    mainCallIs: 'its commit, after the account attempt was written',
+    throttling: 'dynamoThrottling',
+    kmsErrors: ['kmsThrottling'],
+    prepare: async (options) => {
+      const { app, user, code } = await enrolledUser(options);
+      const setBefore = (await storedItem(`USER#${user.userId}`, 'BACKUP_CODES'))!.setId;
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code } }),
+        scope: user.userId,
+        mainCall: { operation: 'TransactWriteItems' },
+        state: () => userItems(user.userId, user.sessionToken),
+        completes: async (answer) => {
+          expect([answer.status, answer.body.backupCodes.length]).toEqual([200, 10]);
+          expect((await storedItem(`USER#${user.userId}`, 'BACKUP_CODES'))!.setId).not.toBe(setBefore);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'POST /2fa/disable',
+    mainCallIs: 'its commit, after the account attempt was written',
+    throttling: 'dynamoRequestThrottling',
+    kmsErrors: ['kmsInternal'],
+    prepare: async (options) => {
+      const { app, user, code } = await enrolledUser(options);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/2fa/disable`, { token: user.sessionToken, body: { code } }),
+        scope: user.userId,
+        mainCall: { operation: 'TransactWriteItems' },
+        state: () => userItems(user.userId, user.sessionToken),
+        completes: async (answer) => {
+          expect(answer.body).toEqual({ status: 'DISABLED' });
+          expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).body.twoFactor.enabled).toBe(false);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'GET /me',
+    throttling: 'dynamoThrottling',
+    prepare: async () => {
+      const app = await endUserApp();
+      const user = await signUp(app);
+      return {
+        send: () => call('GET', `/v1/apps/${app.appId}/me`, { token: user.token }),
+        scope: user.userId,
+        mainCall: { operation: 'GetItem' },
+        state: () => userItems(user.userId, user.token),
+        completes: async (answer) => expect([answer.status, answer.body.user.id]).toEqual([200, user.userId]),
+        appId: app.appId,
+      };
+    },
+  },
+  {
+    name: 'POST /logout',
+    throttling: 'dynamoRequestThrottling',
+    prepare: async () => {
+      const app = await endUserApp();
+      const user = await signUp(app);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/logout`, { token: user.token }),
+        scope: user.userId,
+        mainCall: { operation: 'DeleteItem', scope: `SESSION#${tokenHash(user.token)}` },
+        state: () => userItems(user.userId, user.token),
+        completes: async (answer) => {
+          expect(answer.status).toBe(204);
+          expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.token })).status).toBe(401);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+  ...(
+    [
+      ['GET /settings/two-factor', 'GET', 'settings/two-factor', undefined, 'GetItem', (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('optional')],
+      ['PUT /settings/two-factor', 'PUT', 'settings/two-factor', { mode: 'required' }, 'TransactWriteItems', (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('required')],
+      ['POST /publish', 'POST', 'publish', undefined, 'TransactWriteItems', (answer: ApiResponse) => expect(answer.body.version).toBe(2)],
+      ['GET /users', 'GET', 'users', undefined, 'Query', (answer: ApiResponse) => expect(answer.body.users).toHaveLength(1)],
+      ['GET /audit-events', 'GET', 'audit-events', undefined, 'Query', (answer: ApiResponse) => expect(answer.body.events.length).toBeGreaterThan(0)],
+    ] as const
+  ).map(
+    ([name, method, path, body, operation, answered], index): StepUnderFault => ({
+      name,
+      throttling: index % 2 === 0 ? 'dynamoThrottling' : 'dynamoRequestThrottling',
+      prepare: async () => {
+        // An app of its own: the faults name the app, which every call of an admin step carries.
+        const app = await createTestApp({ mode: 'optional' });
+        return {
+          send: () => call(method, `/v1/apps/${app.appId}/${path}`, { token: app.adminToken, body }),
+          scope: app.appId,
+          mainCall: { operation },
+          state: async () => [await partition(`APP#${app.appId}`), await partition(`AUDIT#${app.appId}`)],
+          completes: async (answer) => {
+            expect(answer.status).toBe(200);
+            answered(answer);
+          },
+          appId: app.appId,
+        };
+      },
+    }),
+  ),
+  {
+    name: 'POST /users/{userId}/2fa/reset',
+    throttling: 'dynamoRequestThrottling',
+    prepare: async () => {
+      const app = await createTestApp({ mode: 'optional' });
+      const user = await signUpAndEnroll(app);
+      return {
+        send: () => call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } }),
+        scope: app.appId,
+        mainCall: { operation: 'TransactWriteItems' },
+        state: () => userItems(user.userId, user.sessionToken),
+        completes: async (answer) => {
+          expect([answer.status, answer.body.user.twoFactorSetupComplete]).toEqual([200, false]);
+          expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).status).toBe(401);
+        },
+        appId: app.appId,
+      };
+    },
+  },
+];
+
+/** API.md's 503: the error body and nothing else (no session, no challenge, no token), and Retry-After. */
+function expectRetryLater(answer: ApiResponse): void {
+  expect({ status: answer.status, retryAfter: answer.headers.get('retry-after'), body: answer.body }).toEqual({
+    status: 503,
+    retryAfter: '1',
+    body: { error: { code: 'service_unavailable', message: expect.any(String), retryAfterSeconds: 1 } },
+  });
+  expect(answer.text).not.toMatch(/Exception|injected|InternalServerError|at [\w.<>]+ \(|node_modules/);
+}
+
+type FaultCase = [step: string, fault: string, run: () => Promise<void>];
+
+/**
+ * Sends the attempt under `rules`; it must answer 503 and change nothing, and succeed once they are gone.
+ * Returns how long the failing answer took.
+ */
+async function failsCleanlyThenCompletes(attempt: Attempt, rules: FaultRule[]): Promise<number> {
+  const before = await attempt.state();
+  const faults = faultSwitch(`faults-at-each-step-${randomBytes(6).toString('hex')}`);
+  await faults.inject(rules);
+  const started = Date.now();
+  let failing: ApiResponse;
+  try {
+    failing = await attempt.send();
+  } finally {
+    await faults.clear();
+  }
+  const elapsedMs = Date.now() - started;
+  expectRetryLater(failing);
+  expect(await attempt.state()).toEqual(before);
+  await attempt.completes(await attempt.send());
+  return elapsedMs;
+}
+
+function stepNamed(name: string): StepUnderFault {
+  return steps.find((step) => step.name === name)!;
+}
+
+const cases: FaultCase[] = steps.flatMap((step) => {
+  const under = (fault: string, rules: (attempt: Attempt) => FaultRule[], coldKey = false): FaultCase => [
+    step.name,
+    fault,
+    async () => {
+      const attempt = await step.prepare({ coldKey });
+      await failsCleanlyThenCompletes(attempt, rules(attempt));
+    },
+  ];
+  const throttling = awsErrors[step.throttling];
+  return [
+    under(`DynamoDB ${throttling.type.split('#')[1]} on every call`, (attempt) => [{ service: 'dynamodb', bodyIncludes: attempt.scope, ...throttling }]),
+    under(`a DynamoDB InternalServerError on ${step.mainCallIs ?? (step.name.startsWith('GET') ? 'its read' : 'its write')}`, (attempt) => [
+      { service: 'dynamodb', operation: attempt.mainCall.operation, bodyIncludes: attempt.mainCall.scope ?? attempt.scope, ...awsErrors.dynamoInternal },
+    ]),
+    ...(step.kmsErrors ?? []).map((error) =>
+      under(`KMS ${awsErrors[error].type} unwrapping the app's data key`, (attempt) => [{ service: 'kms', operation: 'Decrypt', bodyIncludes: attempt.appId, ...awsErrors[error] }], true),
+    ),
+    ...(step.betweenWrites ?? []).map((between) => under(between.name, between.rules)),
+  ];
+});
+
+describe('faults at each step', () => {
+  it.concurrent.each(cases)('%s answers 503, changes nothing and then completes, under %s', async (_step, _fault, run) => {
+    await run();
+  });
+});
+
+describe('a hanging dependency', () => {
+  /** Longer than any deadline: the SDK must give up on the call, the proxy then drops it. */
+  const hang = { delayMs: 60_000 };
+
+  it.concurrent.each([
+    ['GET /me', 'every DynamoDB call of the request', false, (attempt: Attempt): FaultRule[] => [{ service: 'dynamodb', bodyIncludes: attempt.scope, ...hang }]],
+    ['POST /login/verify with a code', 'its commit', false, (attempt: Attempt): FaultRule[] => [{ service: 'dynamodb', operation: 'TransactWriteItems', bodyIncludes: attempt.scope, ...hang }]],
+    ['POST /login/verify with a code', 'KMS unwrapping the data key', true, (attempt: Attempt): FaultRule[] => [{ service: 'kms', operation: 'Decrypt', bodyIncludes: attempt.appId, ...hang }]],
+  ])('%s answers 503 inside the function timeout when %s hangs, changes nothing, then completes', async (step, _what, coldKey, rules) => {
+    const attempt = await stepNamed(step).prepare({ coldKey });
+
+    const elapsedMs = await failsCleanlyThenCompletes(attempt, rules(attempt));
+
+    expect(elapsedMs).toBeLessThan(functionTimeoutSeconds * 1000);
+  });
+});
+
+describe('a failure after the commit', () => {
+  it('does not cost a sign-in with a backup code its session when counting the codes left fails', async () => {
+    const app = await endUserApp();
+    const user = await signUpAndEnroll(app);
+    const challengeToken = await loginChallenge(app, user.email);
+    const faults = faultSwitch(`faults-at-each-step-${randomBytes(6).toString('hex')}`);
+    // The verify reads the user's codes twice: to check the code, and after its commit to count those left.
+    await faults.inject([{ service: 'dynamodb', operation: 'GetItem', bodyIncludes: [`USER#${user.userId}"`, 'BACKUP_CODES'], after: 1, ...awsErrors.dynamoInternal }]);
+    let answer: ApiResponse;
+    try {
+      answer = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, backupCode: user.backupCodes[0] } });
+    } finally {
+      await faults.clear();
+    }
+
+    expect([answer.status, answer.body.status, answer.body.backupCodesRemaining]).toEqual([200, 'SIGNED_IN', 9]);
+    expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: answer.body.session.token })).status).toBe(200);
+  });
+
+  it('leaves an admin reset fully applied when reading the user back fails after its commit, and a retry answers 200', async () => {
+    const app = await createTestApp({ mode: 'optional' });
+    const user = await signUpAndEnroll(app);
+    const reset = () => call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } });
+    const faults = faultSwitch(`faults-at-each-step-${randomBytes(6).toString('hex')}`);
+    // The reset reads the user, commits, then reads the user back for its answer.
+    await faults.inject([{ service: 'dynamodb', operation: 'GetItem', bodyIncludes: [`USER#${user.userId}"`, 'PROFILE'], after: 1, ...awsErrors.dynamoInternal }]);
+    let failing: ApiResponse;
+    try {
+      failing = await reset();
+    } finally {
+      await faults.clear();
+    }
+
+    expectRetryLater(failing);
+    const stored = await everythingOf(user.userId);
+    expect(stored.find((item) => item.sk === 'PROFILE')!.twoFactorEnabled).toBe(false);
+    expect(stored.filter((item) => ['TOTP', 'BACKUP_CODES', 'TOTP#PENDING'].includes(item.sk))).toEqual([]);
+    expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).status).toBe(401);
+    const retried = await reset();
+    expect([retried.status, retried.body.user.twoFactorSetupComplete]).toEqual([200, false]);
+  });
+});
