@@ -1,12 +1,13 @@
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
 import { type ApiResponse, type TestApp, call, createTestApp, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
-import { allUsers, inParallel, isError, parallelRequests } from '../support/parallel.js';
+import { allUsers, inParallel, isCountedRefusal, isError, loginChallenges, parallelRequests } from '../support/parallel.js';
 import { decodeQrDataUrl } from '../support/qr.js';
 import { everythingOf, sessionsOf, storedItem } from '../support/table.js';
 
 /**
- * Races on an account's one-time state changes, 50 requests at a time: creating it, enabling its second
- * factor, and an admin's reset while its owner signs in. Exactly the allowed outcome, every time.
+ * Races on an account's one-time things, 50 requests at a time: creating it, spending one of its backup
+ * codes, enabling its second factor, and an admin's reset while its owner signs in. Exactly the allowed
+ * outcome, every time.
  */
 describe('account races', () => {
   let app: TestApp;
@@ -29,6 +30,20 @@ describe('account races', () => {
     // Only the winner's session was written: no loser left one behind.
     expect(await sessionsOf(userId)).toHaveLength(1);
     expect((await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } })).body.user.id).toBe(userId);
+  });
+
+  it('lets exactly one of 50 parallel logins with one backup code succeed', async () => {
+    const user = await signUpAndEnroll(app);
+    const challenges = await loginChallenges(app, user.email, parallelRequests);
+
+    const answers = await Promise.all(challenges.map((challengeToken) => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, backupCode: user.backupCodes[0] } })));
+
+    const winners = answers.filter((answer) => answer.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]!.body.backupCodesRemaining).toBe(9);
+    expect(answers.filter((answer) => isCountedRefusal(answer))).toHaveLength(parallelRequests - 1);
+    expect(Object.keys((await storedItem(`USER#${user.userId}`, 'BACKUP_CODES'))!.codes)).toHaveLength(9);
+    expect((await sessionsOf(user.userId)).filter((session) => session.assurance === 'two_factor')).toHaveLength(1);
   });
 
   it('enables the factor once, with one backup code set, when 50 confirmations with one code arrive at once', async () => {
@@ -62,7 +77,7 @@ describe('account races', () => {
 
   it('leaves no live session to any verify racing an admin reset of the same user', async () => {
     const user = await signUpAndEnroll(app);
-    const challenges = await inParallel(parallelRequests, () => loginChallenge(app, user.email));
+    const challenges = await loginChallenges(app, user.email, parallelRequests);
     await awayFromStepBoundary();
     const now = currentStep();
     // Ten distinct backup codes and the three acceptable time steps: many verifies can win on their own.

@@ -1,4 +1,4 @@
-import { type ApiResponse, type TestApp, call } from './api.js';
+import { type ApiResponse, type TestApp, call, loginChallenge } from './api.js';
 
 /** How many requests each race sends at once (issue 3: "tests with 50 parallel requests each"). */
 export const parallelRequests = 50;
@@ -28,4 +28,20 @@ export async function allUsers(app: TestApp): Promise<{ id: string; email: strin
     cursor = page.body.nextCursor;
   } while (cursor);
   return users;
+}
+
+/**
+ * The password step counts each attempt against the account before it checks the password, so ten logins
+ * at once would lock the account as ten wrong passwords do (see password-lockout.test.ts). Races that need
+ * many challenges for one user ask for them this many at a time.
+ */
+const passwordAttemptsAtOnce = 8;
+
+/** `count` login challenges (TWO_FACTOR_REQUIRED) for one enrolled user. */
+export async function loginChallenges(app: TestApp, email: string, count: number): Promise<string[]> {
+  const challenges: string[] = [];
+  while (challenges.length < count) {
+    challenges.push(...(await inParallel(Math.min(passwordAttemptsAtOnce, count - challenges.length), () => loginChallenge(app, email))));
+  }
+  return challenges;
 }
