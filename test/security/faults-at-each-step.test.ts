@@ -1,8 +1,8 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { functionTimeoutSeconds } from '../../functions/routes.js';
 import { totpCode } from '../support/authenticator.js';
-import { type ApiResponse, type TestApp, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import { type ApiResponse, type TestApp, call, createTestApp, documentClient, invokePlatform, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
 import { type FaultRule, awsErrors, faultSwitch } from '../support/faults.js';
 import { allUsers } from '../support/parallel.js';
 import { decodeQrDataUrl } from '../support/qr.js';
@@ -37,6 +37,8 @@ interface StepUnderFault {
   throttling: keyof typeof awsErrors & `dynamo${string}Throttling`;
   /** KMS errors to inject when the step opens or seals a TOTP secret. */
   kmsErrors?: (keyof typeof awsErrors & `kms${string}`)[];
+  /** Its cases share one app (their faults name it), so they run one after another. */
+  oneCaseAtATime?: boolean;
   /** What the main call is, for the case's name. */
   mainCallIs?: string;
   /** Writes that precede the main one, each with the fault that fails the next write after it passed. */
@@ -49,6 +51,13 @@ let sharedApp: Promise<TestApp> | undefined;
 /** End-user steps share one app (`optional`); their faults name a user, never the app. */
 const endUserApp = () => (sharedApp ??= createTestApp({ mode: 'optional' }));
 let requiredApp: Promise<TestApp> | undefined;
+const stepApps = new Map<string, Promise<TestApp>>();
+/** One app per admin step, shared by that step's cases (run one at a time). */
+function appOfStep(step: string): Promise<TestApp> {
+  if (!stepApps.has(step)) stepApps.set(step, createTestApp({ mode: 'optional' }));
+  return stepApps.get(step)!;
+}
+type AppRuntimeItem = { publishedVersion: number };
 const appFor = ({ coldKey }: { coldKey: boolean }) => (coldKey ? createTestApp({ mode: 'optional' }) : endUserApp());
 
 /**
@@ -129,15 +138,21 @@ const steps: StepUnderFault[] = [
   },
   {
     name: 'POST /login',
+    mainCallIs: 'its session write, after the password attempt was counted and cleared',
     throttling: 'dynamoRequestThrottling',
     prepare: async () => {
       const app = await endUserApp();
       const user = await signUp(app);
+      const failuresKey = `PASSWORD_FAILURES#${createHash('sha256').update(`${app.appId}\n${user.email}`, 'utf8').digest('hex')}`;
       return {
         send: () => call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password } }),
         scope: user.userId,
         mainCall: { operation: 'PutItem' },
-        state: () => everythingOf(user.userId),
+        // And the password attempts counted against the email: one whose password was never checked is given back.
+        state: async () => {
+          const failures = await storedItem(failuresKey, 'PASSWORD_FAILURES');
+          return { items: await everythingOf(user.userId), passwordFailures: [failures?.failedAttempts ?? 0, failures?.lockedUntil] };
+        },
         completes: async (answer) => {
           expect(answer.body.status).toBe('SIGNED_IN');
           expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: answer.body.session.token })).status).toBe(200);
@@ -355,7 +370,7 @@ const steps: StepUnderFault[] = [
     [
       ['GET /settings/two-factor', 'GET', 'settings/two-factor', undefined, 'GetItem', (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('optional')],
       ['PUT /settings/two-factor', 'PUT', 'settings/two-factor', { mode: 'required' }, 'TransactWriteItems', (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('required')],
-      ['POST /publish', 'POST', 'publish', undefined, 'TransactWriteItems', (answer: ApiResponse) => expect(answer.body.version).toBe(2)],
+      ['POST /publish', 'POST', 'publish', undefined, 'TransactWriteItems', (answer: ApiResponse, before: AppRuntimeItem) => expect(answer.body.version).toBe(before.publishedVersion + 1)],
       ['GET /users', 'GET', 'users', undefined, 'Query', (answer: ApiResponse) => expect(answer.body.users).toHaveLength(1)],
       ['GET /audit-events', 'GET', 'audit-events', undefined, 'Query', (answer: ApiResponse) => expect(answer.body.events.length).toBeGreaterThan(0)],
     ] as const
@@ -363,9 +378,11 @@ const steps: StepUnderFault[] = [
     ([name, method, path, body, operation, answered], index): StepUnderFault => ({
       name,
       throttling: index % 2 === 0 ? 'dynamoThrottling' : 'dynamoRequestThrottling',
+      oneCaseAtATime: true,
       prepare: async () => {
-        // An app of its own: the faults name the app, which every call of an admin step carries.
-        const app = await createTestApp({ mode: 'optional' });
+        // An app of the step's own: the faults name the app, which every call of an admin step carries.
+        const app = await appOfStep(name);
+        const before = (await storedItem(`APP#${app.appId}`, 'APP')) as AppRuntimeItem;
         return {
           send: () => call(method, `/v1/apps/${app.appId}/${path}`, { token: app.adminToken, body }),
           scope: app.appId,
@@ -373,7 +390,7 @@ const steps: StepUnderFault[] = [
           state: async () => [await partition(`APP#${app.appId}`), await partition(`AUDIT#${app.appId}`)],
           completes: async (answer) => {
             expect(answer.status).toBe(200);
-            answered(answer);
+            answered(answer, before);
           },
           appId: app.appId,
         };
@@ -381,10 +398,30 @@ const steps: StepUnderFault[] = [
     }),
   ),
   {
+    name: 'OPTIONS /{path} (CORS preflight)',
+    mainCallIs: 'its read',
+    throttling: 'dynamoThrottling',
+    prepare: async () => {
+      // The preflight reads the app's allowed origins (remembered per origin for a while: a new one each time).
+      const origin = `https://portal-${randomBytes(6).toString('hex')}.example.test`;
+      const created = await invokePlatform<{ appId: string }>('createApp', { name: 'Preflight Portal', plan: 'free', adminEmail: uniqueEmail('admin'), adminPassword: password, allowedOrigins: [origin] });
+      const appId = created.result!.appId;
+      return {
+        send: () => call('OPTIONS', `/v1/apps/${appId}/2fa/enrollment`, { headers: { origin, 'access-control-request-method': 'POST' } }),
+        scope: appId,
+        mainCall: { operation: 'GetItem' },
+        state: () => partition(`APP#${appId}`),
+        completes: async (answer) => expect([answer.status, answer.headers.get('access-control-allow-origin')]).toEqual([204, origin]),
+        appId,
+      };
+    },
+  },
+  {
     name: 'POST /users/{userId}/2fa/reset',
     throttling: 'dynamoRequestThrottling',
+    oneCaseAtATime: true,
     prepare: async () => {
-      const app = await createTestApp({ mode: 'optional' });
+      const app = await appOfStep('POST /users/{userId}/2fa/reset');
       const user = await signUpAndEnroll(app);
       return {
         send: () => call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } }),
@@ -440,12 +477,19 @@ function stepNamed(name: string): StepUnderFault {
 }
 
 const cases: FaultCase[] = steps.flatMap((step) => {
+  let previousCase: Promise<unknown> = Promise.resolve();
   const under = (fault: string, rules: (attempt: Attempt) => FaultRule[], coldKey = false): FaultCase => [
     step.name,
     fault,
     async () => {
-      const attempt = await step.prepare({ coldKey });
-      await failsCleanlyThenCompletes(attempt, rules(attempt));
+      const run = async () => {
+        const attempt = await step.prepare({ coldKey });
+        await failsCleanlyThenCompletes(attempt, rules(attempt));
+      };
+      if (!step.oneCaseAtATime) return run();
+      const turn = previousCase.then(run);
+      previousCase = turn.catch(() => undefined);
+      return turn;
     },
   ];
   const throttling = awsErrors[step.throttling];
@@ -504,7 +548,7 @@ describe('a failure after the commit', () => {
   });
 
   it('leaves an admin reset fully applied when reading the user back fails after its commit, and a retry answers 200', async () => {
-    const app = await createTestApp({ mode: 'optional' });
+    const app = await endUserApp();
     const user = await signUpAndEnroll(app);
     const reset = () => call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } });
     const faults = faultSwitch(`faults-at-each-step-${randomBytes(6).toString('hex')}`);
