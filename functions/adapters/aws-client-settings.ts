@@ -1,4 +1,4 @@
-/** How long one attempt of a DynamoDB or KMS call may take, connection included, before it is abandoned. */
+/** How long one attempt of a DynamoDB, KMS or EventBridge call may take, connection included, before it is abandoned. */
 export const requestTimeoutMs = 2_000;
 const connectionTimeoutMs = 1_000;
 const maxAttempts = 3;

@@ -2,6 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { awsClientSettings } from '../adapters/aws-client-settings.js';
 import { auditEventOf } from '../adapters/dynamodb/two-factor-store.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
 import { eventBusName } from '../commons/config.js';
@@ -27,7 +28,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   }
   if (entries.length === 0) return { batchItemFailures: [] };
 
-  publisher ??= new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 3 }), eventBusName());
+  publisher ??= new EventBridgePublisher(new EventBridgeClient({ ...awsClientSettings }), eventBusName());
   let firstFailed: number | null;
   try {
     firstFailed = await publishSecurityEvents({ store: dependencies().store, events: publisher }, entries.map((entry) => entry.audit));
