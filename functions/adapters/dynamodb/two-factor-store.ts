@@ -606,7 +606,9 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       { item: this.delete(keys.pendingEnrollment(user.id)) },
       { item: this.put(this.auditItem(input.audit)) },
     ]);
-    const updated = await this.getUser(user.id);
+    // The reset is committed: reading it back is only for the answer, so a failed read must not turn it
+    // into a 503 (the admin would retry a reset that already happened).
+    const updated = await this.getUser(user.id).catch(() => null);
     return updated ?? { ...user, twoFactorEnabled: false, twoFactorEnabledAt: null, generation: user.generation + 1 };
   }
 
