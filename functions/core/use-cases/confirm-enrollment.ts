@@ -1,5 +1,14 @@
 import { backupCodesFile, generateBackupCodes, normalizeBackupCode, type BackupCodesFile } from '../backup-codes.js';
-import { ChallengeInvalidError, ConditionFailedError, ConflictError, DomainError, InvalidCodeError, PolicyError, UnauthorizedError } from '../errors.js';
+import {
+  ChallengeInvalidError,
+  ConditionFailedError,
+  ConflictError,
+  DomainError,
+  InvalidCodeError,
+  PolicyError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../errors.js';
 import { hashBackupCode, newBackupCodeSalt } from '../hashing.js';
 import type { BackupCodeSet, PendingEnrollment, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
@@ -47,8 +56,9 @@ export async function confirmEnrollment(deps: Dependencies, input: { appId: stri
   try {
     return await enable(deps, principal, pending, match.step);
   } catch (error) {
-    // Nothing was committed: give the time step back, so the user can retry the same code after a 503.
-    if (!(error instanceof DomainError)) await deps.store.releaseEnrollmentStep(user.id, pending.enrollmentId, match.step).catch(() => undefined);
+    // Nothing was committed: give the time step back, so the user can retry the same code after a 503
+    // (the store's own 503s are domain errors too; the other domain errors end the enrollment anyway).
+    if (error instanceof ServiceUnavailableError || !(error instanceof DomainError)) await deps.store.releaseEnrollmentStep(user.id, pending.enrollmentId, match.step).catch(() => undefined);
     throw error;
   }
 }
