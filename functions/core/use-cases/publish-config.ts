@@ -19,6 +19,11 @@ export interface Published {
  * admins produce, and a jittered pause between tries keeps the losers from colliding again in lockstep.
  */
 const maxPublishRaces = 100;
+/**
+ * Lost races stop being retried after this long, well inside the function's 10 s timeout, so a publish
+ * under extreme contention answers 503 with Retry-After instead of running into the timeout.
+ */
+const publishRetryBudgetMs = 6_000;
 
 function pauseAfterLostRace(race: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 5 * (race + 1))));
@@ -27,7 +32,8 @@ function pauseAfterLostRace(race: number): Promise<void> {
 export async function publishConfig(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Published> {
   const principal = await authenticateAdmin(deps, input.appId, input.token);
   const { user } = principal;
-  for (let race = 0; race < maxPublishRaces; race++) {
+  const startedAt = deps.clock();
+  for (let race = 0; race < maxPublishRaces && deps.clock() - startedAt < publishRetryBudgetMs; race++) {
     // The first try uses the app authentication read; a lost race reads it again.
     const [app, draft] = await Promise.all([race === 0 ? principal.app : requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
     const mode = draft?.mode ?? 'off';
