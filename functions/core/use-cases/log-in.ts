@@ -44,7 +44,9 @@ export async function logIn(deps: Dependencies, input: { appId: string; email: s
   const passwordMatches = user ? await verifyPassword(input.password, user.passwordHash) : (await spendPasswordCheck(input.password), false);
   if (!user || !passwordMatches) {
     if (attempt.lockSeconds === 0) throw new InvalidCredentialsError();
-    if (user) await recordLockout(deps, user, 'password.locked_out', anonymousActor, attempt);
+    // Recorded for unknown emails too (no target user): the admin sees credential stuffing, and the two
+    // refusals do the same writes, so timing or a failed write tells nothing about the email.
+    await recordLockout(deps, { appId: app.id, targetUserId: user?.id ?? null, actorId: anonymousActor }, 'password.locked_out', attempt);
     throw new TooManyAttemptsError(attempt.lockSeconds);
   }
   await deps.store.clearPasswordFailures(app.id, email);

@@ -91,7 +91,7 @@ export async function matchCode(deps: Dependencies, user: User, sealed: SealedSe
  */
 export async function refuseCode(deps: Dependencies, user: User, attempt: ReservedAttempt, otherLimit = Number.POSITIVE_INFINITY): Promise<never> {
   if (attempt.lockSeconds > 0) {
-    await recordLockout(deps, user, 'two_factor.locked_out', user.id, attempt);
+    await recordLockout(deps, { appId: user.appId, targetUserId: user.id, actorId: user.id }, 'two_factor.locked_out', attempt);
     throw new TooManyAttemptsError(attempt.lockSeconds);
   }
   throw new InvalidCodeError(Math.min(attemptsBeforeLockout(attempt.next.failedAttempts), otherLimit));
@@ -104,12 +104,14 @@ export async function refuseCode(deps: Dependencies, user: User, attempt: Reserv
  */
 export async function recordLockout(
   deps: Dependencies,
-  user: User,
+  who: { appId: string; targetUserId: string | null; actorId: string },
   type: 'two_factor.locked_out' | 'password.locked_out',
-  actorId: string,
   attempt: CountedAttempt,
 ): Promise<void> {
-  const audit = auditEvent(deps, user.appId, type, actorId, user.id, { retryAfterSeconds: attempt.lockSeconds, consecutiveFailures: attempt.next.failedAttempts });
+  const audit = auditEvent(deps, who.appId, type, who.actorId, who.targetUserId, {
+    retryAfterSeconds: attempt.lockSeconds,
+    consecutiveFailures: attempt.next.failedAttempts,
+  });
   try {
     await deps.store.recordAuditEvent(audit);
   } catch (error) {
