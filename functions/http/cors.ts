@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { dependencies } from '../commons/dependencies.js';
-import { isOriginAllowed } from '../core/use-cases/allowed-origins.js';
+import { allowedOriginsOf } from '../core/use-cases/allowed-origins.js';
 import { appId as appIdSchema } from './schemas.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -9,7 +9,8 @@ type Result = APIGatewayProxyStructuredResultV2;
 /** How long a function instance trusts what it read of an app's allowed origins. */
 const originCacheMs = 30_000;
 const maxCachedApps = 1_000;
-const decisions = new Map<string, { allowed: boolean; until: number }>();
+/** By app id only: a client picks its `Origin` freely, so keying by it would let one cost a read per request. */
+const originsByApp = new Map<string, { origins: readonly string[]; until: number }>();
 
 /** Headers a browser page may read from our answers (a lockout's wait, a backup-codes file name). */
 export const exposedHeaders = 'Retry-After, Content-Disposition';
@@ -20,14 +21,14 @@ export const exposedHeaders = 'Retry-After, Content-Disposition';
  */
 export async function originAllowed(appId: string | undefined, origin: string | undefined): Promise<boolean> {
   if (!origin || !appId || !appIdSchema.safeParse(appId).success) return false;
-  const key = `${appId}\n${origin}`;
   const now = Date.now();
-  const cached = decisions.get(key);
-  if (cached && cached.until > now) return cached.allowed;
-  const allowed = await isOriginAllowed(dependencies(), appId, origin);
-  if (decisions.size >= maxCachedApps) decisions.clear();
-  decisions.set(key, { allowed, until: now + originCacheMs });
-  return allowed;
+  let cached = originsByApp.get(appId);
+  if (!cached || cached.until <= now) {
+    if (originsByApp.size >= maxCachedApps) originsByApp.clear();
+    cached = { origins: await allowedOriginsOf(dependencies(), appId), until: now + originCacheMs };
+    originsByApp.set(appId, cached);
+  }
+  return cached.origins.includes(origin);
 }
 
 /**

@@ -68,13 +68,15 @@ describe('CORS answers only an app’s allowed origins', () => {
   });
 
   it('lets the platform replace an app’s origins, and records who did', async () => {
+    // A fresh app: a function instance trusts what it read of an app's origins for 30 s.
+    const changing = await createTestApp();
     const next = portalOrigin();
 
-    const changed = await invokePlatform('setAllowedOrigins', { appId: other.appId, allowedOrigins: [next], actor: 'ops@example.test' });
-    const answer = await call('GET', `/v1/apps/${other.appId}/me`, { token: other.adminToken, headers: { origin: next } });
-    const audit = await call('GET', `/v1/apps/${other.appId}/audit-events`, { token: other.adminToken });
+    const changed = await invokePlatform('setAllowedOrigins', { appId: changing.appId, allowedOrigins: [next], actor: 'ops@example.test' });
+    const answer = await call('GET', `/v1/apps/${changing.appId}/me`, { token: changing.adminToken, headers: { origin: next } });
+    const audit = await call('GET', `/v1/apps/${changing.appId}/audit-events`, { token: changing.adminToken });
 
-    expect(changed.result).toEqual({ appId: other.appId, allowedOrigins: [next] });
+    expect(changed.result).toEqual({ appId: changing.appId, allowedOrigins: [next] });
     expect(answer.headers.get('access-control-allow-origin')).toBe(next);
     expect(audit.body.events.find((event: { type: string }) => event.type === 'allowed_origins.changed')?.actorId).toBe('platform:ops@example.test');
   });

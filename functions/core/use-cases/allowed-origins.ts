@@ -21,8 +21,7 @@ export async function setAllowedOrigins(deps: Dependencies, input: { appId: stri
   return { appId: input.appId, allowedOrigins };
 }
 
-/** Whether a page of `origin` may call the app's API (false for an unknown app). */
-export async function isOriginAllowed(deps: Dependencies, appId: string, origin: string): Promise<boolean> {
-  const app = await deps.store.getAppRuntime(appId);
-  return app?.allowedOrigins.includes(origin) ?? false;
+/** The origins whose pages may call the app's API (none for an unknown app). */
+export async function allowedOriginsOf(deps: Dependencies, appId: string): Promise<string[]> {
+  return (await deps.store.getAppRuntime(appId))?.allowedOrigins ?? [];
 }
