@@ -34,6 +34,8 @@ export class EventBridgePublisher implements EventPublisher {
       } catch {
         batch.forEach((_, index) => failed.push(first + index));
       }
+      // The stream retries from the first failure on: publishing later chunks now would send them twice.
+      if (failed.length > 0) return [...failed, ...events.slice(first + batch.length).map((_, index) => first + batch.length + index)];
     }
     return failed;
   }
