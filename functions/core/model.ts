@@ -59,7 +59,6 @@ export interface User {
   twoFactorEnabledAt: string | null;
 }
 
-/** A confirmed authenticator. */
 /** Consecutive failures of one secret of an account (its password, its second factor) and its lock. */
 export interface FailureCount {
   failedAttempts: number;
@@ -67,6 +66,7 @@ export interface FailureCount {
   lockedUntil: number | null;
 }
 
+/** A confirmed authenticator. */
 export interface TotpFactor {
   userId: string;
   secret: SealedSecret;

@@ -39,10 +39,6 @@ interface TransactStep {
   reason?: string;
 }
 
-/**
- * Condition expressions, each closing a race. Nothing here is read-then-write: the condition is checked
- * by DynamoDB atomically with the write.
- */
 /** The audit event an audit item holds (`null` for any other item), for listings and the table's stream. */
 export function auditEventOf(item: Item | undefined): AuditEvent | null {
   if (!item || typeof item.pk !== 'string' || !item.pk.startsWith(keys.auditPartition(''))) return null;
@@ -60,6 +56,10 @@ export function auditEventOf(item: Item | undefined): AuditEvent | null {
 /** A count of wrong passwords is forgotten a day after its last failure (or lock), by the table's TTL. */
 const passwordFailuresLifetimeSeconds = 24 * 60 * 60;
 
+/**
+ * Condition expressions, each closing a race. Nothing here is read-then-write: the condition is checked
+ * by DynamoDB atomically with the write.
+ */
 const conditions = {
   /** First writer wins: an email claim, an app id, a config version, a confirmed factor. */
   isNew: 'attribute_not_exists(pk)',
