@@ -81,4 +81,4 @@ export const functionEnvironment = {
  * written in the same transaction as the change they record), so an event goes out exactly for what
  * was committed, even if the step that wrote it failed right after.
  */
-export const eventsStep = { step: 'publish-events', access: { table: 'read', kms: 'none' } as StepAccess };
+export const eventsStep = { step: 'publish-events', access: readOnly };

@@ -1,5 +1,6 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { functionTimeoutSeconds } from '../../functions/routes.js';
 import { totpCode } from '../support/authenticator.js';
 import { type ApiResponse, type TestApp, call, createTestApp, documentClient, invokePlatform, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
@@ -143,7 +144,7 @@ const steps: StepUnderFault[] = [
     prepare: async () => {
       const app = await endUserApp();
       const user = await signUp(app);
-      const failuresKey = `PASSWORD_FAILURES#${createHash('sha256').update(`${app.appId}\n${user.email}`, 'utf8').digest('hex')}`;
+      const failuresKey = keys.passwordFailures(app.appId, user.email).pk;
       return {
         send: () => call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password } }),
         scope: user.userId,

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { type TestApp, call, createTestApp, documentClient, password, uniqueEmail } from '../support/api.js';
 
 const wrongPassword = 'not the password at all';
@@ -16,11 +17,10 @@ async function signUp(app: TestApp, email = uniqueEmail()): Promise<{ email: str
 
 /** Lets the clock run past the lock by moving it into the past (the lock's length is what the test checks). */
 async function expireLock(app: TestApp, email: string): Promise<void> {
-  const hash = createHash('sha256').update(`${app.appId}\n${email}`, 'utf8').digest('hex');
   await documentClient().send(
     new UpdateCommand({
       TableName: process.env.TWOFA_TABLE_NAME,
-      Key: { pk: `PASSWORD_FAILURES#${hash}`, sk: 'PASSWORD_FAILURES' },
+      Key: keys.passwordFailures(app.appId, email),
       UpdateExpression: 'SET lockedUntil = :past',
       ConditionExpression: 'attribute_exists(lockedUntil)',
       ExpressionAttributeValues: { ':past': Date.now() - 1000 },
