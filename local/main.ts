@@ -41,9 +41,11 @@ async function main(): Promise<void> {
   console.log(
     [
       `2FA service listening on ${stack.url}  (health: ${stack.url}/v1/health)`,
+      `  reference portal ${stack.url}/  (OpenAPI: ${stack.url}/v1/openapi.json)`,
       `  demo app "${demo.appId}" (Demo Portal, enterprise): admin ${demo.adminEmail}, password ${password}`,
       `  platform functions (Lambda Invoke API): ${stack.lambdaUrl}  ->  npm run cli -- --help`,
       `  DynamoDB Local ${stack.dynamoDbEndpoint}, KMS stand-in ${stack.kmsEndpoint}; data ${env.DATA_DIR ? `in ${resolve(env.DATA_DIR)}` : 'in memory'}`,
+      '  security events are printed below as they are published (event <type> {…})',
       '  Ctrl-C stops everything.',
     ].join('\n'),
   );
