@@ -1,36 +1,6 @@
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
 import { type EnrolledUser, type TestApp, call, createTestApp, loginChallenge, signUpAndEnroll } from '../support/api.js';
-
-interface PublishedEvent {
-  source: string;
-  'detail-type': string;
-  detail: {
-    eventId: string;
-    type: string;
-    appId: string;
-    actorId: string;
-    targetUserId: string | null;
-    targetEmail: string | null;
-    detail: Record<string, unknown>;
-  };
-}
-
-/** The security events the local EventBridge stand-in received for `appId`. */
-async function publishedEvents(appId: string): Promise<PublishedEvent[]> {
-  const response = await fetch(`${process.env.TWOFA_EVENTS_URL}/events`);
-  return ((await response.json()) as PublishedEvent[]).filter((event) => event.detail.appId === appId);
-}
-
-/** Waits until an event of `type` for `userId` is published (the stream delivers within a second or so). */
-async function eventFor(appId: string, type: string, userId: string): Promise<PublishedEvent> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = (await publishedEvents(appId)).find((event) => event.detail.type === type && event.detail.targetUserId === userId);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no ${type} event for ${userId} was published`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { eventFor, publishedEvents } from '../support/events.js';
 
 describe('security events: audited with their actor and published for the portal', () => {
   let app: TestApp;
