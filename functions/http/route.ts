@@ -28,6 +28,8 @@ export interface RouteInput<P, Q, B> {
   /** The bearer token, if the request carried one. */
   token: string | null;
   headers: Record<string, string | undefined>;
+  /** Epoch ms by which the step should stop retrying and answer. */
+  deadline: number;
 }
 
 /** What a route answers: JSON (`body`), a file (`text`), or nothing (204). */
@@ -59,7 +61,7 @@ export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>
     .use(validation(spec))
     // Last in, so its onError runs first and the header middlewares above decorate the error response.
     .use(errorMapping())
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const { params, query, body } = event.parsed!;
       const result = await run({
         params: params as z.infer<P>,
@@ -67,6 +69,8 @@ export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>
         body: body as z.infer<B>,
         token: bearerToken(event.headers.authorization),
         headers: event.headers,
+        // A second before the function would be cut off, so a retry loop can still answer 503 itself.
+        deadline: Date.now() + context.getRemainingTimeInMillis() - 1_000,
       });
       if ('text' in result) return { statusCode: result.statusCode, headers: result.headers, body: result.text };
       if (!('body' in result)) return { statusCode: 204, headers: result.headers ?? {}, body: '' };
