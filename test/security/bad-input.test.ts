@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
+import { hashToken as sha256 } from '../../functions/core/tokens.js';
 import { type ApiResponse, type TestApp, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
 
 interface Route {
@@ -174,7 +174,6 @@ describe('bad input', () => {
     const client = documentClient();
     const expire = (pk: string, sk: string) =>
       client.send(new UpdateCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk, sk }, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 } }));
-    const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
     await expire(`SESSION#${sha256(user.sessionToken)}`, 'SESSION');
     await expire(`CHALLENGE#${sha256(challengeToken)}`, 'CHALLENGE');
     client.destroy();

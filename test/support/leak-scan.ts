@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { base32Decode } from './authenticator.js';
 
 /**
  * The "nothing leaks" check of docs/SECURITY.md. During a test run, `call()` records every sensitive value
@@ -143,7 +144,7 @@ export function needlesOf(value: SensitiveValue): Needle[] {
       put('base32', base32);
       put('base32, lower case', base32.toLowerCase());
       put('grouped manual key', base32.match(/.{1,4}/g)?.join(' '));
-      bytesForms(base32Bytes(base32), 'decoded, ');
+      bytesForms(base32Decode(base32), 'decoded, ');
       break;
     }
     case 'backup code': {
@@ -157,24 +158,6 @@ export function needlesOf(value: SensitiveValue): Needle[] {
       break;
   }
   return [...forms].map(([text, form]) => ({ kind: value.kind, form, text }));
-}
-
-function base32Bytes(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let buffer = 0;
-  const bytes: number[] = [];
-  for (const char of text) {
-    const index = alphabet.indexOf(char);
-    if (index < 0) return Buffer.alloc(0);
-    buffer = (buffer << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((buffer >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(bytes);
 }
 
 /**

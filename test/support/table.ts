@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
 import { documentClient } from './api.js';
 
 /**
@@ -11,9 +10,7 @@ export type StoredItem = Record<string, any>;
 const tableName = () => process.env.TWOFA_TABLE_NAME!;
 
 /** The stored form of a session or challenge token (its SHA-256), as the item key carries it. */
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export { hashToken as tokenHash } from '../../functions/core/tokens.js';
 
 export async function storedItem(pk: string, sk: string): Promise<StoredItem | undefined> {
   const client = documentClient();
