@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { functionTimeoutSeconds } from '../../functions/routes.js';
 import { totpCode } from '../support/authenticator.js';
-import { type ApiResponse, type TestApp, call, createTestApp, documentClient, invokePlatform, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import { type ApiResponse, type TestApp, call, createTestApp, documentClient, invokePlatform, loginChallenge, password, signUp, signUpAndEnroll, uniqueEmail } from '../support/api.js';
 import { type FaultRule, awsErrors, faultSwitch } from '../support/faults.js';
 import { eventFor } from '../support/events.js';
 import { allUsers } from '../support/parallel.js';
@@ -79,14 +79,6 @@ async function coldDataKey(appId: string, userId: string, sealedIn: 'TOTP' | 'TO
   } finally {
     client.destroy();
   }
-}
-
-/** A new user's id and token: a session, or under `required` the enrollment challenge (whose answer names no user). */
-async function signUp(app: TestApp): Promise<{ email: string; userId: string; token: string }> {
-  const email = uniqueEmail();
-  const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
-  const userId = (await storedItem(`EMAIL#${app.appId}#${email}`, 'EMAIL'))!.userId as string;
-  return { email, userId, token: signup.body.session?.token ?? signup.body.challenge.token };
 }
 
 async function startEnrollment(app: TestApp, token: string): Promise<string> {

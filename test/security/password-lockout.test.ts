@@ -2,17 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
-import { type TestApp, call, createTestApp, documentClient, password, uniqueEmail } from '../support/api.js';
+import { type TestApp, call, createTestApp, documentClient, password, signUp, uniqueEmail } from '../support/api.js';
 
 const wrongPassword = 'not the password at all';
 
 async function logIn(app: TestApp, email: string, secret = wrongPassword) {
   return call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: secret } });
-}
-
-async function signUp(app: TestApp, email = uniqueEmail()): Promise<{ email: string; userId: string }> {
-  const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
-  return { email, userId: signup.body.user.id };
 }
 
 /** Lets the clock run past the lock by moving it into the past (the lock's length is what the test checks). */

@@ -1,6 +1,6 @@
 import { type HttpStep, httpSteps } from '../../functions/routes.js';
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
-import { type ApiResponse, type EnrolledUser, type TestApp, call, createTestApp, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import { type ApiResponse, type EnrolledUser, type TestApp, call, createTestApp, loginChallenge, password, signUp, signUpAndEnroll, uniqueEmail } from '../support/api.js';
 import { appState } from '../support/app-state.js';
 
 /**
@@ -73,12 +73,6 @@ async function twoFactorSession(app: TestApp, user: EnrolledUser): Promise<strin
   const signedIn = await verify(app.appId, challengeToken, { code: totpCode(user.secret, currentStep()) });
   expect(signedIn.body.session.assurance).toBe('two_factor');
   return signedIn.body.session.token;
-}
-
-async function signUp(app: TestApp): Promise<{ email: string; token: string; userId: string }> {
-  const email = uniqueEmail('member');
-  const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
-  return { email, token: signup.body.session?.token ?? signup.body.challenge.token, userId: signup.body.user?.id };
 }
 
 describe('token confusion', () => {

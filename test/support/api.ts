@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { randomBytes } from 'node:crypto';
 import { awayFromStepBoundary, base32Decode, currentStep, totpCode } from './authenticator.js';
 import { recordSensitiveValues, sensitiveValuesOf } from './leak-scan.js';
@@ -142,6 +143,23 @@ export async function signUpAndEnroll(app: TestApp, email = uniqueEmail()): Prom
     sessionToken: confirm.body.session?.token ?? token,
     confirmedStep,
   };
+}
+
+/**
+ * Signs a user up with the test password, as a person does. `token` is the sign-up's session or, under the
+ * `required` mode, its enrollment challenge (whose answer names no user: the id comes from the table then).
+ */
+export async function signUp(app: TestApp, email = uniqueEmail()): Promise<{ email: string; userId: string; token: string }> {
+  const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
+  if (signup.status !== 201) throw new Error(`signup failed: ${signup.text}`);
+  const client = documentClient();
+  try {
+    const userId: string =
+      signup.body.user?.id ?? (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: keys.emailClaim(app.appId, email) }))).Item!.userId;
+    return { email, userId, token: signup.body.session?.token ?? signup.body.challenge.token };
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Password step of a login; returns the challenge token of TWO_FACTOR_REQUIRED. */
