@@ -70,7 +70,7 @@ export default async function globalSetup(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; lambdaUrl: string; dynamoDbEndpoint: string; tableName: string; faultControlUrl: string; eventsUrl: string };
+  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; lambdaUrl: string; dynamoDbEndpoint: string; tableName: string; faultControlUrl: string; workMeterUrl: string; eventsUrl: string };
   Object.assign(process.env, {
     TWOFA_API_URL: info.url,
     TWOFA_LAMBDA_URL: info.lambdaUrl,
@@ -78,6 +78,7 @@ export default async function globalSetup(): Promise<void> {
     TWOFA_TABLE_NAME: info.tableName,
     TWOFA_DEMO_ADMIN_PASSWORD: testDemoAdminPassword,
     TWOFA_FAULT_CONTROL_URL: info.faultControlUrl,
+    TWOFA_WORK_METER_URL: info.workMeterUrl,
     TWOFA_EVENTS_URL: info.eventsUrl,
     // leak-scan.ts's sensitiveValuesFileVariable (Jest loads this file outside its module mapping, so it
     // imports no test module).

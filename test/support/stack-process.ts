@@ -3,7 +3,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AwsErrorAnswer, type Interception, startAwsJsonProxy } from '../../local/aws-json-proxy.js';
-import { startLocalStack } from '../../local/stack.js';
+import { meterPasswordHashing, serveWorkMeter, startWorkMeter } from './stack-work-meter.js';
+
+// Before the stack's modules load (hence the dynamic import of local/stack.js below), so that they get the
+// metered hash-wasm.
+meterPasswordHashing();
 
 /**
  * The integration tests' stack: the same `startLocalStack` that `npm start` runs, plus a fault switch
@@ -16,6 +20,8 @@ import { startLocalStack } from '../../local/stack.js';
  * `DELETE /faults` clears it, `DELETE /faults?bodyIncludes=<id>` removes only those of one test's app or
  * user. `PUT /faults/<set>` and `DELETE /faults/<set>` replace and clear a named set, so a test file's
  * rules never touch another's. Every set applies at once.
+ *
+ * The same control server serves the work meter (stack-work-meter.ts) under `/work/<id>`.
  */
 export interface FaultRule extends Partial<AwsErrorAnswer> {
   service: 'dynamodb' | 'kms' | 'events';
@@ -61,6 +67,8 @@ function faultFor(service: FaultRule['service'], operation: string, body: Buffer
 
 async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
+  const meteredEndpoints = new Map<string, string>();
+  const { startLocalStack } = await import('../../local/stack.js');
   const stack = await startLocalStack({
     port: 0,
     lambdaPort: 0,
@@ -73,15 +81,18 @@ async function main(): Promise<void> {
     interpose: async (service, endpoint) => {
       const proxy = await startAwsJsonProxy(endpoint, { intercept: (operation, body) => faultFor(service, operation, body) });
       stops.push(proxy.stop);
+      meteredEndpoints.set(proxy.url, service);
       return proxy.url;
     },
   });
+  startWorkMeter(meteredEndpoints);
   const control = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
         const url = new URL(request.url ?? '/', 'http://localhost');
+        if (serveWorkMeter(request.method, url.pathname, response)) return;
         const set = /^\/faults(?:\/([\w.-]+))?$/.exec(url.pathname)?.[1] ?? defaultSet;
         const only = url.searchParams.get('bodyIncludes');
         const body = () => JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
@@ -97,7 +108,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', () => resolve()));
   const address = control.address();
-  const faultControlUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}/faults` : '';
+  const controlUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
 
   const shutdown = async () => {
     control.close();
@@ -113,7 +124,7 @@ async function main(): Promise<void> {
     });
   }
   const { stop: _stop, ...info } = stack;
-  writeFileSync(process.env.STACK_INFO_FILE!, JSON.stringify({ ...info, faultControlUrl }), { mode: 0o600 });
+  writeFileSync(process.env.STACK_INFO_FILE!, JSON.stringify({ ...info, faultControlUrl: `${controlUrl}/faults`, workMeterUrl: `${controlUrl}/work` }), { mode: 0o600 });
 }
 
 main().catch((error: unknown) => {
