@@ -113,7 +113,24 @@ async function main(): Promise<void> {
       if (!response.ok) throw new Error(`me: ${response.status}`);
     });
 
+    // Timing is what an attacker probing for accounts sees; the tests assert equal work instead, since
+    // times on a shared machine are too noisy to gate a test run. Interleaved, so load drifts hit both alike.
+    const refuse = async (email: string) => {
+      const started = performance.now();
+      const response = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'not the password' }) });
+      await response.arrayBuffer();
+      if (response.status !== 401) throw new Error(`login refusal: ${response.status}`);
+      return performance.now() - started;
+    };
+    await refuse(`bench-warm-${Date.now()}@example.test`);
+    const refusals = { wrongPassword: [] as number[], unknownEmail: [] as number[] };
+    for (const [index, person] of people.entries()) {
+      refusals.wrongPassword.push(await refuse(person.email));
+      refusals.unknownEmail.push(await refuse(`bench-nobody-${index}-${Date.now()}@example.test`));
+    }
+
     print(results, users);
+    printRefusals(refusals);
   } finally {
     await stack.stop();
     await Promise.all([...dynamoProxies, ...kmsProxies].map((proxy) => proxy.stop()));
@@ -146,6 +163,13 @@ function print(results: StepResult[], users: number): void {
   for (const row of rows) console.log(line(row));
   console.log(`\nPrices: ${prices.region}: DynamoDB $${prices.dynamoDbPerMillionReadUnits}/M RRU, $${prices.dynamoDbPerMillionWriteUnits}/M WRU; KMS $${prices.kmsPerMillionRequests}/M;`);
   console.log(`HTTP API $${prices.httpApiPerMillionRequests}/M; Lambda arm64 $${prices.lambdaPerMillionRequests}/M + $${prices.lambdaArmPerGbSecond}/GB-s at ${prices.lambdaMemoryGb} GB for the p50 latency.`);
+}
+
+function printRefusals(refusals: { wrongPassword: number[]; unknownEmail: number[] }): void {
+  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
+  const [wrongPassword, unknownEmail] = [median(refusals.wrongPassword), median(refusals.unknownEmail)];
+  console.log(`\nLogin refusals, ${refusals.wrongPassword.length} of each, interleaved (401 invalid_credentials):`);
+  console.log(`wrong password p50 ${round(wrongPassword)} ms, unknown email p50 ${round(unknownEmail)} ms, ratio unknown/wrong ${(unknownEmail / wrongPassword).toFixed(2)}`);
 }
 
 function percentile(sorted: number[], fraction: number): number {
