@@ -73,6 +73,23 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'>
   return Buffer.concat(chunks);
 }
 
+/** Throws on bytes that are not UTF-8, where `Buffer#toString` would replace each with U+FFFD. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as API Gateway passes it: text when it is UTF-8, base64 (`isBase64Encoded`) when it cannot be
+ * passed as text. Decoding invalid bytes here would turn each into U+FFFD before the handler could judge
+ * them, and make different bytes (Latin-1 `ä` and `ü`) the same text.
+ */
+function eventBody(body: Buffer): { body?: string; isBase64Encoded: boolean } {
+  if (body.length === 0) return { isBase64Encoded: false };
+  try {
+    return { body: strictUtf8.decode(body), isBase64Encoded: false };
+  } catch {
+    return { body: body.toString('base64'), isBase64Encoded: true };
+  }
+}
+
 /**
  * Serves the HTTP API the way API Gateway (HTTP API, payload 2.0) does: each request becomes a proxy
  * event for the step whose route matches, `$default` (not-found) otherwise. GETs outside `/v1` get the
@@ -137,8 +154,7 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
       headers,
       ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
       ...(matched && Object.keys(matched.params).length > 0 ? { pathParameters: matched.params } : {}),
-      ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
-      isBase64Encoded: false,
+      ...eventBody(body),
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',

@@ -57,6 +57,7 @@ export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>
     .use(cors())
     .use(bodyLimit())
     .use(httpHeaderNormalizer())
+    .use(utf8Body(spec.body !== undefined))
     .use(jsonBodyWhenPresent(spec.body !== undefined))
     .use(validation(spec))
     // Last in, so its onError runs first and the header middlewares above decorate the error response.
@@ -90,6 +91,52 @@ function bodyLimit(): MiddlewareObj<ParsedEvent, Result> {
       if (event.body === undefined || event.body === null) return;
       const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body, 'utf8');
       if (bytes > maxBodyBytes) throw new DomainError('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
+    },
+  };
+}
+
+/** Throws on bytes that are not UTF-8, instead of replacing each with U+FFFD. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The `charset` parameter of a Content-Type, lowercased and unquoted; `undefined` when there is none.
+ * RFC 9110 §8.3.1: parameter names and charset values are case-insensitive, and a value may be quoted.
+ */
+function charsetOf(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined;
+  for (const parameter of contentType.split(';').slice(1)) {
+    const [name, ...rest] = parameter.split('=');
+    if (name?.trim().toLowerCase() !== 'charset') continue;
+    const value = rest.join('=').trim();
+    return (value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value).trim().toLowerCase();
+  }
+  return undefined;
+}
+
+/**
+ * API.md: bodies are UTF-8. The body is judged as bytes, before it is text: decoded leniently, every
+ * invalid byte would become U+FFFD, so a password sent as Latin-1 `ä` (0xE4) and one sent as `ü` (0xFC)
+ * would turn into the same string and match each other. API Gateway hands over a body it cannot pass as
+ * text base64-encoded, so those bytes arrive intact here. A body declared in another charset is refused
+ * too, rather than read as UTF-8 against the client's word. The body goes on as text (`isBase64Encoded`
+ * false), so the JSON parser does not decode it a second, lenient time.
+ */
+function utf8Body(routeTakesBody: boolean): MiddlewareObj<ParsedEvent, Result> {
+  return {
+    before: ({ event }) => {
+      if (!routeTakesBody || event.body === undefined || event.body === null || event.body === '') return;
+      const issues: { path: string; message: string }[] = [];
+      const charset = charsetOf(event.headers['content-type']);
+      if (charset !== undefined && charset !== 'utf-8') issues.push({ path: 'headers.content-type', message: 'charset must be utf-8' });
+      if (event.isBase64Encoded) {
+        try {
+          event.body = strictUtf8.decode(Buffer.from(event.body, 'base64'));
+          event.isBase64Encoded = false;
+        } catch {
+          issues.push({ path: 'body', message: 'is not valid UTF-8' });
+        }
+      }
+      if (issues.length > 0) throw new ValidationError(issues, 'The body must be UTF-8 text.');
     },
   };
 }
