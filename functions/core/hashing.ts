@@ -14,14 +14,33 @@ const passwordCost = { memorySize: 19_456, iterations: 2, parallelism: 1, hashLe
  */
 const backupCodeCost = { memorySize: 7_168, iterations: 1, parallelism: 1, hashLength: 32 } as const;
 
-export async function hashPassword(password: string): Promise<string> {
-  return argon2id({ password, salt: randomBytes(16), ...passwordCost, outputType: 'encoded' });
+/**
+ * NIST SP 800-63B §5.1.1.2: passwords are Unicode-normalized (NFKC) before hashing, so the same password
+ * typed on keyboards that compose differently (`é` as one code point or as `e` + U+0301, fullwidth or
+ * ASCII letters) is the same password.
+ */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC');
 }
 
+/** An Argon2id hash (encoded, with its salt and cost) of the password's NFKC form. */
+export async function hashPassword(password: string): Promise<string> {
+  return argon2id({ password: normalizePassword(password), salt: randomBytes(16), ...passwordCost, outputType: 'encoded' });
+}
+
+/**
+ * Whether `password` is the one `encodedHash` was made from. The NFKC form is checked first; hashes made
+ * before passwords were normalized hold the password as typed, so when that check fails and the typed form
+ * differs from its NFKC form, the typed form is checked too. Whether a wrong password costs that second
+ * hash depends on the password sent alone, never on the account, so the decoy check of an unknown email
+ * (spendPasswordCheck) costs the same.
+ */
 export async function verifyPassword(password: string, encodedHash: string): Promise<boolean> {
+  const normalized = normalizePassword(password);
   // hash-wasm throws on an empty password; an empty password is simply wrong.
-  if (password === '') return false;
-  return argon2Verify({ password, hash: encodedHash });
+  if (password === '' || normalized === '') return false;
+  if (await argon2Verify({ password: normalized, hash: encodedHash })) return true;
+  return normalized !== password && (await argon2Verify({ password, hash: encodedHash }));
 }
 
 /**
@@ -32,7 +51,8 @@ const decoyHash = '$argon2id$v=19$m=19456,t=2,p=1$DYDSdDacqI2sbRcdEKbBhQ$We+T4qT
 
 /**
  * Spends the same time as a real password check for an email that has no account, so a login answer's
- * timing does not reveal whether the email exists.
+ * timing does not reveal whether the email exists: it goes through verifyPassword, so a password that
+ * NFKC changes costs the same two hashes here as a wrong one against a real account.
  */
 export async function spendPasswordCheck(password: string): Promise<void> {
   await verifyPassword(password, decoyHash);

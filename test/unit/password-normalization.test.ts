@@ -1,0 +1,120 @@
+import { argon2id, argon2Verify } from 'hash-wasm';
+import { randomBytes } from 'node:crypto';
+import { hashPassword, normalizePassword, spendPasswordCheck, verifyPassword } from '../../functions/core/hashing.js';
+
+/** NIST SP 800-63B §5.1.1.2: passwords are NFKC-normalized before they are hashed or compared. */
+const nfc = 'café crème brûlée'.normalize('NFC');
+const nfd = nfc.normalize('NFD');
+
+/** A hash as the service made them before passwords were normalized: of the password exactly as typed. */
+async function legacyHash(password: string): Promise<string> {
+  return argon2id({ password, salt: randomBytes(16), memorySize: 19_456, iterations: 2, parallelism: 1, hashLength: 32, outputType: 'encoded' });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+describe('password normalization', () => {
+  it('starts from two different strings: the NFC and NFD forms differ in code points', () => {
+    // Assess: otherwise the tests below prove nothing
+    expect(nfd).not.toBe(nfc);
+    expect(nfd.length).toBeGreaterThan(nfc.length);
+    expect(normalizePassword(nfd)).toBe(nfc);
+  });
+
+  it('accepts the NFD form of a password set in NFC, and the NFC form of one set in NFD', async () => {
+    // Prepare
+    const [setInNfc, setInNfd] = await Promise.all([hashPassword(nfc), hashPassword(nfd)]);
+
+    // Act
+    const accepted = await Promise.all([verifyPassword(nfd, setInNfc), verifyPassword(nfc, setInNfd)]);
+
+    // Assess
+    expect(accepted).toEqual([true, true]);
+  });
+
+  it('hashes the NFKC form, not the password as typed', async () => {
+    // Act
+    const encoded = await hashPassword(nfd);
+
+    // Assess
+    await expect(argon2Verify({ password: nfc, hash: encoded })).resolves.toBe(true);
+    await expect(argon2Verify({ password: nfd, hash: encoded })).resolves.toBe(false);
+  });
+
+  it('still accepts a hash made before normalization from a password that is not in NFKC', async () => {
+    // Prepare
+    const encoded = await legacyHash(nfd);
+
+    // Act
+    const accepted = await verifyPassword(nfd, encoded);
+
+    // Assess
+    expect(accepted).toBe(true);
+  });
+
+  it('accepts a hash made before normalization from a password already in NFKC, in either form', async () => {
+    // Prepare
+    const encoded = await legacyHash(nfc);
+
+    // Act
+    const accepted = await Promise.all([verifyPassword(nfc, encoded), verifyPassword(nfd, encoded)]);
+
+    // Assess
+    expect(accepted).toEqual([true, true]);
+  });
+
+  it('treats fullwidth letters, digits and spaces as their ASCII forms (NFKC compatibility)', async () => {
+    // Prepare
+    const fullwidth = 'ｃｏｒｒｅｃｔ\u3000ｈｏｒｓｅ １２３';
+    const encoded = await hashPassword('correct horse 123');
+
+    // Act
+    const accepted = await verifyPassword(fullwidth, encoded);
+
+    // Assess
+    expect(normalizePassword(fullwidth)).toBe('correct horse 123');
+    expect(accepted).toBe(true);
+  });
+
+  it.each([
+    ['another letter', 'cafe crème brûlée'],
+    ['another case', 'Café crème brûlée'],
+    ['a missing accent in NFD', 'cafe\u0301 creme brûlée'.normalize('NFD')],
+  ])('still refuses a different password: %s', async (_what, wrong) => {
+    // Prepare
+    const encoded = await hashPassword(nfc);
+
+    // Act
+    const accepted = await verifyPassword(wrong, encoded);
+
+    // Assess
+    expect(accepted).toBe(false);
+  });
+
+  it('gives an unknown email the same work as a wrong password that NFKC changes: two hashes, not one', async () => {
+    // Prepare: a real account's hash, and a wrong password that is not in NFKC (so its check costs two hashes)
+    const encoded = await hashPassword('correct horse battery staple');
+    const wrong = 'wrong café password'.normalize('NFD');
+    await verifyPassword(wrong, encoded);
+    await spendPasswordCheck(wrong);
+    const real: number[] = [];
+    const decoy: number[] = [];
+
+    // Act: interleaved, so load on the machine hits both alike
+    for (let i = 0; i < 7; i++) {
+      let started = performance.now();
+      await verifyPassword(wrong, encoded);
+      real.push(performance.now() - started);
+      started = performance.now();
+      await spendPasswordCheck(wrong);
+      decoy.push(performance.now() - started);
+    }
+
+    // Assess: one hash against two would differ by half
+    const [realMedian, decoyMedian] = [median(real), median(decoy)];
+    expect(Math.abs(realMedian - decoyMedian)).toBeLessThan(0.3 * Math.max(realMedian, decoyMedian));
+  });
+});
