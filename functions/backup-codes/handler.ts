@@ -12,6 +12,16 @@ function wantsTextFile(accept: string | undefined): boolean {
   return text >= 0 && (json < 0 || text < json);
 }
 
+/**
+ * `Content-Disposition: attachment` for the file. The name derives from the tenant's app name; the core
+ * already keeps it to ASCII letters, digits and hyphens, and this header does not rely on that: anything
+ * else (a quote, CR or LF that would end the parameter or the header, a path separator) becomes `-`.
+ */
+function attachment(filename: string): string {
+  const safe = filename.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '') || 'backup-codes.txt';
+  return `attachment; filename="${safe}"`;
+}
+
 /** What the route validates; `functions/openapi` documents these very schemas. */
 export const request = { params: appParams, body: codeBody };
 
@@ -22,7 +32,7 @@ export const handler = httpRoute(request, async ({ params, body, token, headers 
     return {
       statusCode: 200,
       text: file.content,
-      headers: { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': `attachment; filename="${file.filename}"` },
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': attachment(file.filename) },
     };
   }
   return { statusCode: 200, body: regenerated };

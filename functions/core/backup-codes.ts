@@ -40,13 +40,32 @@ export interface BackupCodesFile {
   content: string;
 }
 
-/** The .txt a user downloads and keeps somewhere safe. */
+/**
+ * Characters that can start a line or reorder what a reader sees: controls (Cc: CR, LF, TAB, DEL, NEL and
+ * the other C1 codes), format characters (Cf: bidi marks, embeddings, overrides and isolates, zero-width
+ * characters), line and paragraph separators (Zl, Zp), and unpaired surrogates (Cs).
+ */
+const unsafeInLine = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
+
+/**
+ * Tenant or user text made safe to interpolate into one line of a text file: each run of the characters
+ * above becomes one U+FFFD, visible, so a name cannot add an `Account:` line or flip the text around it.
+ */
+export function oneLineText(text: string): string {
+  return text.replace(unsafeInLine, '\uFFFD');
+}
+
+/**
+ * The .txt a user downloads and keeps somewhere safe. The app's name and the email are the tenant's and
+ * the user's text, so they go in through oneLineText: whatever they hold, the file has exactly its own
+ * lines, in its own order. The file name keeps only ASCII letters, digits and hyphens.
+ */
 export function backupCodesFile(appName: string, email: string, codes: readonly string[], generatedAt: string): BackupCodesFile {
   const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'app';
   const lines = [
-    `${appName} backup codes`,
-    `Account: ${email}`,
-    `Generated: ${generatedAt}`,
+    `${oneLineText(appName)} backup codes`,
+    `Account: ${oneLineText(email)}`,
+    `Generated: ${oneLineText(generatedAt)}`,
     '',
     'Each code signs you in once if you lose access to your authenticator app.',
     'Keep this file somewhere safe. Generating new codes makes these stop working.',
