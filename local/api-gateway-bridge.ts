@@ -181,10 +181,31 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
   return listen(server, options);
 }
 
+/** Whether a Host header names this machine's loopback interface (any port): 127.0.0.1, localhost or [::1]. */
+function isLoopbackHost(host: string | undefined): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::\d{1,5})?$/.exec(host?.trim().toLowerCase() ?? '');
+  const name = match?.[1] ?? match?.[2];
+  return name === '127.0.0.1' || name === 'localhost' || name === '::1';
+}
+
+/**
+ * Why the Invoke endpoint refuses a request, or undefined when it may go on. Listening on loopback keeps
+ * other machines out but not the browser on this one: any web page can POST to 127.0.0.1 (a `text/plain`
+ * body needs no preflight), and a page whose name an attacker re-points at 127.0.0.1 (DNS rebinding) can
+ * even read the answers. Browsers send `Origin` with every POST and the page's own name as `Host`; the
+ * AWS SDK sends no `Origin` and the endpoint's loopback address as `Host`.
+ */
+function invokeRefusal(request: IncomingMessage): string | undefined {
+  if (request.headers.origin !== undefined) return 'The local Invoke endpoint does not take requests from web pages.';
+  if (!isLoopbackHost(request.headers.host)) return 'The local Invoke endpoint answers only requests addressed to a loopback host.';
+  return undefined;
+}
+
 /**
  * Serves the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`) for the platform
  * functions, so `npm run cli` uses the real `@aws-sdk/client-lambda` locally as against a deployment.
- * It listens on loopback only: like the deployed functions, these have no public route.
+ * It listens on loopback only: like the deployed functions, these have no public route. Requests from a
+ * browser (an `Origin` header, or a `Host` that is not loopback) get 403 and change nothing.
  */
 export async function startLambdaInvokeEndpoint(options: { port: number; invocationTimeoutMs?: number }): Promise<{ url: string; server: Server }> {
   const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
@@ -193,6 +214,14 @@ export async function startLambdaInvokeEndpoint(options: { port: number; invocat
 
   const server = createServer((request, response) => {
     void (async () => {
+      const refusal = invokeRefusal(request);
+      if (refusal) {
+        // Before the body is read or any function looked up: a refused request reaches no handler.
+        request.resume();
+        response.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException', connection: 'close' });
+        response.end(JSON.stringify({ Type: 'User', message: refusal }));
+        return;
+      }
       const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(targetUrl(request.url).pathname);
       const name = match ? decodedSegment(match[1]!) : undefined;
       const handler = name === undefined ? undefined : functions.get(name);
@@ -219,7 +248,12 @@ export async function startLambdaInvokeEndpoint(options: { port: number; invocat
         response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' });
         response.end(JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
       }
-    })();
+    })().catch(() => {
+      // Reading a request that broke off mid-body throws: answer what can be answered, and keep the
+      // rejection from going unhandled, which would end the whole local stack.
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ Type: 'Service', message: 'The request could not be read.' }));
+    });
   });
   return listen(server, { port: options.port, host: '127.0.0.1' });
 }
