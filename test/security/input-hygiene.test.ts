@@ -3,6 +3,7 @@ import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { type TestApp, apiUrl, call, createTestApp, documentClient, invokePlatform, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
 import { appState } from '../support/app-state.js';
 import { totpCode } from '../support/authenticator.js';
+import { measureWork } from '../support/work-meter.js';
 
 /**
  * Input that is text in one reading and other text in another: bodies that are not UTF-8 (each invalid
@@ -171,6 +172,22 @@ describe('input hygiene', () => {
 
       expect(ascii.body.status).toBe('SIGNED_IN');
       expect([other.status, other.body.error.code]).toEqual([401, 'invalid_credentials']);
+    });
+
+    it('answers a wrong password that NFKC changes alike for a known and an unknown email: the same work, two hashes each', async () => {
+      // Such a password costs a second hash (its raw form, for hashes made before normalization); the
+      // decoy of an unknown email must spend it too, or timing would tell the two apart.
+      const known = uniqueEmail('known');
+      expect((await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: known, password: nfc } })).status).toBe(201);
+      const wrong = 'crème brûlée cafe'.normalize('NFD');
+      const refusal = (email: string) => measureWork((headers) => call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: wrong }, headers }));
+
+      const wrongPassword = await refusal(known);
+      const unknownEmail = await refusal(uniqueEmail('nobody'));
+
+      expect([unknownEmail.answer.status, unknownEmail.answer.text]).toEqual([401, wrongPassword.answer.text]);
+      expect(unknownEmail.work).toEqual(wrongPassword.work);
+      expect(wrongPassword.work.argon2).toHaveLength(2);
     });
   });
 
