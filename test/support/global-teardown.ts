@@ -51,7 +51,10 @@ async function stop(shared: SharedStack): Promise<void> {
   if (child.exitCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    // Cleared once the stack has stopped: left pending, it would keep Jest from exiting for its full 10 s.
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (giveUp = setTimeout(resolve, 10_000)))]);
+    clearTimeout(giveUp);
     if (child.exitCode === null) child.kill('SIGKILL');
   }
   await Promise.all(shared.logs.map((log) => new Promise((resolve) => log.stream.end(resolve))));
