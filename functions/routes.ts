@@ -14,7 +14,7 @@ export interface StepAccess {
 
 export interface HttpStep {
   step: string;
-  method: 'GET' | 'POST' | 'PUT' | 'OPTIONS';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
   /** API Gateway route path with `{param}` placeholders. */
   path: string;
   access: StepAccess;
@@ -43,11 +43,16 @@ export const httpSteps: readonly HttpStep[] = [
   { step: 'disable', method: 'POST', path: '/v1/apps/{appId}/2fa/disable', access: withSecrets },
   { step: 'me', method: 'GET', path: '/v1/apps/{appId}/me', access: readOnly },
   { step: 'logout', method: 'POST', path: '/v1/apps/{appId}/logout', access: readWrite },
+  { step: 'logout-all', method: 'POST', path: '/v1/apps/{appId}/logout/all', access: readWrite },
+  { step: 'step-up', method: 'POST', path: '/v1/apps/{appId}/2fa/step-up', access: withSecrets },
+  { step: 'devices-list', method: 'GET', path: '/v1/apps/{appId}/2fa/devices', access: readOnly },
+  { step: 'device-forget', method: 'DELETE', path: '/v1/apps/{appId}/2fa/devices/{deviceId}', access: readWrite },
   { step: 'settings-get', method: 'GET', path: '/v1/apps/{appId}/settings/two-factor', access: readOnly },
   { step: 'settings-put', method: 'PUT', path: '/v1/apps/{appId}/settings/two-factor', access: readWrite },
   { step: 'publish', method: 'POST', path: '/v1/apps/{appId}/publish', access: readWrite },
   { step: 'users-list', method: 'GET', path: '/v1/apps/{appId}/users', access: readOnly },
   { step: 'user-reset', method: 'POST', path: '/v1/apps/{appId}/users/{userId}/2fa/reset', access: readWrite },
+  { step: 'user-unlock', method: 'POST', path: '/v1/apps/{appId}/users/{userId}/unlock', access: readWrite },
   { step: 'audit-events', method: 'GET', path: '/v1/apps/{appId}/audit-events', access: readOnly },
   // A browser's CORS preflight for any path of an app: answered from the app's allowed origins.
   { step: 'cors-preflight', method: 'OPTIONS', path: '/v1/apps/{appId}/{proxy+}', access: readOnly },

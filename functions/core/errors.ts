@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'invalid_code'
   | 'challenge_invalid'
   | 'forbidden'
+  | 'step_up_required'
   | 'plan_upgrade_required'
   | 'two_factor_not_available'
   | 'two_factor_required'
@@ -28,6 +29,7 @@ const statusOf: Record<ErrorCode, number> = {
   invalid_code: 401,
   challenge_invalid: 401,
   forbidden: 403,
+  step_up_required: 403,
   plan_upgrade_required: 403,
   two_factor_not_available: 403,
   two_factor_required: 403,
@@ -87,6 +89,17 @@ export class ForbiddenError extends DomainError {
   constructor(message = 'You are not allowed to do this.') {
     super('forbidden', message);
     this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * The action weakens an account or an app, and the caller's session has not proved its second factor in
+ * the last 10 minutes: `POST /2fa/step-up` first.
+ */
+export class StepUpRequiredError extends DomainError {
+  constructor() {
+    super('step_up_required', 'Confirm it is you: enter a code from your authenticator app (POST /2fa/step-up), then try again.');
+    this.name = 'StepUpRequiredError';
   }
 }
 

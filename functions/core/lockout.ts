@@ -1,6 +1,12 @@
 /**
- * Per-account brute-force policy for the second factor. NIST SP 800-63B allows at most 100 consecutive
- * failures; we lock after 10, for 1 minute, doubling with each further failure up to 15 minutes.
+ * Brute-force policy for passwords and second-factor codes. NIST SP 800-63B allows at most 100
+ * consecutive failures; we lock after every 10th, for 1 minute, doubling with each further lock up to
+ * 15 minutes.
+ *
+ * The count goes on across locks but only every 10th failure locks: once a lock has expired, one more
+ * wrong guess does not lock again (it used to, for twice as long, so about four requests an hour kept an
+ * account locked for good). A client gets 10 guesses per lock at most, so at the 15-minute cap that is 40
+ * an hour; a success clears the count.
  */
 export const maxConsecutiveFailures = 10;
 
@@ -9,12 +15,15 @@ export const maxAttemptsPerChallenge = 5;
 const firstLockoutSeconds = 60;
 const longestLockoutSeconds = 15 * 60;
 
-/** Seconds the factor stays locked after `failures` consecutive failures (0: not locked). */
+/** Seconds the secret stays locked after `failures` consecutive failures (0: this failure does not lock). */
 export function lockoutSeconds(failures: number): number {
-  if (failures < maxConsecutiveFailures) return 0;
-  return Math.min(firstLockoutSeconds * 2 ** (failures - maxConsecutiveFailures), longestLockoutSeconds);
+  if (failures < maxConsecutiveFailures || failures % maxConsecutiveFailures !== 0) return 0;
+  const lock = failures / maxConsecutiveFailures;
+  return Math.min(firstLockoutSeconds * 2 ** (lock - 1), longestLockoutSeconds);
 }
 
+/** Wrong attempts left before the next lock, after `failures` consecutive failures (0: just locked). */
 export function attemptsBeforeLockout(failures: number): number {
-  return Math.max(0, maxConsecutiveFailures - failures);
+  if (failures > 0 && failures % maxConsecutiveFailures === 0) return 0;
+  return maxConsecutiveFailures - (failures % maxConsecutiveFailures);
 }

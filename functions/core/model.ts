@@ -25,6 +25,8 @@ export interface App {
 export interface PublishedConfig {
   version: number;
   mode: TwoFactorMode;
+  /** How long a user may have a device remembered for the second factor (0: never). */
+  rememberDeviceDays: number;
   publishedAt: string;
 }
 
@@ -35,6 +37,7 @@ export interface AppRuntime extends App {
 
 export interface DraftSettings {
   mode: TwoFactorMode;
+  rememberDeviceDays: number;
   updatedAt: string;
 }
 
@@ -53,8 +56,18 @@ export interface User {
   role: Role;
   createdAt: string;
   passwordHash: string;
-  /** Bumped by a 2FA reset: every session and challenge minted under an older generation is dead. */
+  /**
+   * Bumped by a 2FA reset, "sign out everywhere" and the changes that end the user's other sessions
+   * (confirm, disable, regenerate): every session and challenge minted under an older generation is dead.
+   */
   generation: number;
+  /** Bumped by "sign out everywhere": every device registered under an older one is forgotten. */
+  deviceGeneration: number;
+  /**
+   * Bumped by a reset, disable, regeneration or second-factor lockout: a device remembered under an older
+   * one no longer skips the second factor.
+   */
+  rememberGeneration: number;
   twoFactorEnabled: boolean;
   twoFactorEnabledAt: string | null;
 }
@@ -97,7 +110,7 @@ export interface BackupCodeSet {
   createdAt: string;
 }
 
-export type Assurance = 'password' | 'two_factor';
+export type Assurance = 'password' | 'two_factor' | 'remembered_device';
 
 export interface Session {
   tokenHash: string;
@@ -105,8 +118,38 @@ export interface Session {
   userId: string;
   generation: number;
   assurance: Assurance;
+  /** The device the session was issued to. */
+  deviceId: string | null;
+  /** Epoch ms when this session last proved a second factor (login/verify, enrollment, step-up), or null. */
+  secondFactorAt: number | null;
   createdAt: string;
   expiresAt: number;
+}
+
+/**
+ * A browser a user signed in from (OWASP's "device cookie"): its token (only the hash is kept) tells the
+ * user's own devices from anyone else's, so failures from elsewhere never lock it out, and the app may let
+ * it skip the second factor for a while.
+ */
+export interface Device {
+  id: string;
+  appId: string;
+  userId: string;
+  tokenHash: string;
+  /** The user's `deviceGeneration` it was registered under. */
+  generation: number;
+  createdAt: string;
+  lastUsedAt: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+  /** Epoch ms when the user chose "trust this browser", and until when; null when not remembered. */
+  rememberedAt: number | null;
+  rememberedUntil: number | null;
+  /** The user's `rememberGeneration` it was remembered under. */
+  rememberGeneration: number;
+  /** Wrong passwords and second-factor codes sent with this device: they lock this device alone. */
+  passwordFailures: FailureCount;
+  secondFactorFailures: FailureCount;
 }
 
 export type ChallengePurpose = 'login' | 'enrollment';
@@ -117,6 +160,8 @@ export interface Challenge {
   userId: string;
   generation: number;
   purpose: ChallengePurpose;
+  /** The valid device the login presented, whose failures the challenge's codes count against. */
+  deviceId: string | null;
   failedAttempts: number;
   createdAt: string;
   expiresAt: number;
@@ -134,7 +179,11 @@ export type AuditEventType =
   | 'backup_code.used'
   | 'backup_codes.regenerated'
   | 'two_factor.locked_out'
-  | 'password.locked_out';
+  | 'password.locked_out'
+  | 'user.unlocked'
+  | 'device.remembered'
+  | 'device.forgotten'
+  | 'sessions.revoked';
 
 export interface AuditEvent {
   id: string;

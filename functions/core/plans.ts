@@ -1,5 +1,5 @@
 import { PolicyError } from './errors.js';
-import type { Plan, PublishedConfig, TwoFactorMode } from './model.js';
+import { type Plan, type PublishedConfig, type TwoFactorMode, twoFactorModes } from './model.js';
 
 const allowedModesByPlan: Record<Plan, readonly TwoFactorMode[]> = {
   free: ['off'],
@@ -11,6 +11,34 @@ const allowedModesByPlan: Record<Plan, readonly TwoFactorMode[]> = {
 /** The two-factor modes a plan may set, weakest first (API.md's plan table). */
 export function allowedModes(plan: Plan): readonly TwoFactorMode[] {
   return allowedModesByPlan[plan];
+}
+
+/** Remembering devices for the second factor comes with the plans that may offer 2FA (business, enterprise). */
+export function canRememberDevices(plan: Plan): boolean {
+  return allowedModes(plan).includes('optional');
+}
+
+/** The longest a device may be remembered ("Trust this browser for N days"). */
+export const maxRememberDeviceDays = 30;
+
+export function assertSettingsAllowed(plan: Plan, settings: { mode: TwoFactorMode; rememberDeviceDays: number }): void {
+  assertModeAllowed(plan, settings.mode);
+  if (settings.rememberDeviceDays > 0 && !canRememberDevices(plan)) {
+    throw new PolicyError('plan_upgrade_required', `The ${plan} plan cannot remember devices. Upgrade the plan.`);
+  }
+}
+
+/** The settings a plan change leaves: the mode lowered as `lowerToPlan` does, remembering off where not allowed. */
+export function lowerSettingsToPlan<S extends { mode: TwoFactorMode; rememberDeviceDays: number }>(plan: Plan, settings: S): S {
+  return { ...settings, mode: lowerToPlan(plan, settings.mode), rememberDeviceDays: canRememberDevices(plan) ? settings.rememberDeviceDays : 0 };
+}
+
+/**
+ * Whether going from `before` to `after` weakens the app: a lower mode, or devices remembered longer (each
+ * needs a fresh second factor of the admin who does it).
+ */
+export function weakens(before: { mode: TwoFactorMode; rememberDeviceDays: number }, after: { mode: TwoFactorMode; rememberDeviceDays: number }): boolean {
+  return twoFactorModes.indexOf(after.mode) < twoFactorModes.indexOf(before.mode) || after.rememberDeviceDays > before.rememberDeviceDays;
 }
 
 export function assertModeAllowed(plan: Plan, mode: TwoFactorMode): void {

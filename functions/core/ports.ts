@@ -5,6 +5,7 @@ import type {
   BackupCodeSet,
   Challenge,
   Clock,
+  Device,
   DraftSettings,
   FailureCount,
   PendingEnrollment,
@@ -23,6 +24,27 @@ import type { SecurityEvent } from './security-events.js';
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** Which failure count of a device a counted attempt moves. */
+export type DeviceCount = 'passwordFailures' | 'secondFactorFailures';
+
+/**
+ * The device a session is issued to: a new one to register, or a known one whose use is recorded (its
+ * token, last use and remembering as `device` has them now, and the counts a success clears). A known
+ * device that was forgotten meanwhile (or the user signed out everywhere) fails the write with
+ * `device_changed`.
+ */
+export type DeviceUse = { kind: 'new'; device: Device } | { kind: 'known'; device: Device; clear: DeviceCount[] };
+
+/** Where the failures of an attempt are counted: the account (unknown clients) or one known device. */
+export type CountedOn = { kind: 'account' } | { kind: 'device'; deviceId: string };
+
+/** The current session of a change that ends every other session: it goes on under the new generation. */
+export interface CurrentSession {
+  session: Session;
+  /** Set when the change proved a second factor (an enrollment confirmed by this session). */
+  secondFactorAt?: number;
 }
 
 /**
@@ -49,8 +71,9 @@ export interface TwoFactorStore {
   changePlan(input: {
     appId: string;
     plan: Plan;
-    seen: { publishedVersion: number | null; draftMode: TwoFactorMode };
-    draftMode: TwoFactorMode | null;
+    seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
+    /** The draft lowered to the new plan, or null when it stays. */
+    draft: DraftSettings | null;
     publish: PublishedConfig | null;
     audit: AuditEvent;
   }): Promise<void>;
@@ -58,14 +81,15 @@ export interface TwoFactorStore {
   setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void>;
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
 
-  /** Creates the user, its email claim and its first session or challenge at once; fails with `email_taken`. */
-  createUser(user: User, start: { session: Session } | { challenge: Challenge }): Promise<void>;
+  /** Creates the user, its email claim and its first session (and device) or challenge at once; fails with `email_taken`. */
+  createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void>;
   findUserByEmail(appId: string, email: string): Promise<User | null>;
   getUser(userId: string): Promise<User | null>;
   /** Fails with `invalid_cursor` (as a ValidationError) on a cursor it did not make for this app. */
   listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>>;
 
-  putSession(session: Session): Promise<void>;
+  /** Issues a session to a device (see `DeviceUse`); fails with `device_changed`. */
+  issueSession(session: Session, device: DeviceUse): Promise<void>;
   getSession(tokenHash: string): Promise<Session | null>;
   deleteSession(tokenHash: string): Promise<void>;
   putChallenge(challenge: Challenge): Promise<void>;
@@ -77,6 +101,33 @@ export interface TwoFactorStore {
   reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number>;
   /** Gives back a reserved attempt whose code was never judged (a dependency failed first). */
   releaseChallengeAttempt(tokenHash: string): Promise<void>;
+
+  getDevice(userId: string, deviceId: string): Promise<Device | null>;
+  /** Every device item of the user, whatever its generation (the caller filters). */
+  listDevices(userId: string): Promise<Device[]>;
+  /** Forgets a device of `user`; false when it has none by that id. */
+  forgetDevice(user: User, deviceId: string, audit: AuditEvent): Promise<boolean>;
+  /** Like `reserveSecondFactorAttempt`, for one count of a known device; false also when the device is gone. */
+  moveDeviceFailures(userId: string, deviceId: string, count: DeviceCount, seen: FailureCount, next: FailureCount): Promise<boolean>;
+  /** Ends every session, challenge and device of the user (a new generation of each). Reason: `user_changed`. */
+  signOutEverywhere(user: User, audit: AuditEvent): Promise<void>;
+  /**
+   * Ends the user's password and second-factor lockouts: the count of the user's email, of the factor and
+   * of each device in `devices`. Reason: `user_gone`.
+   */
+  unlockUser(user: User, devices: readonly Device[], audit: AuditEvent): Promise<void>;
+  /**
+   * Records a second factor proven by a session (a step-up): spends the time step (or the backup code) and
+   * stamps the session. Reasons: `step_used`, `backup_code_used`, `user_changed`.
+   */
+  stepUp(input: {
+    user: User;
+    session: Session;
+    secondFactorAt: number;
+    proof: { step: number } | { setId: string; codeHash: string };
+    countedOn: CountedOn;
+    audit: AuditEvent | null;
+  }): Promise<void>;
 
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
@@ -101,9 +152,10 @@ export interface TwoFactorStore {
   reserveSecondFactorAttempt(userId: string, seen: FailureCount, next: FailureCount): Promise<boolean>;
 
   /**
-   * Turns a pending enrollment into a factor with its backup codes, all or nothing; with `challenge`, also
-   * spends that enrollment challenge and issues `session`. Reasons: `already_enabled`, `enrollment_gone`,
-   * `user_changed`, `challenge_spent`.
+   * Turns a pending enrollment into a factor with its backup codes, all or nothing, and ends every other
+   * session of the user (a new generation). With `challenge`, also spends that enrollment challenge and
+   * issues `session` to `device`; with `current`, that session goes on. Reasons: `already_enabled`,
+   * `enrollment_gone`, `user_changed`, `challenge_spent`, `device_changed`.
    */
   confirmEnrollment(input: {
     user: User;
@@ -111,27 +163,48 @@ export interface TwoFactorStore {
     factor: TotpFactor;
     backupCodes: BackupCodeSet;
     audit: AuditEvent;
-    challenge: Challenge | null;
-    session: Session | null;
+    start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
   }): Promise<void>;
 
-  /** Spends `step` and the challenge, and issues the session. Reasons: `step_used`, `challenge_spent`, `user_changed`. */
-  completeLoginWithTotp(input: { challenge: Challenge; user: User; step: number; session: Session }): Promise<void>;
+  /**
+   * Spends `step` and the challenge, and issues the session to `device`; a success counted on the account
+   * clears the account's failures. Reasons: `step_used`, `challenge_spent`, `user_changed`, `device_changed`.
+   */
+  completeLoginWithTotp(input: { challenge: Challenge; user: User; step: number; session: Session; device: DeviceUse; countedOn: CountedOn; audits: AuditEvent[] }): Promise<void>;
   /**
    * Spends one backup code and the challenge, and issues the session; returns the codes left, or null when
-   * they could not be counted after the commit. Reasons: `backup_code_used`, `challenge_spent`, `user_changed`.
+   * they could not be counted after the commit. Reasons: `backup_code_used`, `challenge_spent`, `user_changed`,
+   * `device_changed`.
    */
-  completeLoginWithBackupCode(input: { challenge: Challenge; user: User; setId: string; codeHash: string; session: Session; audit: AuditEvent }): Promise<number | null>;
+  completeLoginWithBackupCode(input: {
+    challenge: Challenge;
+    user: User;
+    setId: string;
+    codeHash: string;
+    session: Session;
+    device: DeviceUse;
+    countedOn: CountedOn;
+    audits: AuditEvent[];
+  }): Promise<number | null>;
 
-  /** Spends `step` and replaces the backup code set. Reasons: `step_used`, `not_enrolled`. */
-  replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent }): Promise<void>;
-  /** Spends `step` and removes the factor and its codes. Reasons: `step_used`, `not_enrolled`. */
-  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent }): Promise<void>;
-  /** Removes the factor, codes and pending enrollment, and kills every session and challenge of the user. */
-  resetTwoFactor(input: { user: User; audit: AuditEvent }): Promise<User>;
+  /**
+   * Spends `step`, replaces the backup code set, ends remembering and every other session. Reasons:
+   * `step_used`, `not_enrolled`.
+   */
+  replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent; current: CurrentSession; countedOn: CountedOn }): Promise<void>;
+  /** Spends `step`, removes the factor and its codes, ends remembering and every other session. Reasons: `step_used`, `not_enrolled`. */
+  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void>;
+  /**
+   * Removes the factor, codes and pending enrollment, kills every session and challenge of the user, ends
+   * remembering and the user's lockouts (the email's count and each of `devices`'). Reason: `user_gone`.
+   */
+  resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User>;
 
-  /** Writes a security event that no state change carries (a lockout). */
-  recordAuditEvent(audit: AuditEvent): Promise<void>;
+  /**
+   * Writes a lockout's security event; a second-factor lockout (`endRemembering`) also ends remembering for
+   * every device of the user.
+   */
+  recordLockout(audit: AuditEvent, endRemembering: boolean): Promise<void>;
 
   /**
    * Consecutive wrong passwords for an email of an app, whether or not a user has it (so a lockout never

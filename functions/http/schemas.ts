@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { twoFactorModes } from '../core/model.js';
+import { maxRememberDeviceDays } from '../core/plans.js';
 
 /**
  * The request schemas: the handlers validate with these very objects and `functions/openapi` documents
@@ -31,7 +32,11 @@ export const allowedOrigins = z.array(webOrigin).max(20);
 
 export const appParams = z.strictObject({ appId });
 export const appUserParams = z.strictObject({ appId, userId });
+export const deviceId = z.string().regex(/^dev_[A-Za-z0-9_-]{22}$/, 'must be a device id');
+export const appDeviceParams = z.strictObject({ appId, deviceId });
 export const credentialsBody = z.strictObject({ email, password });
+/** `POST /login`: the credentials, and the device token this browser keeps, if it has one. */
+export const loginBody = z.strictObject({ email, password, deviceToken: token.optional() });
 export const codeBody = z.strictObject({ code: totpCode });
 export const emptyBody = z.strictObject({}).optional();
 export const pageQuery = z.strictObject({
@@ -41,14 +46,25 @@ export const pageQuery = z.strictObject({
 
 /** `POST /login/verify`: exactly one second factor, a code from the authenticator app or a backup code. */
 export const verifyLoginBody = z
-  .strictObject({ challengeToken: token, code: totpCode.optional(), backupCode: backupCode.optional() })
+  .strictObject({ challengeToken: token, code: totpCode.optional(), backupCode: backupCode.optional(), rememberDevice: z.boolean().optional() })
   .refine((body) => (body.code === undefined) !== (body.backupCode === undefined), {
     message: 'send either code or backupCode, not both',
     path: ['code'],
   });
 
-/** `PUT /settings/two-factor`: the draft mode. */
-export const twoFactorSettingsBody = z.strictObject({ mode: z.enum(twoFactorModes) });
+/** `POST /2fa/step-up`: exactly one second factor, a code from the authenticator app or a backup code. */
+export const stepUpBody = z
+  .strictObject({ code: totpCode.optional(), backupCode: backupCode.optional() })
+  .refine((body) => (body.code === undefined) !== (body.backupCode === undefined), {
+    message: 'send either code or backupCode, not both',
+    path: ['code'],
+  });
+
+/** `PUT /settings/two-factor`: the draft mode, and how long a device may be remembered (absent: unchanged). */
+export const twoFactorSettingsBody = z.strictObject({
+  mode: z.enum(twoFactorModes),
+  rememberDeviceDays: z.number().int().min(0).max(maxRememberDeviceDays).optional(),
+});
 
 /** `POST /users/{userId}/2fa/reset`: an optional reason, kept in the audit event. */
 export const resetTwoFactorBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional();

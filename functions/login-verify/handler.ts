@@ -11,7 +11,7 @@ export const handler = httpRoute(request, async ({ params, body }) => ({
   body: await verifyLogin(
     dependencies(),
     body.code !== undefined
-      ? { appId: params.appId, challengeToken: body.challengeToken, code: body.code }
-      : { appId: params.appId, challengeToken: body.challengeToken, backupCode: body.backupCode! },
+      ? { appId: params.appId, challengeToken: body.challengeToken, rememberDevice: body.rememberDevice, code: body.code }
+      : { appId: params.appId, challengeToken: body.challengeToken, rememberDevice: body.rememberDevice, backupCode: body.backupCode! },
   ),
 }));

@@ -11,6 +11,8 @@ import type { EnrollmentStarted } from '../core/use-cases/start-enrollment.js';
 import type { TwoFactorSettings } from '../core/use-cases/two-factor-settings.js';
 import type { UsersPage } from '../core/use-cases/list-users.js';
 import type { VerifyLoginResult } from '../core/use-cases/verify-login.js';
+import type { SteppedUp } from '../core/use-cases/step-up.js';
+import type { DeviceListing } from '../core/use-cases/devices.js';
 
 /**
  * The response bodies of API.md as zod schemas, for the OpenAPI document only: the handlers return what
@@ -26,10 +28,19 @@ export const userView = z.object({ id: z.string(), email: z.string(), role: z.en
 export const sessionView = z.object({
   token: z.string().describe('Opaque bearer token (256 random bits); send it as `Authorization: Bearer <token>`.'),
   expiresAt: timestamp,
-  assurance: z.enum(['password', 'two_factor']),
+  assurance: z.enum(['password', 'two_factor', 'remembered_device']),
 });
 
-export const signedIn = z.object({ status: z.literal('SIGNED_IN'), session: sessionView, user: userView });
+export const deviceView = z
+  .object({
+    id: z.string(),
+    token: z.string().describe('Keep it in this browser and send it as `deviceToken` with every login (256 random bits; stored only as a hash).'),
+    expiresAt: timestamp,
+    rememberedUntil: timestamp.nullable().describe('Until when this device skips the second factor; null when it is not remembered.'),
+  })
+  .describe("The browser the session was issued to: the one the request presented when it was valid for this user, else a new one.");
+
+export const signedIn = z.object({ status: z.literal('SIGNED_IN'), session: sessionView, user: userView, device: deviceView });
 
 export const signedInWithOffer = signedIn.extend({
   twoFactor: z
@@ -66,6 +77,25 @@ export const enrollmentConfirmed = z.object({
   backupCodes,
   backupCodesFile,
   session: sessionView.optional().describe('Present when the call was authorized by an enrollment challenge.'),
+  device: deviceView.optional().describe('With `session`: the device it was issued to.'),
+});
+
+export const steppedUp = z.object({
+  session: sessionView.extend({
+    stepUpExpiresAt: timestamp.describe('Until when this session may weaken an account or an app (10 minutes).'),
+  }),
+});
+
+export const deviceListing = z.object({
+  devices: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: timestamp,
+      lastUsedAt: timestamp,
+      rememberedUntil: timestamp.nullable(),
+      current: z.boolean().describe('The device this session was issued to.'),
+    }),
+  ),
 });
 
 export const backupCodesRegenerated = z.object({ backupCodes, backupCodesFile });
@@ -78,18 +108,20 @@ export const me = z.object({
   app: z.object({ id: z.string(), name: z.string(), twoFactorMode: z.enum(twoFactorModes) }),
 });
 
+const rememberDeviceDays = z.number().int().min(0).max(30).describe('How long a device may skip the second factor once the user trusts it (0: never).');
+
 export const twoFactorSettings = z.object({
   plan: z.enum(plans),
   allowedModes: z.array(z.enum(twoFactorModes)).describe('The modes the plan may set, weakest first.'),
-  draft: z.object({ mode: z.enum(twoFactorModes) }),
-  published: z.object({ mode: z.enum(twoFactorModes), version: z.number().int().min(1), publishedAt: timestamp }).nullable(),
+  draft: z.object({ mode: z.enum(twoFactorModes), rememberDeviceDays }),
+  published: z.object({ mode: z.enum(twoFactorModes), rememberDeviceDays, version: z.number().int().min(1), publishedAt: timestamp }).nullable(),
   unpublishedChanges: z.boolean(),
 });
 
 export const published = z.object({
   version: z.number().int().min(1),
   publishedAt: timestamp,
-  config: z.object({ twoFactor: z.object({ mode: z.enum(twoFactorModes) }) }),
+  config: z.object({ twoFactor: z.object({ mode: z.enum(twoFactorModes), rememberDeviceDays }) }),
 });
 
 export const userSummary = z.object({
@@ -123,6 +155,10 @@ export const auditEventTypes = [
   'backup_codes.regenerated',
   'two_factor.locked_out',
   'password.locked_out',
+  'user.unlocked',
+  'device.remembered',
+  'device.forgotten',
+  'sessions.revoked',
 ] as const satisfies readonly AuditEventType[];
 
 export const auditEventsPage = z.object({
@@ -179,6 +215,8 @@ export type ResultsFitTheirSchemas = [
   Holds<Documents<typeof twoFactorSettings, TwoFactorSettings>>,
   Holds<Documents<typeof published, Published>>,
   Holds<Documents<typeof userSummary, UserSummary>>,
+  Holds<Documents<typeof steppedUp, SteppedUp>>,
+  Holds<Documents<typeof deviceListing, DeviceListing>>,
   Holds<Documents<typeof usersPage, UsersPage>>,
   Holds<Documents<z.ZodEnum<{ [K in (typeof auditEventTypes)[number]]: K }>, AuditEventType>>,
 ];

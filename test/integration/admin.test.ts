@@ -11,7 +11,7 @@ describe('admin settings and publishing', () => {
     const response = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ plan: 'enterprise', allowedModes: ['off', 'optional', 'required'], draft: { mode: 'off' }, published: null, unpublishedChanges: true });
+    expect(response.body).toEqual({ plan: 'enterprise', allowedModes: ['off', 'optional', 'required'], draft: { mode: 'off', rememberDeviceDays: 0 }, published: null, unpublishedChanges: true });
   });
 
   it('changes only the draft until publish: end users still see the published mode', async () => {

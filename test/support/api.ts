@@ -120,6 +120,27 @@ export interface EnrolledUser {
   sessionToken: string;
   /** The step the confirmation code spent. */
   confirmedStep: number;
+  /** The device token of the answer that issued `sessionToken` (sign-up's, or the confirmation's). */
+  deviceToken: string;
+}
+
+/** The last time step each secret's codes were sent for, so `nextCode` never repeats one. */
+const lastStepOf = new Map<string, number>();
+
+/**
+ * A code the service has not accepted yet for this authenticator: the oldest step of the ±1 window newer
+ * than the last one used, waiting for the window to move when all three are spent.
+ */
+export async function nextCode(user: { secret: string; confirmedStep: number }): Promise<string> {
+  await awayFromStepBoundary();
+  let step = Math.max((lastStepOf.get(user.secret) ?? user.confirmedStep) + 1, currentStep() - 1);
+  if (step > currentStep() + 1) {
+    await new Promise((resolve) => setTimeout(resolve, (step - 1) * 30_000 - Date.now() + 100));
+    await awayFromStepBoundary();
+    step = Math.max(step, currentStep() - 1);
+  }
+  lastStepOf.set(user.secret, step);
+  return totpCode(user.secret, step);
 }
 
 /** Signs up and enrolls a user the way a person does: scan the QR code, type the code, keep the codes. */
@@ -142,6 +163,7 @@ export async function signUpAndEnroll(app: TestApp, email = uniqueEmail()): Prom
     backupCodes: confirm.body.backupCodes,
     sessionToken: confirm.body.session?.token ?? token,
     confirmedStep,
+    deviceToken: confirm.body.device?.token ?? signup.body.device.token,
   };
 }
 

@@ -74,7 +74,9 @@ interface ApiMdRoute {
 /** API.md: the error codes and statuses of the conventions, with the fields and headers each carries. */
 function apiMdConventions(text: string): Map<string, { status: number; fields: string[]; headers: string[] }> {
   const section = text.slice(text.indexOf('## Conventions'), text.indexOf('## TOTP parameters'));
-  const errors = section.slice(section.indexOf('Codes and statuses:'));
+  // Later sections add codes in a line of their own ("New error codes: `step_up_required` 403; …").
+  const added = [...text.matchAll(/New error codes:([^\n]*(?:\n  [^\n]*)*)/g)].map((match) => match[1]!).join(' ');
+  const errors = `${section.slice(section.indexOf('Codes and statuses:'))} ${added}`;
   const conventions = new Map<string, { status: number; fields: string[]; headers: string[] }>();
   for (const match of errors.matchAll(/`([a-z_]+)` (\d{3})(?: \(with ([^)]*)\))?/g)) {
     const extras = match[3] ?? '';

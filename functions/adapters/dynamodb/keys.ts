@@ -14,6 +14,7 @@ export interface ItemKey {
 }
 
 const versionWidth = 8;
+const devicePrefix = 'DEVICE#';
 
 export const keys = {
   app: (appId: string): ItemKey => ({ pk: `APP#${appId}`, sk: 'APP' }),
@@ -25,6 +26,9 @@ export const keys = {
   totpFactor: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP' }),
   pendingEnrollment: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP#PENDING' }),
   backupCodes: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'BACKUP_CODES' }),
+  /** A user's devices sit in the user's partition, so one Query lists them. */
+  device: (userId: string, deviceId: string): ItemKey => ({ pk: `USER#${userId}`, sk: `${devicePrefix}${deviceId}` }),
+  devicePrefix: (): string => devicePrefix,
   /** Keyed by a hash of the email: the count exists for emails nobody signed up with, too. */
   passwordFailures: (appId: string, email: string): ItemKey => ({
     pk: `PASSWORD_FAILURES#${createHash('sha256').update(`${appId}\n${email}`, 'utf8').digest('hex')}`,

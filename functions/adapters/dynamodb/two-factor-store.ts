@@ -16,6 +16,7 @@ import type {
   AuditEvent,
   BackupCodeSet,
   Challenge,
+  Device,
   DraftSettings,
   FailureCount,
   PendingEnrollment,
@@ -27,7 +28,7 @@ import type {
   User,
   UserSummary,
 } from '../../core/model.js';
-import type { Page, TwoFactorStore } from '../../core/ports.js';
+import type { CountedOn, CurrentSession, DeviceCount, DeviceUse, Page, TwoFactorStore } from '../../core/ports.js';
 import { type ItemKey, keys, usersIndexName } from './keys.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -99,12 +100,20 @@ const conditions = {
   planIs: '#plan = :seenPlan',
   /** A plan change lowered (or kept) the draft it read; an edit in between must make it read again. */
   draftModeIs: '#mode = :seenMode',
+  rememberDaysAre: 'rememberDeviceDays = :seenDays',
+  /** Drafts written before devices could be remembered have no such attribute: it means 0. */
+  noRememberDays: '(attribute_not_exists(rememberDeviceDays) OR rememberDeviceDays = :seenDays)',
+  /**
+   * A known device is used (a session issued to it, its token rotated, it remembered) only while it is of the
+   * user's current device generation: "sign out everywhere" or forgetting it must win over a login in flight.
+   */
+  deviceLive: 'attribute_exists(pk) AND generation = :deviceGeneration',
   /**
    * Reserving an attempt (a second-factor code, a password) moves the failure count from the value the
    * request read; when two requests race, only one moves it, so every checked secret is counted and the
    * lockout cannot be outrun.
    */
-  failuresAre: 'failedAttempts = :seenFailures',
+  failuresAre: '#failedAttempts = :seenFailures',
 } as const;
 
 
@@ -120,7 +129,12 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     if (!item) return null;
     const publishedConfig: PublishedConfig | null =
       typeof item.publishedVersion === 'number'
-        ? { version: item.publishedVersion, mode: item.publishedMode as TwoFactorMode, publishedAt: item.publishedAt as string }
+        ? {
+            version: item.publishedVersion,
+            mode: item.publishedMode as TwoFactorMode,
+            rememberDeviceDays: (item.publishedRememberDeviceDays as number | undefined) ?? 0,
+            publishedAt: item.publishedAt as string,
+          }
         : null;
     return {
       id: item.appId as string,
@@ -135,7 +149,9 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
 
   async getDraftSettings(appId: string): Promise<DraftSettings | null> {
     const item = await this.get(keys.draftSettings(appId));
-    return item ? { mode: item.mode as TwoFactorMode, updatedAt: item.updatedAt as string } : null;
+    return item
+      ? { mode: item.mode as TwoFactorMode, rememberDeviceDays: (item.rememberDeviceDays as number | undefined) ?? 0, updatedAt: item.updatedAt as string }
+      : null;
   }
 
   async createApp(input: { app: App; draft: DraftSettings; wrappedDataKey: string; admin: User; publishedConfig: PublishedConfig | null; audit: AuditEvent }): Promise<void> {
@@ -180,20 +196,28 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   async changePlan(input: {
     appId: string;
     plan: Plan;
-    seen: { publishedVersion: number | null; draftMode: TwoFactorMode };
-    draftMode: TwoFactorMode | null;
+    seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
+    draft: DraftSettings | null;
     publish: PublishedConfig | null;
     audit: AuditEvent;
   }): Promise<void> {
     const { appId, publish, seen } = input;
     const draftKey = keys.draftSettings(appId);
     const draftNames = { '#mode': 'mode' };
+    const seenDraft = { ':seenMode': seen.draft.mode, ':seenDays': seen.draft.rememberDeviceDays };
+    const draftIsAsSeen = `${conditions.draftModeIs} AND ${seen.draft.rememberDeviceDays === 0 ? conditions.noRememberDays : conditions.rememberDaysAre}`;
     const steps: TransactStep[] = [
       { item: this.appUpdate(appId, { plan: input.plan, publish, seenVersion: seen.publishedVersion ?? 0 }), reason: 'plan_race' },
       {
-        item: input.draftMode
-          ? this.update(draftKey, 'SET #mode = :mode', draftNames, { ':mode': input.draftMode, ':seenMode': seen.draftMode }, conditions.draftModeIs)
-          : this.conditionCheck(draftKey, conditions.draftModeIs, { ':seenMode': seen.draftMode }, draftNames),
+        item: input.draft
+          ? this.update(
+              draftKey,
+              'SET #mode = :mode, rememberDeviceDays = :days, updatedAt = :updatedAt',
+              draftNames,
+              { ':mode': input.draft.mode, ':days': input.draft.rememberDeviceDays, ':updatedAt': input.draft.updatedAt, ...seenDraft },
+              draftIsAsSeen,
+            )
+          : this.conditionCheck(draftKey, draftIsAsSeen, pickUsed(seenDraft, draftIsAsSeen), draftNames),
         reason: 'plan_race',
       },
       { item: this.put(this.auditItem(input.audit)) },
@@ -214,10 +238,12 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     return item ? (item.wrappedKey as string) : null;
   }
 
-  async createUser(user: User, start: { session: Session } | { challenge: Challenge }): Promise<void> {
+  async createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void> {
     await this.transact([
       ...this.userCreation(user),
-      { item: this.put('session' in start ? sessionItem(start.session) : challengeItem(start.challenge)) },
+      ...('session' in start
+        ? [{ item: this.put(sessionItem(start.session)) }, ...this.deviceUse({ kind: 'new', device: start.device })]
+        : [{ item: this.put(challengeItem(start.challenge)) }]),
     ]);
   }
 
@@ -238,6 +264,8 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       createdAt: item.createdAt as string,
       passwordHash: item.passwordHash as string,
       generation: item.generation as number,
+      deviceGeneration: (item.deviceGeneration as number | undefined) ?? 0,
+      rememberGeneration: (item.rememberGeneration as number | undefined) ?? 0,
       twoFactorEnabled: item.twoFactorEnabled === true,
       twoFactorEnabledAt: (item.twoFactorEnabledAt as string | undefined) ?? null,
     };
@@ -269,8 +297,8 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     };
   }
 
-  async putSession(session: Session): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: sessionItem(session) }));
+  async issueSession(session: Session, device: DeviceUse): Promise<void> {
+    await this.transact([{ item: this.put(sessionItem(session)) }, ...this.deviceUse(device)]);
   }
 
   async getSession(tokenHash: string): Promise<Session | null> {
@@ -282,6 +310,8 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       userId: item.userId as string,
       generation: item.generation as number,
       assurance: item.assurance as Session['assurance'],
+      deviceId: (item.deviceId as string | undefined) ?? null,
+      secondFactorAt: (item.secondFactorAt as number | undefined) ?? null,
       createdAt: item.createdAt as string,
       expiresAt: item.expiresAt as number,
     };
@@ -304,6 +334,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       userId: item.userId as string,
       generation: item.generation as number,
       purpose: item.purpose as Challenge['purpose'],
+      deviceId: (item.deviceId as string | undefined) ?? null,
       failedAttempts: item.failedAttempts as number,
       createdAt: item.createdAt as string,
       expiresAt: item.expiresAt as number,
@@ -330,6 +361,97 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
     }
+  }
+
+  async getDevice(userId: string, deviceId: string): Promise<Device | null> {
+    return deviceOf(await this.get(keys.device(userId, deviceId)));
+  }
+
+  async listDevices(userId: string): Promise<Device[]> {
+    const devices: Device[] = [];
+    let start: Item | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :partition AND begins_with(sk, :devices)',
+          ExpressionAttributeValues: { ':partition': keys.user(userId).pk, ':devices': keys.devicePrefix() },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const device = deviceOf(item);
+        if (device) devices.push(device);
+      }
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return devices;
+  }
+
+  async forgetDevice(user: User, deviceId: string, audit: AuditEvent): Promise<boolean> {
+    try {
+      await this.transact([
+        { item: this.delete(keys.device(user.id, deviceId), conditions.deviceLive, { ':deviceGeneration': user.deviceGeneration }), reason: 'device_changed' },
+        { item: this.put(this.auditItem(audit)) },
+      ]);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailedError) return false;
+      throw error;
+    }
+  }
+
+  async moveDeviceFailures(userId: string, deviceId: string, count: DeviceCount, seen: FailureCount, next: FailureCount): Promise<boolean> {
+    return this.moveFailureCount(keys.device(userId, deviceId), seen, next, { mustExist: true, attributes: deviceCountAttributes[count] });
+  }
+
+  async signOutEverywhere(user: User, audit: AuditEvent): Promise<void> {
+    await this.transact([
+      {
+        item: this.update(keys.user(user.id), 'ADD generation :one, deviceGeneration :one', undefined, { ':one': 1, ':generation': user.generation }, conditions.sameGeneration),
+        reason: 'user_changed',
+      },
+      { item: this.put(this.auditItem(audit)) },
+    ]);
+  }
+
+  async unlockUser(user: User, devices: readonly Device[], audit: AuditEvent): Promise<void> {
+    const factor = await this.get(keys.totpFactor(user.id));
+    await this.transact([
+      { item: this.conditionCheck(keys.user(user.id), conditions.exists), reason: 'user_gone' },
+      ...this.lockoutsEnded(user, devices),
+      ...(factor ? this.accountFailuresCleared(user, { kind: 'account' }) : []),
+      { item: this.put(this.auditItem(audit)) },
+    ]);
+  }
+
+  async stepUp(input: {
+    user: User;
+    session: Session;
+    secondFactorAt: number;
+    proof: { step: number } | { setId: string; codeHash: string };
+    countedOn: CountedOn;
+    audit: AuditEvent | null;
+  }): Promise<void> {
+    const { user, proof } = input;
+    await this.transact([
+      { item: this.userIsEnrolled(user), reason: 'user_changed' },
+      ...('step' in proof
+        ? [{ item: this.acceptStep(user.id, proof.step, input.countedOn), reason: 'step_used' }]
+        : [{ item: this.spendBackupCode(user.id, proof.setId, proof.codeHash), reason: 'backup_code_used' }, ...this.accountFailuresCleared(user, input.countedOn)]),
+      {
+        item: this.update(
+          keys.session(input.session.tokenHash),
+          'SET secondFactorAt = :at, assurance = :twoFactor',
+          undefined,
+          { ':at': input.secondFactorAt, ':twoFactor': 'two_factor', ':generation': user.generation },
+          conditions.sameGeneration,
+        ),
+        reason: 'user_changed',
+      },
+      ...(input.audit ? [{ item: this.put(this.auditItem(input.audit)) }] : []),
+    ]);
   }
 
   async getTotpFactor(userId: string): Promise<TotpFactor | null> {
@@ -448,25 +570,39 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.passwordFailures(appId, email) }));
   }
 
-  async recordAuditEvent(audit: AuditEvent): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.auditItem(audit), ConditionExpression: conditions.isNew }));
+  async recordLockout(audit: AuditEvent, endRemembering: boolean): Promise<void> {
+    if (!endRemembering || !audit.targetUserId) {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.auditItem(audit), ConditionExpression: conditions.isNew }));
+      return;
+    }
+    await this.transact([
+      { item: this.put(this.auditItem(audit), conditions.isNew), reason: 'audit_exists' },
+      // Someone is guessing the second factor: no device skips it any more.
+      { item: this.update(keys.user(audit.targetUserId), 'ADD rememberGeneration :one', undefined, { ':one': 1 }, conditions.exists), reason: 'user_gone' },
+    ]);
   }
 
   /**
    * Moves a consecutive-failure count from `seen` to `next` in one conditional write; false when another
    * request moved it first. A count never written (or written by older code without one) reads as 0.
    */
-  private async moveFailureCount(key: ItemKey, seen: FailureCount, next: FailureCount, options: { mustExist: boolean; expiresAt?: number }): Promise<boolean> {
-    const lockUnchanged = seen.lockedUntil === null ? 'attribute_not_exists(lockedUntil)' : 'lockedUntil = :seenLock';
-    const failuresUnchanged = seen.failedAttempts === 0 ? `(attribute_not_exists(failedAttempts) OR ${conditions.failuresAre})` : conditions.failuresAre;
-    const sets = ['failedAttempts = :failures', ...(next.lockedUntil === null ? [] : ['lockedUntil = :lock']), ...(options.expiresAt === undefined ? [] : ['expiresAt = :expiresAt'])];
+  private async moveFailureCount(
+    key: ItemKey,
+    seen: FailureCount,
+    next: FailureCount,
+    options: { mustExist: boolean; expiresAt?: number; attributes?: CountAttributes },
+  ): Promise<boolean> {
+    const lockUnchanged = seen.lockedUntil === null ? 'attribute_not_exists(#lockedUntil)' : '#lockedUntil = :seenLock';
+    const failuresUnchanged = seen.failedAttempts === 0 ? `(attribute_not_exists(#failedAttempts) OR ${conditions.failuresAre})` : conditions.failuresAre;
+    const sets = ['#failedAttempts = :failures', ...(next.lockedUntil === null ? [] : ['#lockedUntil = :lock']), ...(options.expiresAt === undefined ? [] : ['expiresAt = :expiresAt'])];
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET ${sets.join(', ')}${next.lockedUntil === null ? ' REMOVE lockedUntil' : ''}`,
+          UpdateExpression: `SET ${sets.join(', ')}${next.lockedUntil === null ? ' REMOVE #lockedUntil' : ''}`,
           ConditionExpression: `${options.mustExist ? 'attribute_exists(pk) AND ' : ''}${failuresUnchanged} AND ${lockUnchanged}`,
+          ExpressionAttributeNames: options.attributes ?? accountCountAttributes,
           ExpressionAttributeValues: {
             ':seenFailures': seen.failedAttempts,
             ':failures': next.failedAttempts,
@@ -490,12 +626,11 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     factor: TotpFactor;
     backupCodes: BackupCodeSet;
     audit: AuditEvent;
-    challenge: Challenge | null;
-    session: Session | null;
+    start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
   }): Promise<void> {
-    const { user, factor } = input;
+    const { user, factor, start } = input;
     const steps: TransactStep[] = [];
-    if (input.challenge) steps.push({ item: this.spendChallenge(input.challenge), reason: 'challenge_spent' });
+    if ('challenge' in start) steps.push({ item: this.spendChallenge(start.challenge), reason: 'challenge_spent' });
     steps.push(
       { item: this.put({ ...keys.totpFactor(user.id), ...factor, lockedUntil: undefined }, conditions.isNew), reason: 'already_enabled' },
       {
@@ -506,11 +641,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
         reason: 'enrollment_gone',
       },
       {
+        // A new generation: every other session of the user ends (an attacker's, opened with the password
+        // before the owner linked an authenticator, included).
         item: this.update(
           keys.user(user.id),
-          'SET twoFactorEnabled = :true, twoFactorEnabledAt = :enabledAt',
+          'SET twoFactorEnabled = :true, twoFactorEnabledAt = :enabledAt, generation = :nextGeneration',
           undefined,
-          { ':true': true, ':false': false, ':enabledAt': factor.enabledAt, ':generation': user.generation },
+          { ':true': true, ':false': false, ':enabledAt': factor.enabledAt, ':generation': user.generation, ':nextGeneration': user.generation + 1 },
           'attribute_exists(pk) AND generation = :generation AND twoFactorEnabled = :false',
         ),
         reason: 'user_changed',
@@ -518,40 +655,49 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       { item: this.put(backupCodesItem(input.backupCodes)) },
       { item: this.put(this.auditItem(input.audit)) },
     );
-    if (input.session) steps.push({ item: this.put(sessionItem(input.session)) });
+    if ('challenge' in start) steps.push({ item: this.put(sessionItem(start.session)) }, ...this.deviceUse(start.device));
+    else steps.push(this.currentSessionGoesOn(user, start.current));
     await this.transact(steps);
   }
 
-  async completeLoginWithTotp(input: { challenge: Challenge; user: User; step: number; session: Session }): Promise<void> {
+  async completeLoginWithTotp(input: {
+    challenge: Challenge;
+    user: User;
+    step: number;
+    session: Session;
+    device: DeviceUse;
+    countedOn: CountedOn;
+    audits: AuditEvent[];
+  }): Promise<void> {
     await this.transact([
       { item: this.spendChallenge(input.challenge), reason: 'challenge_spent' },
       { item: this.userIsEnrolled(input.user), reason: 'user_changed' },
-      { item: this.acceptStep(input.user.id, input.step), reason: 'step_used' },
+      { item: this.acceptStep(input.user.id, input.step, input.countedOn), reason: 'step_used' },
       { item: this.put(sessionItem(input.session)) },
+      ...this.deviceUse(input.device),
+      ...input.audits.map((audit) => ({ item: this.put(this.auditItem(audit)) })),
     ]);
   }
 
-  async completeLoginWithBackupCode(input: { challenge: Challenge; user: User; setId: string; codeHash: string; session: Session; audit: AuditEvent }): Promise<number | null> {
+  async completeLoginWithBackupCode(input: {
+    challenge: Challenge;
+    user: User;
+    setId: string;
+    codeHash: string;
+    session: Session;
+    device: DeviceUse;
+    countedOn: CountedOn;
+    audits: AuditEvent[];
+  }): Promise<number | null> {
     const { user } = input;
     await this.transact([
       { item: this.spendChallenge(input.challenge), reason: 'challenge_spent' },
       { item: this.userIsEnrolled(user), reason: 'user_changed' },
-      {
-        item: this.update(
-          keys.backupCodes(user.id),
-          'REMOVE #codes.#code',
-          { '#codes': 'codes', '#code': input.codeHash },
-          { ':setId': input.setId },
-          conditions.backupCodeUnused,
-        ),
-        reason: 'backup_code_used',
-      },
-      {
-        item: this.update(keys.totpFactor(user.id), 'SET failedAttempts = :zero REMOVE lockedUntil', undefined, { ':zero': 0 }, conditions.exists),
-        reason: 'user_changed',
-      },
+      { item: this.spendBackupCode(user.id, input.setId, input.codeHash), reason: 'backup_code_used' },
+      ...this.accountFailuresCleared(user, input.countedOn),
       { item: this.put(sessionItem(input.session)) },
-      { item: this.put(this.auditItem(input.audit)) },
+      ...this.deviceUse(input.device),
+      ...input.audits.map((audit) => ({ item: this.put(this.auditItem(audit)) })),
     ]);
     // The login is committed: failing to count the codes left must not turn it into a 503 whose session
     // nobody receives, with the challenge and the code already spent.
@@ -559,24 +705,35 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     return codeSet === undefined ? null : (codeSet?.remainingHashes.length ?? 0);
   }
 
-  async replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent }): Promise<void> {
-    await this.transact([
-      { item: this.userIsEnrolled(input.user), reason: 'not_enrolled' },
-      { item: this.acceptStep(input.user.id, input.step), reason: 'step_used' },
-      { item: this.put(backupCodesItem(input.backupCodes)) },
-      { item: this.put(this.auditItem(input.audit)) },
-    ]);
-  }
-
-  async disableTwoFactor(input: { user: User; step: number; audit: AuditEvent }): Promise<void> {
+  async replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent; current: CurrentSession; countedOn: CountedOn }): Promise<void> {
     const { user } = input;
     await this.transact([
       {
         item: this.update(
           keys.user(user.id),
-          'SET twoFactorEnabled = :false REMOVE twoFactorEnabledAt',
+          'SET generation = :nextGeneration ADD rememberGeneration :one',
           undefined,
-          { ':true': true, ':false': false, ':generation': user.generation },
+          { ':nextGeneration': user.generation + 1, ':one': 1, ':generation': user.generation, ':true': true },
+          conditions.enrolledInGeneration,
+        ),
+        reason: 'not_enrolled',
+      },
+      { item: this.acceptStep(user.id, input.step, input.countedOn), reason: 'step_used' },
+      { item: this.put(backupCodesItem(input.backupCodes)) },
+      this.currentSessionGoesOn(user, input.current),
+      { item: this.put(this.auditItem(input.audit)) },
+    ]);
+  }
+
+  async disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void> {
+    const { user } = input;
+    await this.transact([
+      {
+        item: this.update(
+          keys.user(user.id),
+          'SET twoFactorEnabled = :false, generation = :nextGeneration ADD rememberGeneration :one REMOVE twoFactorEnabledAt',
+          undefined,
+          { ':true': true, ':false': false, ':one': 1, ':generation': user.generation, ':nextGeneration': user.generation + 1 },
           conditions.enrolledInGeneration,
         ),
         reason: 'not_enrolled',
@@ -584,17 +741,18 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       // Deleting the factor under the step condition spends the step that proved the request.
       { item: this.delete(keys.totpFactor(user.id), conditions.stepIsNew, { ':step': input.step }), reason: 'step_used' },
       { item: this.delete(keys.backupCodes(user.id)) },
+      this.currentSessionGoesOn(user, input.current),
       { item: this.put(this.auditItem(input.audit)) },
     ]);
   }
 
-  async resetTwoFactor(input: { user: User; audit: AuditEvent }): Promise<User> {
+  async resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User> {
     const { user } = input;
     await this.transact([
       {
         item: this.update(
           keys.user(user.id),
-          'SET twoFactorEnabled = :false ADD generation :one REMOVE twoFactorEnabledAt',
+          'SET twoFactorEnabled = :false ADD generation :one, rememberGeneration :one REMOVE twoFactorEnabledAt',
           undefined,
           { ':false': false, ':one': 1 },
           conditions.exists,
@@ -604,6 +762,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       { item: this.delete(keys.totpFactor(user.id)) },
       { item: this.delete(keys.backupCodes(user.id)) },
       { item: this.delete(keys.pendingEnrollment(user.id)) },
+      ...this.lockoutsEnded(user, input.devices),
       { item: this.put(this.auditItem(input.audit)) },
     ]);
     // The reset is committed: reading it back is only for the answer, so a failed read must not turn it
@@ -646,6 +805,8 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
             createdAt: user.createdAt,
             passwordHash: user.passwordHash,
             generation: user.generation,
+            deviceGeneration: user.deviceGeneration,
+            rememberGeneration: user.rememberGeneration,
             twoFactorEnabled: user.twoFactorEnabled,
           },
           conditions.isNew,
@@ -666,8 +827,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     const checks = ['attribute_exists(pk)', change.seenVersion === 0 ? conditions.firstPublish : conditions.nextPublish];
     if (change.seenVersion !== 0) values[':previousVersion'] = change.seenVersion;
     if (change.publish) {
-      sets.push('publishedVersion = :version', 'publishedMode = :publishedMode', 'publishedAt = :publishedAt');
-      Object.assign(values, { ':version': change.publish.version, ':publishedMode': change.publish.mode, ':publishedAt': change.publish.publishedAt });
+      sets.push('publishedVersion = :version', 'publishedMode = :publishedMode', 'publishedRememberDeviceDays = :publishedDays', 'publishedAt = :publishedAt');
+      Object.assign(values, {
+        ':version': change.publish.version,
+        ':publishedMode': change.publish.mode,
+        ':publishedDays': change.publish.rememberDeviceDays,
+        ':publishedAt': change.publish.publishedAt,
+      });
     }
     if (change.plan) {
       sets.push('#plan = :plan');
@@ -682,6 +848,90 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     return this.update(keys.app(appId), `SET ${sets.join(', ')}`, names, values, checks.join(' AND '));
   }
 
+  /** The writes that issue a session to a device: register a new one, or record the use of a known one. */
+  private deviceUse(use: DeviceUse): TransactStep[] {
+    const { device } = use;
+    if (use.kind === 'new') return [{ item: this.put(deviceItem(device), conditions.isNew), reason: 'device_changed' }];
+    const cleared = use.clear.flatMap((count) => [`${deviceCountAttributes[count]['#failedAttempts']} = :zero`]);
+    const removed = use.clear.map((count) => deviceCountAttributes[count]['#lockedUntil']);
+    const remembered = device.rememberedUntil !== null && device.rememberedAt !== null;
+    const sets = [
+      'tokenHash = :tokenHash',
+      'lastUsedAt = :lastUsedAt',
+      'rememberGeneration = :rememberGeneration',
+      ...(remembered ? ['rememberedAt = :rememberedAt', 'rememberedUntil = :rememberedUntil'] : []),
+      ...cleared,
+    ];
+    const removes = [...(remembered ? [] : ['rememberedAt', 'rememberedUntil']), ...removed];
+    return [
+      {
+        item: this.update(
+          keys.device(device.userId, device.id),
+          `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          undefined,
+          {
+            ':tokenHash': device.tokenHash,
+            ':lastUsedAt': device.lastUsedAt,
+            ':rememberGeneration': device.rememberGeneration,
+            ':rememberedAt': device.rememberedAt,
+            ':rememberedUntil': device.rememberedUntil,
+            ':zero': 0,
+            ':deviceGeneration': device.generation,
+          },
+          conditions.deviceLive,
+        ),
+        reason: 'device_changed',
+      },
+    ];
+  }
+
+  /**
+   * The session that made a change which ends every other session of the user goes on under the user's new
+   * generation (and, when the change proved a second factor, records it for step-up).
+   */
+  private currentSessionGoesOn(user: User, current: CurrentSession): TransactStep {
+    const proved = current.secondFactorAt !== undefined;
+    return {
+      item: this.update(
+        keys.session(current.session.tokenHash),
+        `SET generation = :nextGeneration${proved ? ', secondFactorAt = :at, assurance = :twoFactor' : ''}`,
+        undefined,
+        { ':nextGeneration': user.generation + 1, ':at': current.secondFactorAt, ':twoFactor': 'two_factor', ':generation': user.generation },
+        conditions.sameGeneration,
+      ),
+      reason: 'user_changed',
+    };
+  }
+
+  /** Ends the lockouts of a user: the count of its email (unknown clients) and those of its devices. */
+  private lockoutsEnded(user: User, devices: readonly Device[]): TransactStep[] {
+    // A transaction holds at most 100 writes; a user with more devices than fit keeps the oldest counts.
+    const newestFirst = [...devices].sort((a, b) => b.lastUsedAt.localeCompare(a.lastUsedAt)).slice(0, maxDevicesPerUnlock);
+    return [
+      { item: this.delete(keys.passwordFailures(user.appId, user.email)) },
+      ...newestFirst.map((device) => ({
+        item: this.update(
+          keys.device(user.id, device.id),
+          'SET pwFailedAttempts = :zero, sfFailedAttempts = :zero REMOVE pwLockedUntil, sfLockedUntil',
+          undefined,
+          { ':zero': 0 },
+          conditions.exists,
+        ),
+        reason: 'device_changed',
+      })),
+    ];
+  }
+
+  /** A success counted on the account clears the account's second-factor failures (one on a device leaves them). */
+  private accountFailuresCleared(user: User, countedOn: CountedOn): TransactStep[] {
+    if (countedOn.kind !== 'account') return [];
+    return [{ item: this.update(keys.totpFactor(user.id), 'SET failedAttempts = :zero REMOVE lockedUntil', undefined, { ':zero': 0 }, conditions.exists), reason: 'user_changed' }];
+  }
+
+  private spendBackupCode(userId: string, setId: string, codeHash: string): TransactItem {
+    return this.update(keys.backupCodes(userId), 'REMOVE #codes.#code', { '#codes': 'codes', '#code': codeHash }, { ':setId': setId }, conditions.backupCodeUnused);
+  }
+
   private spendChallenge(challenge: Challenge): TransactItem {
     return this.delete(keys.challenge(challenge.tokenHash), conditions.challengeLive, { ':maxAttempts': maxAttemptsPerChallenge });
   }
@@ -690,11 +940,14 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     return this.conditionCheck(keys.user(user.id), conditions.enrolledInGeneration, { ':generation': user.generation, ':true': true });
   }
 
-  /** Spends `step` and, being a success, clears the consecutive-failure count and any lockout. */
-  private acceptStep(userId: string, step: number): TransactItem {
+  /**
+   * Spends `step`; a success counted on the account also clears the account's consecutive-failure count and
+   * lockout (one counted on a known device leaves the account's count, which unknown clients run up, alone).
+   */
+  private acceptStep(userId: string, step: number, countedOn: CountedOn): TransactItem {
     return this.update(
       keys.totpFactor(userId),
-      'SET lastAcceptedStep = :step, failedAttempts = :zero REMOVE lockedUntil',
+      countedOn.kind === 'account' ? 'SET lastAcceptedStep = :step, failedAttempts = :zero REMOVE lockedUntil' : 'SET lastAcceptedStep = :step',
       undefined,
       { ':step': step, ':zero': 0 },
       conditions.stepIsNew,
@@ -840,11 +1093,75 @@ function isTransactionConflict(error: unknown): boolean {
 const maxConflictRetries = 5;
 
 function publishedFields(config: PublishedConfig | null): Item {
-  return config ? { publishedVersion: config.version, publishedMode: config.mode, publishedAt: config.publishedAt } : {};
+  return config
+    ? { publishedVersion: config.version, publishedMode: config.mode, publishedRememberDeviceDays: config.rememberDeviceDays, publishedAt: config.publishedAt }
+    : {};
 }
 
 function configVersionItem(appId: string, config: PublishedConfig): Item {
-  return { ...keys.configVersion(appId, config.version), appId, version: config.version, twoFactorMode: config.mode, publishedAt: config.publishedAt };
+  return {
+    ...keys.configVersion(appId, config.version),
+    appId,
+    version: config.version,
+    twoFactorMode: config.mode,
+    rememberDeviceDays: config.rememberDeviceDays,
+    publishedAt: config.publishedAt,
+  };
+}
+
+/** The attribute names of a failure count, for `moveFailureCount`'s expressions. */
+type CountAttributes = { '#failedAttempts': string; '#lockedUntil': string };
+const accountCountAttributes: CountAttributes = { '#failedAttempts': 'failedAttempts', '#lockedUntil': 'lockedUntil' };
+const deviceCountAttributes: Record<DeviceCount, CountAttributes> = {
+  passwordFailures: { '#failedAttempts': 'pwFailedAttempts', '#lockedUntil': 'pwLockedUntil' },
+  secondFactorFailures: { '#failedAttempts': 'sfFailedAttempts', '#lockedUntil': 'sfLockedUntil' },
+};
+
+/** Writes besides the devices' in an unlock or reset stay far below a transaction's 100. */
+const maxDevicesPerUnlock = 80;
+
+function deviceItem(device: Device): Item {
+  return {
+    ...keys.device(device.userId, device.id),
+    deviceId: device.id,
+    appId: device.appId,
+    userId: device.userId,
+    tokenHash: device.tokenHash,
+    generation: device.generation,
+    createdAt: device.createdAt,
+    lastUsedAt: device.lastUsedAt,
+    expiresAt: device.expiresAt,
+    rememberedAt: device.rememberedAt ?? undefined,
+    rememberedUntil: device.rememberedUntil ?? undefined,
+    rememberGeneration: device.rememberGeneration,
+    pwFailedAttempts: device.passwordFailures.failedAttempts,
+    pwLockedUntil: device.passwordFailures.lockedUntil ?? undefined,
+    sfFailedAttempts: device.secondFactorFailures.failedAttempts,
+    sfLockedUntil: device.secondFactorFailures.lockedUntil ?? undefined,
+  };
+}
+
+function deviceOf(item: Item | undefined): Device | null {
+  if (!item || typeof item.deviceId !== 'string') return null;
+  const count = (failures: unknown, lock: unknown): FailureCount => ({
+    failedAttempts: typeof failures === 'number' ? failures : 0,
+    lockedUntil: typeof lock === 'number' ? lock : null,
+  });
+  return {
+    id: item.deviceId,
+    appId: item.appId as string,
+    userId: item.userId as string,
+    tokenHash: item.tokenHash as string,
+    generation: item.generation as number,
+    createdAt: item.createdAt as string,
+    lastUsedAt: item.lastUsedAt as string,
+    expiresAt: item.expiresAt as number,
+    rememberedAt: (item.rememberedAt as number | undefined) ?? null,
+    rememberedUntil: (item.rememberedUntil as number | undefined) ?? null,
+    rememberGeneration: (item.rememberGeneration as number | undefined) ?? 0,
+    passwordFailures: count(item.pwFailedAttempts, item.pwLockedUntil),
+    secondFactorFailures: count(item.sfFailedAttempts, item.sfLockedUntil),
+  };
 }
 
 function sessionItem(session: Session): Item {

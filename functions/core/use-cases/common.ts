@@ -34,7 +34,11 @@ export interface IssuedChallenge {
   challenge: Challenge;
 }
 
-export function newSession(deps: Dependencies, user: User, assurance: Assurance): IssuedSession {
+/**
+ * A new session of `user` (of the generation the user has, or will have once the write that issues it
+ * commits) on the device `deviceId`. A `two_factor` session has just proved the second factor.
+ */
+export function newSession(deps: Dependencies, user: User, assurance: Assurance, deviceId: string | null, generation = user.generation): IssuedSession {
   const token = newToken();
   const now = deps.clock();
   return {
@@ -43,15 +47,18 @@ export function newSession(deps: Dependencies, user: User, assurance: Assurance)
       tokenHash: hashToken(token),
       appId: user.appId,
       userId: user.id,
-      generation: user.generation,
+      generation,
       assurance,
+      deviceId,
+      secondFactorAt: assurance === 'two_factor' ? now : null,
       createdAt: new Date(now).toISOString(),
       expiresAt: toEpochSeconds(now + sessionLifetimeMs),
     },
   };
 }
 
-export function newChallenge(deps: Dependencies, user: User, purpose: ChallengePurpose): IssuedChallenge {
+/** A challenge of `purpose`, carrying the known device its login presented (if any). */
+export function newChallenge(deps: Dependencies, user: User, purpose: ChallengePurpose, deviceId: string | null = null): IssuedChallenge {
   const token = newToken();
   const now = deps.clock();
   return {
@@ -62,6 +69,7 @@ export function newChallenge(deps: Dependencies, user: User, purpose: ChallengeP
       userId: user.id,
       generation: user.generation,
       purpose,
+      deviceId,
       failedAttempts: 0,
       createdAt: new Date(now).toISOString(),
       expiresAt: toEpochSeconds(now + challengeLifetimeMs),
@@ -75,10 +83,19 @@ export interface UserView {
   role: Role;
 }
 
+/** A device as the answer that issued a session hands it to the portal, which keeps the token. */
+export interface DeviceView {
+  id: string;
+  token: string;
+  expiresAt: string;
+  rememberedUntil: string | null;
+}
+
 export interface SignedIn {
   status: 'SIGNED_IN';
   session: { token: string; expiresAt: string; assurance: Assurance };
   user: UserView;
+  device: DeviceView;
 }
 
 export interface ChallengeIssued {
@@ -98,8 +115,8 @@ export function sessionView(issued: IssuedSession): SignedIn['session'] {
   };
 }
 
-export function signedIn(issued: IssuedSession, user: User): SignedIn {
-  return { status: 'SIGNED_IN', session: sessionView(issued), user: userView(user) };
+export function signedIn(issued: IssuedSession, user: User, device: DeviceView): SignedIn {
+  return { status: 'SIGNED_IN', session: sessionView(issued), user: userView(user), device };
 }
 
 /** A password session, with what the portal should offer next: 2FA is available, and suggested. */
@@ -108,8 +125,8 @@ export type SignedInWithOffer = SignedIn & { twoFactor: { available: boolean; su
 /** The outcome of the password step: a session, or a challenge the user must answer first. */
 export type PasswordStepResult = SignedInWithOffer | ChallengeIssued;
 
-export function signedInWithOffer(issued: IssuedSession, user: User, mode: TwoFactorMode): SignedInWithOffer {
-  return { ...signedIn(issued, user), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled } };
+export function signedInWithOffer(issued: IssuedSession, user: User, device: DeviceView, mode: TwoFactorMode): SignedInWithOffer {
+  return { ...signedIn(issued, user, device), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled } };
 }
 
 export function challengeIssued(issued: IssuedChallenge): ChallengeIssued {

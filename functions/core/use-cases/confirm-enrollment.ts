@@ -16,19 +16,24 @@ import { effectiveMode } from '../plans.js';
 import { newId } from '../tokens.js';
 import { type ChallengePrincipal, type SessionPrincipal, authenticateForEnrollment } from './authenticate.js';
 import { matchCode } from './second-factor.js';
-import { type SignedIn, auditEvent, isExpired, maxAttemptsPerChallenge, newSession, sessionView } from './common.js';
+import { type DeviceView, type SignedIn, auditEvent, isExpired, maxAttemptsPerChallenge, sessionView } from './common.js';
+import { deviceView, issueSessionToDevice, liveDeviceById, newDevice, rotatedDevice } from './devices.js';
 
 export interface EnrollmentConfirmed {
   status: 'ENABLED';
   backupCodes: string[];
   backupCodesFile: BackupCodesFile;
   session?: SignedIn['session'];
+  /** With `session`: the device it was issued to. */
+  device?: DeviceView;
 }
 
 /**
  * Proves the user's app holds the pending secret and claims the code's time step, then enables the factor,
- * stores its backup codes and (on the sign-up/login path) spends the enrollment challenge and issues a
- * session, all in one transaction.
+ * stores its backup codes, ends every other session of the user (an attacker's password session opened
+ * before the owner linked an authenticator included) and, on the sign-up/login path, spends the enrollment
+ * challenge and issues a session, all in one transaction. A session that confirms goes on, and counts as
+ * having just proved a second factor (for step-up).
  */
 export async function confirmEnrollment(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<EnrollmentConfirmed> {
   const principal = await authenticateForEnrollment(deps, input.appId, input.token);
@@ -74,17 +79,26 @@ async function enable(
   const now = new Date(deps.clock()).toISOString();
   const codes = generateBackupCodes();
   const backupCodes = await newBackupCodeSet(user, codes, now);
-  const issued = principal.kind === 'challenge' ? newSession(deps, user, 'two_factor') : null;
+  const confirmation = {
+    user,
+    pending,
+    factor: { userId: user.id, secret: pending.secret, enabledAt: now, lastAcceptedStep: step, failedAttempts: 0, lockedUntil: null },
+    backupCodes,
+    audit: auditEvent(deps, app.id, 'two_factor.enrolled', user.id, user.id),
+  };
+  let signedIn: { session: SignedIn['session']; device: DeviceView } | null = null;
   try {
-    await deps.store.confirmEnrollment({
-      user,
-      pending,
-      factor: { userId: user.id, secret: pending.secret, enabledAt: now, lastAcceptedStep: step, failedAttempts: 0, lockedUntil: null },
-      backupCodes,
-      audit: auditEvent(deps, app.id, 'two_factor.enrolled', user.id, user.id),
-      challenge: principal.kind === 'challenge' ? principal.challenge : null,
-      session: issued?.session ?? null,
-    });
+    if (principal.kind === 'challenge') {
+      // The confirmation ends every other session (a new generation): the one it issues is of the new one.
+      const next = { ...user, generation: user.generation + 1 };
+      const known = await liveDeviceById(deps, user, principal.challenge.deviceId);
+      const result = await issueSessionToDevice(deps, next, 'two_factor', known ? rotatedDevice(deps, known) : newDevice(deps, user), (issued, device) =>
+        deps.store.confirmEnrollment({ ...confirmation, start: { challenge: principal.challenge, session: issued.session, device: device.use } }),
+      );
+      signedIn = { session: sessionView(result.issued), device: deviceView(result.device, next, app.publishedConfig, deps.clock()) };
+    } else {
+      await deps.store.confirmEnrollment({ ...confirmation, start: { current: { session: principal.session, secondFactorAt: deps.clock() } } });
+    }
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
     if (error.reason === 'already_enabled') throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
@@ -95,7 +109,7 @@ async function enable(
     status: 'ENABLED',
     backupCodes: codes,
     backupCodesFile: backupCodesFile(app.name, user.email, codes, now),
-    ...(issued ? { session: sessionView(issued) } : {}),
+    ...(signedIn ?? {}),
   };
 }
 

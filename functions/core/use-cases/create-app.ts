@@ -32,14 +32,16 @@ export async function createApp(deps: Dependencies, input: CreateAppInput): Prom
     createdAt: now,
     passwordHash: await hashPassword(input.adminPassword),
     generation: 0,
+    deviceGeneration: 0,
+    rememberGeneration: 0,
     twoFactorEnabled: false,
     twoFactorEnabledAt: null,
   };
-  const publishedConfig: PublishedConfig | null = input.publishInitialConfig ? { version: 1, mode: 'off', publishedAt: now } : null;
+  const publishedConfig: PublishedConfig | null = input.publishInitialConfig ? { version: 1, mode: 'off', rememberDeviceDays: 0, publishedAt: now } : null;
   try {
     await deps.store.createApp({
       app,
-      draft: { mode: 'off', updatedAt: now },
+      draft: { mode: 'off', rememberDeviceDays: 0, updatedAt: now },
       wrappedDataKey: dataKey.wrappedKey,
       admin,
       publishedConfig,

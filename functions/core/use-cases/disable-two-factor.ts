@@ -1,27 +1,26 @@
-import { ConditionFailedError, ConflictError, PolicyError } from '../errors.js';
+import { ConditionFailedError, PolicyError } from '../errors.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import { authenticateSession } from './authenticate.js';
 import { auditEvent } from './common.js';
-import { acceptableStep, refuseCode, reserveAttempt, withReservedAttempt } from './second-factor.js';
+import { notEnrolled, withCurrentCode } from './second-factor.js';
 
-/** Removes the user's authenticator and backup codes, proven by a current code; refused under `required`. */
+/**
+ * Removes the user's authenticator and backup codes, proven by a current code; refused under `required`.
+ * Every other session of the user ends, and no device stays remembered.
+ */
 export async function disableTwoFactor(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<{ status: 'DISABLED' }> {
-  const { user, app } = await authenticateSession(deps, input.appId, input.token);
+  const principal = await authenticateSession(deps, input.appId, input.token);
+  const { user, app } = principal;
   if (effectiveMode(app.publishedConfig) === 'required') {
     throw new PolicyError('two_factor_required', 'This app requires two-factor authentication; it cannot be disabled.');
   }
-  const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user) : null;
-  if (!attempt) throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
-  return withReservedAttempt(deps, user, attempt, async () => {
-    const step = await acceptableStep(deps, user, attempt.factor, input.code);
-    if (step === null) return refuseCode(deps, user, attempt);
+  return withCurrentCode(deps, principal, input.code, async (step) => {
     try {
-      await deps.store.disableTwoFactor({ user, step, audit: auditEvent(deps, app.id, 'two_factor.disabled', user.id, user.id) });
+      await deps.store.disableTwoFactor({ user, step, audit: auditEvent(deps, app.id, 'two_factor.disabled', user.id, user.id), current: { session: principal.session } });
     } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
-      if (error.reason === 'step_used') return refuseCode(deps, user, attempt);
-      throw new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
+      if (error instanceof ConditionFailedError && error.reason === 'not_enrolled') throw notEnrolled();
+      throw error;
     }
     return { status: 'DISABLED' as const };
   });

@@ -1,14 +1,16 @@
 import { ConditionFailedError, ServiceUnavailableError } from '../errors.js';
 import type { PublishedConfig, TwoFactorMode } from '../model.js';
 import type { Dependencies } from '../ports.js';
-import { assertModeAllowed } from '../plans.js';
+import { assertSettingsAllowed, weakens } from '../plans.js';
+import { requireRecentSecondFactor } from './step-up.js';
+import { draftValues } from './two-factor-settings.js';
 import { authenticateAdmin } from './authenticate.js';
 import { auditEvent, requireApp } from './common.js';
 
 export interface Published {
   version: number;
   publishedAt: string;
-  config: { twoFactor: { mode: TwoFactorMode } };
+  config: { twoFactor: { mode: TwoFactorMode; rememberDeviceDays: number } };
 }
 
 /**
@@ -34,16 +36,18 @@ export async function publishConfig(deps: Dependencies, input: { appId: string; 
   for (let race = 0; race < maxPublishRaces && deps.clock() < input.deadline; race++) {
     // The first try uses the app authentication read; a lost race reads it again.
     const [app, draft] = await Promise.all([race === 0 ? principal.app : requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
-    const mode = draft?.mode ?? 'off';
-    assertModeAllowed(app.plan, mode);
+    const values = draftValues(draft);
+    assertSettingsAllowed(app.plan, values);
+    // Putting a lower mode or longer remembering in force needs a recent second factor, as editing it does.
+    if (weakens(app.publishedConfig ?? { mode: 'off', rememberDeviceDays: 0 }, values)) requireRecentSecondFactor(deps, principal);
     const config: PublishedConfig = {
       version: (app.publishedConfig?.version ?? 0) + 1,
-      mode,
+      ...values,
       publishedAt: new Date(deps.clock()).toISOString(),
     };
     try {
-      await deps.store.publishConfig(app.id, app.plan, config, auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, mode }));
-      return { version: config.version, publishedAt: config.publishedAt, config: { twoFactor: { mode } } };
+      await deps.store.publishConfig(app.id, app.plan, config, auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, ...values }));
+      return { version: config.version, publishedAt: config.publishedAt, config: { twoFactor: values } };
     } catch (error) {
       if (!(error instanceof ConditionFailedError && error.reason === 'version_conflict')) throw error;
       await pauseAfterLostRace(race);

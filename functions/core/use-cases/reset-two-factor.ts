@@ -2,11 +2,14 @@ import { NotFoundError } from '../errors.js';
 import type { Dependencies } from '../ports.js';
 import { authenticateAdmin } from './authenticate.js';
 import { auditEvent, requireApp, userSummary } from './common.js';
-import type { UserSummary } from '../model.js';
+import { liveDevices } from './devices.js';
+import { refuseOwnAccount, requireRecentSecondFactor } from './step-up.js';
+import type { User, UserSummary } from '../model.js';
 
 /**
- * Removes a user's authenticator, backup codes and pending enrollment and kills all their sessions and
- * challenges; the user enrolls again at the next login (or from the user menu).
+ * Removes a user's authenticator, backup codes and pending enrollment, kills all their sessions and
+ * challenges, ends remembering and their lockouts; the user enrolls again at the next login (or from the
+ * user menu).
  */
 export async function resetUserTwoFactor(
   deps: Dependencies,
@@ -16,23 +19,47 @@ export async function resetUserTwoFactor(
   return resetInApp(deps, input);
 }
 
+/** A user of the app, or `not_found` (a user of another app is not found either). */
+export async function requireUserOfApp(deps: Dependencies, appId: string, userId: string): Promise<User> {
+  const user = await deps.store.getUser(userId);
+  if (!user || user.appId !== appId) throw new NotFoundError('The user');
+  return user;
+}
+
 /** The reset itself, for an app already known to exist. */
 async function resetInApp(
   deps: Dependencies,
   input: { appId: string; userId: string; actorId: string; reason: string | null },
 ): Promise<{ user: UserSummary }> {
-  const user = await deps.store.getUser(input.userId);
-  if (!user || user.appId !== input.appId) throw new NotFoundError('The user');
+  const user = await requireUserOfApp(deps, input.appId, input.userId);
   const audit = auditEvent(deps, input.appId, 'two_factor.reset', input.actorId, user.id, input.reason ? { reason: input.reason } : undefined);
-  const updated = await deps.store.resetTwoFactor({ user, audit });
+  const updated = await deps.store.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
   return { user: userSummary(updated) };
 }
 
-/** The admin's reset from the users table. */
+/**
+ * The admin's reset from the users table: never of the admin's own account, and only with a second factor
+ * proven in the last 10 minutes when the admin has one.
+ */
 export async function adminResetTwoFactor(
   deps: Dependencies,
   input: { appId: string; token: string | null; userId: string; reason: string | null },
 ): Promise<{ user: UserSummary }> {
   const admin = await authenticateAdmin(deps, input.appId, input.token);
+  refuseOwnAccount(admin, input.userId);
+  requireRecentSecondFactor(deps, admin);
   return resetInApp(deps, { appId: input.appId, userId: input.userId, actorId: admin.user.id, reason: input.reason });
+}
+
+/**
+ * The admin's unlock: ends the user's password and second-factor lockouts (the email's count, the
+ * factor's, every device's), audited as `user.unlocked`. Same rules as the reset.
+ */
+export async function unlockUser(deps: Dependencies, input: { appId: string; token: string | null; userId: string }): Promise<{ user: UserSummary }> {
+  const admin = await authenticateAdmin(deps, input.appId, input.token);
+  refuseOwnAccount(admin, input.userId);
+  requireRecentSecondFactor(deps, admin);
+  const user = await requireUserOfApp(deps, input.appId, input.userId);
+  await deps.store.unlockUser(user, await liveDevices(deps, user), auditEvent(deps, input.appId, 'user.unlocked', admin.user.id, user.id));
+  return { user: userSummary(user) };
 }

@@ -1,29 +1,59 @@
-import { DomainError, InvalidCodeError, SecretUnreadableError, ServiceUnavailableError, TooManyAttemptsError } from '../errors.js';
+import {
+  ConditionFailedError,
+  ConflictError,
+  DomainError,
+  InvalidCodeError,
+  SecretUnreadableError,
+  ServiceUnavailableError,
+  TooManyAttemptsError,
+} from '../errors.js';
 import { attemptsBeforeLockout } from '../lockout.js';
-import { type CountedAttempt, giveBackCountedAttempt, reserveCountedAttempt } from './attempt-counter.js';
+import { type CountedAttempt, type MoveCount, giveBackCountedAttempt, reserveCountedAttempt } from './attempt-counter.js';
 import { auditEvent } from './common.js';
-import type { SealedSecret, TotpFactor, User } from '../model.js';
-import type { Dependencies } from '../ports.js';
+import type { Device, FailureCount, SealedSecret, Session, TotpFactor, User } from '../model.js';
+import type { CountedOn, Dependencies } from '../ports.js';
 import { type TotpMatch, verifyTotp } from '../totp.js';
+import { liveDeviceById } from './devices.js';
 
-/** One second-factor attempt, reserved against the account before its code is checked. */
+/** One second-factor attempt, reserved before its code is checked. */
 export interface ReservedAttempt extends CountedAttempt {
   /** The factor as it was when the attempt was reserved. */
   factor: TotpFactor;
+  /** Where the attempt is counted: a known device's own count, or the account's (unknown clients). */
+  countedOn: CountedOn;
+  move: MoveCount;
 }
 
+const noFailures: FailureCount = { failedAttempts: 0, lockedUntil: null };
+
 /**
- * Reserves an attempt on the account's second factor before any code is checked (see
- * `reserveCountedAttempt`); 429 while the factor is locked. `null`: the user has no factor.
+ * Reserves an attempt on the user's second factor before any code is checked (see
+ * `reserveCountedAttempt`); 429 while the count it is made against is locked. With a live `device` (the
+ * one the login presented, or the session's), it counts against that device alone, so guesses from
+ * anywhere else never lock the owner's devices; else against the account. `null`: the user has no factor.
  */
-export async function reserveAttempt(deps: Dependencies, user: User): Promise<ReservedAttempt | null> {
+export async function reserveAttempt(deps: Dependencies, user: User, device: Device | null = null): Promise<ReservedAttempt | null> {
+  if (device) {
+    const factor = await deps.store.getTotpFactor(user.id);
+    if (!factor) return null;
+    let read: Device | null = device;
+    const move: MoveCount = (seen, next) => deps.store.moveDeviceFailures(user.id, device.id, 'secondFactorFailures', seen, next);
+    const attempt = await reserveCountedAttempt(
+      deps.clock,
+      async () => {
+        const current = read ?? (await deps.store.getDevice(user.id, device.id));
+        read = null;
+        // A device forgotten meanwhile counts as nothing to count against: the caller falls back to the account.
+        return current ? current.secondFactorFailures : null;
+      },
+      move,
+    );
+    if (attempt) return { ...attempt, factor, countedOn: { kind: 'device', deviceId: device.id }, move };
+  }
   let factor: TotpFactor | null = null;
-  const attempt = await reserveCountedAttempt(
-    deps.clock,
-    async () => (factor = await deps.store.getTotpFactor(user.id)),
-    (seen, next) => deps.store.reserveSecondFactorAttempt(user.id, seen, next),
-  );
-  return attempt && factor ? { ...attempt, factor } : null;
+  const move: MoveCount = (seen, next) => deps.store.reserveSecondFactorAttempt(user.id, seen, next);
+  const attempt = await reserveCountedAttempt(deps.clock, async () => (factor = await deps.store.getTotpFactor(user.id)), move);
+  return attempt && factor ? { ...attempt, factor, countedOn: { kind: 'account' }, move } : null;
 }
 
 /**
@@ -32,18 +62,12 @@ export async function reserveAttempt(deps: Dependencies, user: User): Promise<Re
  * retries after a 503 is not counted as guessing; a code judged wrong (a domain error) is never given back.
  * `alsoRelease` gives back other reservations of the same attempt (the challenge's).
  */
-export async function withReservedAttempt<T>(
-  deps: Dependencies,
-  user: User,
-  attempt: ReservedAttempt,
-  work: () => Promise<T>,
-  alsoRelease: () => Promise<void> = async () => undefined,
-): Promise<T> {
+export async function withReservedAttempt<T>(attempt: ReservedAttempt, work: () => Promise<T>, alsoRelease: () => Promise<void> = async () => undefined): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof DomainError)) {
-      await giveBackAttempt(deps, user, attempt);
+      await giveBackAttempt(attempt);
       await alsoRelease().catch(() => undefined);
     }
     throw error;
@@ -51,8 +75,16 @@ export async function withReservedAttempt<T>(
 }
 
 /** Gives back an attempt whose code was never judged (see `giveBackCountedAttempt`). */
-export async function giveBackAttempt(deps: Dependencies, user: User, attempt: ReservedAttempt): Promise<void> {
-  await giveBackCountedAttempt(attempt, (seen, next) => deps.store.reserveSecondFactorAttempt(user.id, seen, next));
+export async function giveBackAttempt(attempt: ReservedAttempt): Promise<void> {
+  await giveBackCountedAttempt(attempt, attempt.move);
+}
+
+/**
+ * A success clears a known device's count of wrong codes (the account's is cleared by the write that
+ * spends the step). Best effort: the success is committed already.
+ */
+export async function clearAfterSuccess(attempt: ReservedAttempt): Promise<void> {
+  if (attempt.countedOn.kind === 'device') await attempt.move(attempt.next, noFailures).catch(() => false);
 }
 
 /**
@@ -84,14 +116,46 @@ export async function matchCode(deps: Dependencies, user: User, sealed: SealedSe
   }
 }
 
+export const notEnrolled = () => new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
+
+/**
+ * "Prove a current code, then commit": the one sequence of every step a signed-in user proves with a code
+ * from the authenticator app (regenerate, disable, step-up). Reserves an attempt (on the session's device
+ * when it is live), checks the code, then runs `commit` with the step it proves; a step spent meanwhile
+ * (`step_used`) is a wrong code, already counted.
+ */
+export async function withCurrentCode<T>(
+  deps: Dependencies,
+  principal: { user: User; session: Session },
+  code: string,
+  commit: (step: number, attempt: ReservedAttempt) => Promise<T>,
+): Promise<T> {
+  const { user, session } = principal;
+  const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user, await liveDeviceById(deps, user, session.deviceId)) : null;
+  if (!attempt) throw notEnrolled();
+  return withReservedAttempt(attempt, async () => {
+    const step = await acceptableStep(deps, user, attempt.factor, code);
+    if (step === null) return refuseCode(deps, user, attempt);
+    let result: T;
+    try {
+      result = await commit(step, attempt);
+    } catch (error) {
+      if (error instanceof ConditionFailedError && error.reason === 'step_used') return refuseCode(deps, user, attempt);
+      throw error;
+    }
+    await clearAfterSuccess(attempt);
+    return result;
+  });
+}
+
 /**
  * The answer to a wrong code, already counted by its reservation: 429 when it locked the account (the
- * lockout is a security event, written to the audit log), else `invalid_code` with the attempts left
- * (capped by `otherLimit`, e.g. the challenge's own).
+ * lockout is a security event, written to the audit log, and ends remembering for every device of the
+ * user), else `invalid_code` with the attempts left (capped by `otherLimit`, e.g. the challenge's own).
  */
 export async function refuseCode(deps: Dependencies, user: User, attempt: ReservedAttempt, otherLimit = Number.POSITIVE_INFINITY): Promise<never> {
   if (attempt.lockSeconds > 0) {
-    await recordLockout(deps, { appId: user.appId, targetUserId: user.id, actorId: user.id }, 'two_factor.locked_out', attempt);
+    await recordLockout(deps, { appId: user.appId, targetUserId: user.id, actorId: user.id }, 'two_factor.locked_out', attempt, attempt.countedOn);
     throw new TooManyAttemptsError(attempt.lockSeconds);
   }
   throw new InvalidCodeError(Math.min(attemptsBeforeLockout(attempt.next.failedAttempts), otherLimit));
@@ -107,13 +171,15 @@ export async function recordLockout(
   who: { appId: string; targetUserId: string | null; actorId: string },
   type: 'two_factor.locked_out' | 'password.locked_out',
   attempt: CountedAttempt,
+  countedOn: CountedOn,
 ): Promise<void> {
   const audit = auditEvent(deps, who.appId, type, who.actorId, who.targetUserId, {
     retryAfterSeconds: attempt.lockSeconds,
     consecutiveFailures: attempt.next.failedAttempts,
+    lockedOn: countedOn.kind,
   });
   try {
-    await deps.store.recordAuditEvent(audit);
+    await deps.store.recordLockout(audit, type === 'two_factor.locked_out');
   } catch (error) {
     throw new ServiceUnavailableError({ cause: error });
   }

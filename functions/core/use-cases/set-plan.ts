@@ -1,12 +1,17 @@
 import { ConditionFailedError, ServiceUnavailableError } from '../errors.js';
-import type { Plan, PublishedConfig, TwoFactorMode } from '../model.js';
+import type { Plan, PublishedConfig } from '../model.js';
 import type { Dependencies } from '../ports.js';
-import { lowerToPlan } from '../plans.js';
+import { lowerSettingsToPlan } from '../plans.js';
 import { auditEvent, requireApp } from './common.js';
-import { type TwoFactorSettings, maxPlanRaces, readSettings } from './two-factor-settings.js';
+import { type SettingsValues, type TwoFactorSettings, draftValues, maxPlanRaces, readSettings } from './two-factor-settings.js';
+
+function sameSettings(a: SettingsValues, b: SettingsValues): boolean {
+  return a.mode === b.mode && a.rememberDeviceDays === b.rememberDeviceDays;
+}
 
 /**
- * Changes an app's plan. A mode the new plan no longer allows is lowered to the highest it allows, in the
+ * Changes an app's plan. A mode the new plan no longer allows is lowered to the highest it allows (and
+ * remembering devices turned off where the plan has none), in the
  * draft and, by publishing a new version, in the live config: a downgrade takes effect at once. The write
  * is conditioned on the version and draft it read, so a concurrent publish or edit makes it read again.
  */
@@ -14,19 +19,18 @@ export async function setPlan(deps: Dependencies, input: { appId: string; plan: 
   for (let race = 0; race < maxPlanRaces; race++) {
     const [app, draft] = await Promise.all([requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
     const now = new Date(deps.clock()).toISOString();
-    const draftMode = draft?.mode ?? 'off';
-    const loweredDraft: TwoFactorMode = lowerToPlan(input.plan, draftMode);
+    const seenDraft = draftValues(draft);
+    const loweredDraft = lowerSettingsToPlan(input.plan, seenDraft);
     const published = app.publishedConfig;
+    const loweredPublished = published ? lowerSettingsToPlan(input.plan, published) : null;
     const publish: PublishedConfig | null =
-      published && lowerToPlan(input.plan, published.mode) !== published.mode
-        ? { version: published.version + 1, mode: lowerToPlan(input.plan, published.mode), publishedAt: now }
-        : null;
+      published && loweredPublished && !sameSettings(published, loweredPublished) ? { ...loweredPublished, version: published.version + 1, publishedAt: now } : null;
     try {
       await deps.store.changePlan({
         appId: app.id,
         plan: input.plan,
-        seen: { publishedVersion: published?.version ?? null, draftMode },
-        draftMode: loweredDraft !== draftMode ? loweredDraft : null,
+        seen: { publishedVersion: published?.version ?? null, draft: seenDraft },
+        draft: sameSettings(seenDraft, loweredDraft) ? null : { ...loweredDraft, updatedAt: now },
         publish,
         audit: auditEvent(deps, app.id, 'plan.changed', input.actor, null, { from: app.plan, to: input.plan }),
       });

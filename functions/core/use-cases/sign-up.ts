@@ -13,6 +13,7 @@ import {
   requireApp,
   signedInWithOffer,
 } from './common.js';
+import { deviceView, newDevice } from './devices.js';
 
 export type SignUpResult = PasswordStepResult;
 
@@ -28,6 +29,8 @@ export async function signUp(deps: Dependencies, input: { appId: string; email: 
     createdAt: new Date(deps.clock()).toISOString(),
     passwordHash: await hashPassword(input.password),
     generation: 0,
+    deviceGeneration: 0,
+    rememberGeneration: 0,
     twoFactorEnabled: false,
     twoFactorEnabledAt: null,
   };
@@ -37,9 +40,10 @@ export async function signUp(deps: Dependencies, input: { appId: string; email: 
       await deps.store.createUser(user, { challenge: issued.challenge });
       return challengeIssued(issued);
     }
-    const issued = newSession(deps, user, 'password');
-    await deps.store.createUser(user, { session: issued.session });
-    return signedInWithOffer(issued, user, mode);
+    const device = newDevice(deps, user);
+    const issued = newSession(deps, user, 'password', device.use.device.id);
+    await deps.store.createUser(user, { session: issued.session, device: device.use.device });
+    return signedInWithOffer(issued, user, deviceView(device, user, app.publishedConfig, deps.clock()), mode);
   } catch (error) {
     if (error instanceof ConditionFailedError && error.reason === 'email_taken') {
       throw new ConflictError('email_taken', 'An account with this email already exists.');

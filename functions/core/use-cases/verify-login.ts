@@ -1,52 +1,75 @@
 import { ChallengeInvalidError, ConditionFailedError } from '../errors.js';
 import { findHash, hashBackupCode } from '../hashing.js';
 import { normalizeBackupCode } from '../backup-codes.js';
+import type { AuditEvent } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { loadChallenge } from './authenticate.js';
-import { type SignedIn, auditEvent, maxAttemptsPerChallenge, newSession, signedIn } from './common.js';
+import { type IssuedSession, type SignedIn, auditEvent, maxAttemptsPerChallenge, signedIn } from './common.js';
+import { type IssuedDevice, deviceView, issueSessionToDevice, liveDeviceById, newDevice, remembered, rotatedDevice } from './devices.js';
 import { acceptableStep, giveBackAttempt, refuseCode, reserveAttempt, withReservedAttempt } from './second-factor.js';
 
-export type VerifyLoginInput = { appId: string; challengeToken: string } & ({ code: string } | { backupCode: string });
+export type VerifyLoginInput = { appId: string; challengeToken: string; rememberDevice?: boolean } & ({ code: string } | { backupCode: string });
 export type VerifyLoginResult = SignedIn & { backupCodesRemaining?: number };
 
 /**
- * The second step of a login: validate the challenge, reserve an attempt on it and on the account, check
- * the code, then spend the code and the challenge and issue the session in one transaction, so no race
- * can spend either twice or check more codes than the limits allow.
+ * The second step of a login: validate the challenge, reserve an attempt on it and on the device the login
+ * presented (or the account), check the code, then spend the code and the challenge and issue the session
+ * in one transaction, so no race can spend either twice or check more codes than the limits allow.
  */
 export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): Promise<VerifyLoginResult> {
-  const { challenge, user } = await loadChallenge(deps, input.appId, input.challengeToken, 'login');
+  const { challenge, user, app } = await loadChallenge(deps, input.appId, input.challengeToken, 'login');
   if (!user.twoFactorEnabled) throw new ChallengeInvalidError();
-  // The account first: a locked account answers 429 without spending one of the challenge's attempts.
-  const attempt = await reserveAttempt(deps, user);
+  const device = await liveDeviceById(deps, user, challenge.deviceId);
+  // The count first: a locked count answers 429 without spending one of the challenge's attempts.
+  const attempt = await reserveAttempt(deps, user, device);
   if (!attempt) throw new ChallengeInvalidError();
   let challengeAttempts: number;
   try {
     challengeAttempts = await deps.store.reserveChallengeAttempt(challenge.tokenHash, maxAttemptsPerChallenge);
   } catch (error) {
-    // The code was never looked at: give the account's attempt back.
-    await giveBackAttempt(deps, user, attempt);
+    // The code was never looked at: give the attempt back.
+    await giveBackAttempt(attempt);
     if (error instanceof ConditionFailedError) throw new ChallengeInvalidError();
     throw error;
   }
   const refuse = (): Promise<never> => refuseCode(deps, user, attempt, maxAttemptsPerChallenge - challengeAttempts);
   const releaseChallenge = () => deps.store.releaseChallengeAttempt(challenge.tokenHash);
 
+  // The device the session goes to: the one the login presented (with a new token: only the old one's hash
+  // is kept), else a new one; remembered when the user asks and the app allows it.
+  const days = app.publishedConfig?.rememberDeviceDays ?? 0;
+  const rememberIt = input.rememberDevice === true && days > 0;
+  const prepared = (issued: IssuedDevice): IssuedDevice => (rememberIt ? remembered(deps, issued, user, days) : issued);
+  const start = prepared(device ? rotatedDevice(deps, device) : newDevice(deps, user));
+  const instead = () => prepared(newDevice(deps, user));
+  const audits = (to: IssuedDevice): AuditEvent[] =>
+    rememberIt ? [auditEvent(deps, user.appId, 'device.remembered', user.id, user.id, { deviceId: to.use.device.id, days })] : [];
+  const answer = (result: { issued: IssuedSession; device: IssuedDevice }) =>
+    signedIn(result.issued, user, deviceView(result.device, user, app.publishedConfig, deps.clock()));
+
   return withReservedAttempt(
-    deps,
-    user,
     attempt,
     async (): Promise<VerifyLoginResult> => {
-      const issued = newSession(deps, user, 'two_factor');
       if ('code' in input) {
         const step = await acceptableStep(deps, user, attempt.factor, input.code);
         if (step === null) return refuse();
         try {
-          await deps.store.completeLoginWithTotp({ challenge, user, step, session: issued.session });
+          const result = await issueSessionToDevice(deps, user, 'two_factor', start, (session, to) =>
+            deps.store.completeLoginWithTotp({
+              challenge,
+              user,
+              step,
+              session: session.session,
+              device: to.use,
+              countedOn: attempt.countedOn,
+              audits: audits(to),
+            }),
+            instead,
+          );
+          return answer(result);
         } catch (error) {
           return lostRace(error, 'step_used', refuse);
         }
-        return signedIn(issued, user);
       }
 
       const normalized = normalizeBackupCode(input.backupCode);
@@ -54,10 +77,22 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
       const codeHash = normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
       if (!codeSet || !codeHash) return refuse();
       const remainingAsRead = codeSet.remainingHashes.length - 1;
-      const audit = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: remainingAsRead });
+      const used = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: remainingAsRead });
       try {
-        const remaining = await deps.store.completeLoginWithBackupCode({ challenge, user, setId: codeSet.setId, codeHash, session: issued.session, audit });
-        return { ...signedIn(issued, user), backupCodesRemaining: remaining ?? remainingAsRead };
+        let remaining: number | null = null;
+        const result = await issueSessionToDevice(deps, user, 'two_factor', start, async (session, to) => {
+          remaining = await deps.store.completeLoginWithBackupCode({
+            challenge,
+            user,
+            setId: codeSet.setId,
+            codeHash,
+            session: session.session,
+            device: to.use,
+            countedOn: attempt.countedOn,
+            audits: [used, ...audits(to)],
+          });
+        }, instead);
+        return { ...answer(result), backupCodesRemaining: remaining ?? remainingAsRead };
       } catch (error) {
         return lostRace(error, 'backup_code_used', refuse);
       }

@@ -68,7 +68,7 @@ export type paths = {
         put?: never;
         /**
          * Sign in: the password step
-         * @description An unknown email and a wrong password get the same answer in similar time. 10 consecutive wrong passwords for an email lock it (429, 1 minute, doubling up to 15), whether or not an account has it.
+         * @description An unknown email and a wrong password get the same answer in similar time. Every 10th consecutive wrong password locks (429, 1 minute, doubling with each lock up to 15). Wrong passwords sent with a valid `deviceToken` of the user count against that device alone; all others count against the email, whether or not an account has it, and never lock out a request presenting the owner's device. A remembered device of the user skips the second factor (assurance remembered_device).
          */
         post: operations["logIn"];
         delete?: never;
@@ -88,7 +88,7 @@ export type paths = {
         put?: never;
         /**
          * Sign in: the second factor
-         * @description A challenge survives 5 wrong codes; 10 consecutive wrong codes lock the account's second factor (429, 1 minute, doubling up to 15). A time step once accepted is never accepted again.
+         * @description A challenge survives 5 wrong codes; every 10th consecutive wrong code locks the second factor (429, 1 minute, doubling with each lock up to 15), counted on the device the login presented, else on the account. A time step once accepted is never accepted again. The answer carries the device: the one the login presented (with a new token), else a new one.
          */
         post: operations["verifyLogin"];
         delete?: never;
@@ -211,6 +211,80 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/apps/{appId}/logout/all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out everywhere */
+        post: operations["logOutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/2fa/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove the second factor again
+         * @description For 10 minutes the session may then weaken an account or an app (an admin reset or unlock, a lower mode, longer remembering), which otherwise answers 403 step_up_required. The code is spent as at login and counted against the session's device.
+         */
+        post: operations["stepUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/2fa/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My devices */
+        get: operations["listDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/2fa/devices/{deviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Forget a device
+         * @description Its token dies: it is an unknown client from then on and no longer skips the second factor.
+         */
+        delete: operations["forgetDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/apps/{appId}/settings/two-factor": {
         parameters: {
             query?: never;
@@ -221,8 +295,8 @@ export type paths = {
         /** Two-factor settings */
         get: operations["getTwoFactorSettings"];
         /**
-         * Change the draft mode
-         * @description Changes the draft only; `POST /publish` puts it in force.
+         * Change the draft settings
+         * @description Changes the draft only; `POST /publish` puts it in force. Lowering the mode or raising rememberDeviceDays needs a second factor proven in the last 10 minutes (step_up_required).
          */
         put: operations["updateTwoFactorSettings"];
         post?: never;
@@ -241,7 +315,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Publish the draft */
+        /**
+         * Publish the draft
+         * @description Publishing a lower mode or a higher rememberDeviceDays than the one in force needs a second factor proven in the last 10 minutes (step_up_required).
+         */
         post: operations["publishConfig"];
         delete?: never;
         options?: never;
@@ -277,9 +354,29 @@ export type paths = {
         put?: never;
         /**
          * Reset a user's 2FA
-         * @description Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die.
+         * @description Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die, no device stays remembered and their lockouts end. Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).
          */
         post: operations["resetUserTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/users/{userId}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a user's lockouts
+         * @description Ends the user's password and second-factor lockouts (audited as user.unlocked). Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).
+         */
+        post: operations["unlockUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -313,9 +410,22 @@ export type components = {
             email: string;
             password: string;
         };
-        /** @description The challenge token of TWO_FACTOR_REQUIRED and exactly one of `code` (the 6 digits of the authenticator app) and `backupCode`. */
+        /** @description Email and password, and the device token this browser keeps (from an earlier SIGNED_IN's `device`), if any. */
+        Login: {
+            /** Format: email */
+            email: string;
+            password: string;
+            deviceToken?: string;
+        };
+        /** @description The challenge token of TWO_FACTOR_REQUIRED and exactly one of `code` (the 6 digits of the authenticator app) and `backupCode`; `rememberDevice` asks to skip the second factor on this device for the days the app allows. */
         VerifyLogin: {
             challengeToken: string;
+            code?: string;
+            backupCode?: string;
+            rememberDevice?: boolean;
+        };
+        /** @description Exactly one of `code` (the 6 digits of the authenticator app) and `backupCode`. */
+        StepUp: {
             code?: string;
             backupCode?: string;
         };
@@ -327,6 +437,7 @@ export type components = {
         TwoFactorSettingsUpdate: {
             /** @enum {string} */
             mode: "off" | "optional" | "required";
+            rememberDeviceDays?: number;
         };
         /** @description Why the admin resets the user (kept in the audit log). */
         ResetTwoFactor: {
@@ -349,7 +460,58 @@ export type components = {
              */
             expiresAt: string;
             /** @enum {string} */
-            assurance: "password" | "two_factor";
+            assurance: "password" | "two_factor" | "remembered_device";
+        };
+        /** @description The browser the session was issued to: the one the request presented when it was valid for this user, else a new one. */
+        Device: {
+            id: string;
+            /** @description Keep it in this browser and send it as `deviceToken` with every login (256 random bits; stored only as a hash). */
+            token: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            expiresAt: string;
+            /** @description Until when this device skips the second factor; null when it is not remembered. */
+            rememberedUntil: string | null;
+        };
+        /** @description The same session, with a second factor proven just now. */
+        SteppedUp: {
+            session: {
+                /** @description Opaque bearer token (256 random bits); send it as `Authorization: Bearer <token>`. */
+                token: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                expiresAt: string;
+                /** @enum {string} */
+                assurance: "password" | "two_factor" | "remembered_device";
+                /**
+                 * Format: date-time
+                 * @description Until when this session may weaken an account or an app (10 minutes).
+                 */
+                stepUpExpiresAt: string;
+            };
+        };
+        /** @description The user's devices, most recently used first. */
+        Devices: {
+            devices: {
+                id: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                createdAt: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601 timestamp
+                 */
+                lastUsedAt: string;
+                rememberedUntil: string | null;
+                /** @description The device this session was issued to. */
+                current: boolean;
+            }[];
         };
         /** @description SIGNED_IN after the password step, with what the portal should offer next. */
         SignedInWithOffer: {
@@ -357,6 +519,7 @@ export type components = {
             status: "SIGNED_IN";
             session: components["schemas"]["Session"];
             user: components["schemas"]["User"];
+            device: components["schemas"]["Device"];
             /** @description What the portal should offer next: `available` once the published mode is not off, `suggested` under optional for a user without 2FA. */
             twoFactor: {
                 available: boolean;
@@ -385,6 +548,7 @@ export type components = {
             status: "SIGNED_IN";
             session: components["schemas"]["Session"];
             user: components["schemas"]["User"];
+            device: components["schemas"]["Device"];
             /** @description Present when a backup code was used: how many unused codes are left. */
             backupCodesRemaining?: number;
         };
@@ -419,6 +583,8 @@ export type components = {
             };
             /** @description Present when the call was authorized by an enrollment challenge. */
             session?: components["schemas"]["Session"];
+            /** @description With `session`: the device it was issued to. */
+            device?: components["schemas"]["Device"];
         };
         /** @description A new set of backup codes; the old set no longer works. */
         BackupCodes: {
@@ -461,10 +627,14 @@ export type components = {
             draft: {
                 /** @enum {string} */
                 mode: "off" | "optional" | "required";
+                /** @description How long a device may skip the second factor once the user trusts it (0: never). */
+                rememberDeviceDays: number;
             };
             published: {
                 /** @enum {string} */
                 mode: "off" | "optional" | "required";
+                /** @description How long a device may skip the second factor once the user trusts it (0: never). */
+                rememberDeviceDays: number;
                 version: number;
                 /**
                  * Format: date-time
@@ -486,6 +656,8 @@ export type components = {
                 twoFactor: {
                     /** @enum {string} */
                     mode: "off" | "optional" | "required";
+                    /** @description How long a device may skip the second factor once the user trusts it (0: never). */
+                    rememberDeviceDays: number;
                 };
             };
         };
@@ -524,7 +696,7 @@ export type components = {
                  */
                 at: string;
                 /** @enum {string} */
-                type: "app.created" | "allowed_origins.changed" | "plan.changed" | "settings.updated" | "config.published" | "two_factor.enrolled" | "two_factor.disabled" | "two_factor.reset" | "backup_code.used" | "backup_codes.regenerated" | "two_factor.locked_out" | "password.locked_out";
+                type: "app.created" | "allowed_origins.changed" | "plan.changed" | "settings.updated" | "config.published" | "two_factor.enrolled" | "two_factor.disabled" | "two_factor.reset" | "backup_code.used" | "backup_codes.regenerated" | "two_factor.locked_out" | "password.locked_out" | "user.unlocked" | "device.remembered" | "device.forgotten" | "sessions.revoked";
                 actorId: string;
                 targetUserId: string | null;
                 detail?: {
@@ -794,7 +966,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Credentials"];
+                "application/json": components["schemas"]["Login"];
             };
         };
         responses: {
@@ -1932,6 +2104,525 @@ export interface operations {
             };
         };
     };
+    logOutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Every session of the user ended and every device is forgotten. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    stepUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepUp"];
+            };
+        };
+        responses: {
+            /** @description The same session token, with assurance two_factor and stepUpExpiresAt. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SteppedUp"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: invalid_code, unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_code" | "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With invalid_code: wrong codes left before the lockout. */
+                            attemptsRemaining?: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Conflicts with the current state. Codes: not_enrolled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_enrolled";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Too many attempts; wait `retryAfterSeconds`. Codes: too_many_attempts. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "too_many_attempts";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's devices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Devices"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    forgetDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The device is forgotten. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found. Codes: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getTwoFactorSettings: {
         parameters: {
             query?: never;
@@ -2120,7 +2811,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, plan_upgrade_required, two_factor_required. */
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, plan_upgrade_required, step_up_required, two_factor_required. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2129,7 +2820,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "forbidden" | "plan_upgrade_required" | "two_factor_required";
+                            code: "forbidden" | "plan_upgrade_required" | "step_up_required" | "two_factor_required";
                             /** @description A sentence for people; never a stack trace or a secret. */
                             message: string;
                         };
@@ -2251,7 +2942,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, plan_upgrade_required, two_factor_required. */
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, plan_upgrade_required, step_up_required, two_factor_required. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2260,7 +2951,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "forbidden" | "plan_upgrade_required" | "two_factor_required";
+                            code: "forbidden" | "plan_upgrade_required" | "step_up_required" | "two_factor_required";
                             /** @description A sentence for people; never a stack trace or a secret. */
                             message: string;
                         };
@@ -2513,7 +3204,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, two_factor_required. */
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, step_up_required, two_factor_required. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2522,7 +3213,155 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "forbidden" | "two_factor_required";
+                            code: "forbidden" | "step_up_required" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not found. Codes: not_found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    unlockUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserReset"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, step_up_required, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "step_up_required" | "two_factor_required";
                             /** @description A sentence for people; never a stack trace or a secret. */
                             message: string;
                         };

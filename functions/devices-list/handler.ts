@@ -1,0 +1,12 @@
+import { dependencies } from '../commons/dependencies.js';
+import { listDevices } from '../core/use-cases/devices.js';
+import { httpRoute } from '../http/route.js';
+import { appParams } from '../http/schemas.js';
+
+/** What the route validates; `functions/openapi` documents these very schemas. */
+export const request = { params: appParams };
+
+export const handler = httpRoute(request, async ({ params, token }) => ({
+  statusCode: 200,
+  body: await listDevices(dependencies(), { appId: params.appId, token }),
+}));

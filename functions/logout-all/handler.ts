@@ -1,0 +1,12 @@
+import { dependencies } from '../commons/dependencies.js';
+import { signOutEverywhere } from '../core/use-cases/devices.js';
+import { httpRoute } from '../http/route.js';
+import { appParams, emptyBody } from '../http/schemas.js';
+
+/** What the route validates; `functions/openapi` documents these very schemas. */
+export const request = { params: appParams, body: emptyBody };
+
+export const handler = httpRoute(request, async ({ params, token }) => {
+  await signOutEverywhere(dependencies(), { appId: params.appId, token });
+  return { statusCode: 204 };
+});
