@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import { apiUrl } from '../../support/api.js';
@@ -7,7 +9,12 @@ import { apiUrl } from '../../support/api.js';
 /** Debian's Chromium (`apt-get install chromium`); the tests never download a browser. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const screenshotsDirectory = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Where `capture` saves screens: docs/screenshots/ (the README's pictures) only when asked to with
+ * `UPDATE_SCREENSHOTS=1` (`npm run screenshots`), so that running the tests leaves the tracked files alone.
+ */
+export const screenshotsDirectory =
+  process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots', import.meta.url)) : join(tmpdir(), 'two-factor-portal-screenshots');
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -50,7 +57,7 @@ export async function openPortal(browser: Browser, appId?: string): Promise<Port
 }
 
 /**
- * Checks the page with axe-core (WCAG 2.1 A and AA rules) and saves it as docs/screenshots/<name>.png.
+ * Checks the page with axe-core (WCAG 2.1 A and AA rules) and saves it as <name>.png in screenshotsDirectory.
  * axe is evaluated through the DevTools protocol, so the portal's CSP stays as strict as in use.
  */
 export async function capture(page: Page, name: string): Promise<void> {
@@ -60,7 +67,7 @@ export async function capture(page: Page, name: string): Promise<void> {
   )) as string[];
   expect({ screen: name, violations }).toEqual({ screen: name, violations: [] });
   mkdirSync(screenshotsDirectory, { recursive: true });
-  await page.screenshot({ path: `${screenshotsDirectory}${name}.png`, fullPage: true });
+  await page.screenshot({ path: join(screenshotsDirectory, `${name}.png`), fullPage: true });
 }
 
 /** Waits until `locator`'s text matches `pattern` (the page updates after the API answers). */
