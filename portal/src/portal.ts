@@ -1,4 +1,5 @@
 import { ApiError, type Me, TwoFactorApi } from './api/client.js';
+import { localDeviceTokens } from './device-token.js';
 import { announce, focusFirst, h, icon, icons, openMenu } from './ui/dom.js';
 
 /** The signed-in user's session. Kept in memory only: a reload signs out, and no script can read it from storage. */
@@ -31,11 +32,13 @@ export class Portal {
   session: Session | null = null;
   me: Me | null = null;
   page: Page = 'home';
+  /** A message for the next signed-out screen, e.g. after signing out everywhere. */
+  signedOutNotice: string | null = null;
   private notice: Notice | null = null;
   private readonly screens = new Map<string, (portal: Portal) => HTMLElement>();
 
   constructor(readonly root: HTMLElement, readonly appId: string) {
-    this.api = new TwoFactorApi(appId);
+    this.api = new TwoFactorApi(appId, '', localDeviceTokens(appId));
   }
 
   register(name: string, render: (portal: Portal) => HTMLElement): void {
@@ -46,6 +49,9 @@ export class Portal {
   showSignedOut(content: HTMLElement): void {
     this.session = null;
     this.me = null;
+    // Signed out from inside a dialog or menu (an ended session, "Sign out everywhere"): none of them stays.
+    document.querySelectorAll('body > .backdrop, body > .menu').forEach((layer) => layer.remove());
+    this.root.inert = false;
     const main = h(
       'main',
       { class: 'auth-layout' },
@@ -172,6 +178,14 @@ export class Portal {
   async signOut(message = 'You have signed out.'): Promise<void> {
     const token = this.session?.token;
     if (token) await this.api.logOut(token).catch(() => undefined);
+    this.showScreen('sign-in');
+    announce(message);
+  }
+
+  /** After "Sign out everywhere": this session is over already, and so is every other one. */
+  signedOutEverywhere(): void {
+    const message = 'You signed out everywhere: every session of your account has ended and every browser has been forgotten.';
+    this.signedOutNotice = message;
     this.showScreen('sign-in');
     announce(message);
   }

@@ -20,6 +20,22 @@ export type TwoFactorMode = TwoFactorSettings['draft']['mode'];
 export type Published = Schemas['Published'];
 export type UsersPage = Schemas['UsersPage'];
 export type UserSummary = Schemas['UserSummary'];
+export type Device = Schemas['Device'];
+export type DeviceSummary = Schemas['Devices']['devices'][number];
+export type SteppedUp = Schemas['SteppedUp'];
+export type SettingsUpdate = Schemas['TwoFactorSettingsUpdate'];
+
+/**
+ * Where the portal keeps this browser's device token for the app (API.md, "Devices, step-up and
+ * recovery"): sent with every login, replaced by the token of every answer that issues a session.
+ */
+export interface DeviceTokenStore {
+  get(): string | null;
+  save(token: string): void;
+  forget(): void;
+}
+
+const noDeviceTokens: DeviceTokenStore = { get: () => null, save: () => undefined, forget: () => undefined };
 
 /** API.md's error body, as the service sends it. */
 interface ErrorBody {
@@ -71,21 +87,41 @@ export class TwoFactorApi {
   private readonly client: ReturnType<typeof createClient<paths>>;
   private readonly path: { path: { appId: string } };
 
-  constructor(readonly appId: string, baseUrl = '') {
+  constructor(
+    readonly appId: string,
+    baseUrl = '',
+    /** This browser's device token: every login sends it, every answer that issues a session replaces it. */
+    readonly deviceTokens: DeviceTokenStore = noDeviceTokens,
+  ) {
     this.client = createClient<paths>({ baseUrl });
     this.path = { path: { appId } };
   }
 
-  signUp(email: string, password: string): Promise<PasswordStepResult> {
-    return attempt(() => this.client.POST('/v1/apps/{appId}/signup', { params: this.path, body: { email, password } }));
+  /** Keeps the device of an answer that issued a session (the service may rotate its token). */
+  private keepDevice<T extends object>(answer: T): T {
+    const device = 'device' in answer ? (answer.device as Device | undefined) : undefined;
+    if (device) this.deviceTokens.save(device.token);
+    return answer;
   }
 
-  logIn(email: string, password: string): Promise<PasswordStepResult> {
-    return attempt(() => this.client.POST('/v1/apps/{appId}/login', { params: this.path, body: { email, password } }));
+  async signUp(email: string, password: string): Promise<PasswordStepResult> {
+    return this.keepDevice(await attempt(() => this.client.POST('/v1/apps/{appId}/signup', { params: this.path, body: { email, password } })));
   }
 
-  verifyLogin(challengeToken: string, factor: { code: string } | { backupCode: string }): Promise<SignedInWithSecondFactor> {
-    return attempt(() => this.client.POST('/v1/apps/{appId}/login/verify', { params: this.path, body: { challengeToken, ...factor } }));
+  async logIn(email: string, password: string): Promise<PasswordStepResult> {
+    const deviceToken = this.deviceTokens.get();
+    return this.keepDevice(
+      await attempt(() => this.client.POST('/v1/apps/{appId}/login', { params: this.path, body: { email, password, ...(deviceToken ? { deviceToken } : {}) } })),
+    );
+  }
+
+  /** `rememberDevice`: the user ticked "Trust this browser" (the service remembers it only when the app allows it). */
+  async verifyLogin(challengeToken: string, factor: { code: string } | { backupCode: string }, rememberDevice = false): Promise<SignedInWithSecondFactor> {
+    return this.keepDevice(
+      await attempt(() =>
+        this.client.POST('/v1/apps/{appId}/login/verify', { params: this.path, body: { challengeToken, ...factor, ...(rememberDevice ? { rememberDevice: true } : {}) } }),
+      ),
+    );
   }
 
   /** With a session, or with the challenge of TWO_FACTOR_ENROLLMENT_REQUIRED. */
@@ -93,8 +129,9 @@ export class TwoFactorApi {
     return attempt(() => this.client.POST('/v1/apps/{appId}/2fa/enrollment', { params: this.path, headers: bearer(token) }));
   }
 
-  confirmEnrollment(token: string, code: string): Promise<EnrollmentConfirmed> {
-    return attempt(() => this.client.POST('/v1/apps/{appId}/2fa/enrollment/confirm', { params: this.path, headers: bearer(token), body: { code } }));
+  /** Confirming with an enrollment challenge also issues a session, and with it a device. */
+  async confirmEnrollment(token: string, code: string): Promise<EnrollmentConfirmed> {
+    return this.keepDevice(await attempt(() => this.client.POST('/v1/apps/{appId}/2fa/enrollment/confirm', { params: this.path, headers: bearer(token), body: { code } })));
   }
 
   /** Asks for JSON (the route can also answer with the .txt itself, for `Accept: text/plain`). */
@@ -118,12 +155,33 @@ export class TwoFactorApi {
     await attempt(() => this.client.POST('/v1/apps/{appId}/logout', { params: this.path, headers: bearer(token) }));
   }
 
+  /** Ends every session of the user and forgets every device, this browser's too. */
+  async logOutEverywhere(token: string): Promise<void> {
+    await attempt(() => this.client.POST('/v1/apps/{appId}/logout/all', { params: this.path, headers: bearer(token) }));
+    this.deviceTokens.forget();
+  }
+
+  listDevices(token: string): Promise<Schemas['Devices']> {
+    return attempt(() => this.client.GET('/v1/apps/{appId}/2fa/devices', { params: this.path, headers: bearer(token) }));
+  }
+
+  /** Forgets a device; forgetting this browser's own also drops its token here. */
+  async forgetDevice(token: string, device: Pick<DeviceSummary, 'id' | 'current'>): Promise<void> {
+    await attempt(() => this.client.DELETE('/v1/apps/{appId}/2fa/devices/{deviceId}', { params: { path: { appId: this.appId, deviceId: device.id } }, headers: bearer(token) }));
+    if (device.current) this.deviceTokens.forget();
+  }
+
+  /** Proves the second factor again, so the session may weaken an account or the app for 10 minutes. */
+  stepUp(token: string, factor: { code: string } | { backupCode: string }): Promise<SteppedUp> {
+    return attempt(() => this.client.POST('/v1/apps/{appId}/2fa/step-up', { params: this.path, headers: bearer(token), body: factor }));
+  }
+
   twoFactorSettings(token: string): Promise<TwoFactorSettings> {
     return attempt(() => this.client.GET('/v1/apps/{appId}/settings/two-factor', { params: this.path, headers: bearer(token) }));
   }
 
-  updateTwoFactorSettings(token: string, mode: TwoFactorMode): Promise<TwoFactorSettings> {
-    return attempt(() => this.client.PUT('/v1/apps/{appId}/settings/two-factor', { params: this.path, headers: bearer(token), body: { mode } }));
+  updateTwoFactorSettings(token: string, settings: SettingsUpdate): Promise<TwoFactorSettings> {
+    return attempt(() => this.client.PUT('/v1/apps/{appId}/settings/two-factor', { params: this.path, headers: bearer(token), body: settings }));
   }
 
   publish(token: string): Promise<Published> {
@@ -144,5 +202,9 @@ export class TwoFactorApi {
         body: reason ? { reason } : {},
       }),
     );
+  }
+
+  unlockUser(token: string, userId: string): Promise<Schemas['UserReset']> {
+    return attempt(() => this.client.POST('/v1/apps/{appId}/users/{userId}/unlock', { params: { path: { appId: this.appId, userId } }, headers: bearer(token) }));
   }
 }

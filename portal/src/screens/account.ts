@@ -1,6 +1,7 @@
+import type { DeviceSummary } from '../api/client.js';
 import type { Portal } from '../portal.js';
-import { announce, formatDate, h, icon, icons, openModal } from '../ui/dom.js';
-import { actionForm, totpField } from '../ui/forms.js';
+import { announce, errorArea, formatDate, h, icon, icons, openModal, present } from '../ui/dom.js';
+import { actionForm, describeFailure, totpField } from '../ui/forms.js';
 import { backupCodesPanel, enrollmentWizard } from './enrollment.js';
 
 /** The signed-in home page: who you are and where your two-factor authentication stands. */
@@ -32,7 +33,8 @@ export function homeScreen(portal: Portal): HTMLElement {
 
 /**
  * The user menu's "Two-factor authentication" modal: guidance and setup (link → confirm → codes) when
- * off; new backup codes and turning it off (unless the app requires it) when on.
+ * off; new backup codes and turning it off (unless the app requires it) when on; and, either way, the
+ * user's devices (forget one, or sign out everywhere).
  */
 export function twoFactorModal(portal: Portal): HTMLElement {
   // Every change refreshes `me` before the modal can close, so closing redraws the page at once, before
@@ -53,8 +55,23 @@ export function twoFactorModal(portal: Portal): HTMLElement {
     return manage();
   };
 
+  /** The way to the devices list, at the bottom of every overview. */
+  const devicesSection = () => {
+    const open = h('button', { type: 'button', class: 'secondary' }, 'Manage devices');
+    open.addEventListener('click', () => void devices());
+    return h(
+      'div',
+      { class: 'stack' },
+      h('h3', {}, 'Your devices'),
+      h('p', {}, 'The browsers signed in to your account, and the ones you trusted to skip the code. Forget one, or sign out everywhere.'),
+      h('div', { class: 'actions' }, open),
+    );
+  };
+
   const notOffered = () => {
-    body.replaceChildren(h('p', {}, `${portal.me!.app.name} has not turned on two-factor authentication. Once its admin does, you can set it up here.`));
+    body.replaceChildren(
+      h('div', { class: 'stack' }, h('p', {}, `${portal.me!.app.name} has not turned on two-factor authentication. Once its admin does, you can set it up here.`), devicesSection()),
+    );
   };
 
   const guidance = () => {
@@ -76,6 +93,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
           h('li', {}, h('strong', {}, 'Download backup codes: '), 'keep them safe; each signs you in once if you lose your phone.'),
         ),
         h('div', { class: 'actions' }, start),
+        devicesSection(),
       ),
     );
     start.focus();
@@ -120,9 +138,128 @@ export function twoFactorModal(portal: Portal): HTMLElement {
         me.app.twoFactorMode === 'required'
           ? h('p', { class: 'muted' }, `${me.app.name} requires two-factor authentication, so it cannot be turned off.`)
           : h('div', { class: 'stack' }, h('p', {}, 'Your sign-in will ask for your password only.'), h('div', { class: 'actions' }, disable)),
+        devicesSection(),
       ),
     );
     regenerate.focus();
+  };
+
+  /**
+   * Every browser of the user (GET /2fa/devices): when it first signed in and was last used, "This
+   * browser" for the one this session belongs to, until when a trusted one skips the code; Forget for
+   * each, and Sign out everywhere.
+   */
+  const devices = async (status?: string) => {
+    const heading = h('h3', { tabindex: -1 }, 'Your devices');
+    const errors = errorArea();
+    const back = h('button', { type: 'button', class: 'secondary' }, 'Back');
+    back.addEventListener('click', overview);
+    // The heading stays put (and keeps the focus) while the list below it loads and redraws.
+    const view = h('div', { class: 'stack', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
+    body.replaceChildren(h('div', { class: 'stack' }, heading, view));
+    heading.focus();
+    let listed: DeviceSummary[];
+    try {
+      listed = (await portal.api.listDevices(portal.session!.token)).devices;
+    } catch (error) {
+      if (portal.handleSessionFailure(error)) return modal.close();
+      view.removeAttribute('aria-busy');
+      view.replaceChildren(errors.element, h('div', { class: 'actions' }, back));
+      errors.show(describeFailure(error));
+      return;
+    }
+    const name = (device: DeviceSummary) => (device.current ? 'This browser' : 'Another browser');
+    const items = listed.map((device) => {
+      const forget = h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          'aria-label': `Forget ${name(device).toLowerCase()}, first signed in ${formatDate(device.createdAt)}${device.rememberedUntil ? `, remembered until ${formatDate(device.rememberedUntil)}` : ''}`,
+        },
+        'Forget',
+      );
+      forget.addEventListener('click', () => {
+        forget.disabled = true;
+        errors.clear();
+        portal.api
+          .forgetDevice(portal.session!.token, device)
+          .then(() => {
+            const text = device.current
+              ? 'This browser is forgotten: you stay signed in for now, and your next sign-in here counts as a new browser.'
+              : 'That browser is forgotten: its next sign-in counts as a new browser. A session still open there goes on until it ends; sign out everywhere to end it now.';
+            announce(text);
+            void devices(text);
+          })
+          .catch((error: unknown) => {
+            forget.disabled = false;
+            if (portal.handleSessionFailure(error)) return modal.close();
+            errors.show(describeFailure(error));
+          });
+      });
+      return h(
+        'li',
+        { class: 'device' },
+        h(
+          'div',
+          { class: 'device-text' },
+          h('p', { class: 'device-name' }, h('strong', {}, name(device)), device.rememberedUntil ? h('span', { class: 'badge on' }, `Remembered until ${formatDate(device.rememberedUntil)}`) : null),
+          h('p', { class: 'hint' }, `First signed in ${formatDate(device.createdAt)} · Last used ${formatDate(device.lastUsedAt)}`),
+        ),
+        forget,
+      );
+    });
+    const everywhere = h('button', { type: 'button', class: 'danger' }, 'Sign out everywhere');
+    everywhere.addEventListener('click', confirmSignOutEverywhere);
+    view.removeAttribute('aria-busy');
+    view.replaceChildren(
+      ...present(
+        h('p', {}, 'Each browser that has signed in to your account. A forgotten browser counts as new at its next sign-in: a trusted one has to enter a code again.'),
+        status ? h('div', { class: 'banner info' }, h('p', {}, status)) : null,
+        items.length > 0 ? h('ul', { class: 'devices', 'aria-label': 'Devices' }, ...items) : h('p', { class: 'muted' }, 'No browser is known for your account any more.'),
+        errors.element,
+        h('h3', {}, 'Sign out everywhere'),
+        h('p', {}, 'Ends every session of your account, this one included, and forgets every browser.'),
+        h('div', { class: 'actions' }, everywhere, back),
+      ),
+    );
+  };
+
+  const confirmSignOutEverywhere = () => {
+    const errors = errorArea();
+    const confirm = h('button', { type: 'button', class: 'danger' }, 'Sign out everywhere');
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    cancel.addEventListener('click', () => void devices());
+    confirm.addEventListener('click', () => {
+      confirm.disabled = true;
+      portal.api
+        .logOutEverywhere(portal.session!.token)
+        .then(() => {
+          changed = false;
+          modal.close();
+          portal.signedOutEverywhere();
+        })
+        .catch((error: unknown) => {
+          confirm.disabled = false;
+          if (portal.handleSessionFailure(error)) return modal.close();
+          errors.show(describeFailure(error));
+        });
+    });
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'stack' },
+        h('h3', { tabindex: -1 }, 'Sign out everywhere?'),
+        h(
+          'p',
+          {},
+          'Every session of your account ends, including this one, and every browser is forgotten: each one, this one too, needs your password again, and your code if you use two-factor authentication.',
+        ),
+        errors.element,
+        h('div', { class: 'actions' }, confirm, cancel),
+      ),
+    );
+    body.querySelector<HTMLElement>('h3')?.focus();
   };
 
   const withCode = (action: 'regenerate' | 'disable') => {

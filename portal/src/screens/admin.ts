@@ -52,7 +52,7 @@ export function settingsScreen(portal: Portal): HTMLElement {
           if (!input.checked) return;
           errors.clear();
           portal.api
-            .updateTwoFactorSettings(token, mode)
+            .updateTwoFactorSettings(token, { mode })
             .then((updated) => {
               render(updated);
               announce(`Two-factor authentication set to ${modeText[mode].label} in the draft. Publish to apply it.`);

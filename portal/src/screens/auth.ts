@@ -1,7 +1,7 @@
-import type { ChallengeIssued, PasswordStepResult, SignedInWithSecondFactor } from '../api/client.js';
-import { type Portal, lowBackupCodes, lowCodesNotice } from '../portal.js';
-import { announce, h } from '../ui/dom.js';
-import { actionForm, field, totpField } from '../ui/forms.js';
+import type { ChallengeIssued, Device, PasswordStepResult, SignedInWithSecondFactor } from '../api/client.js';
+import { type Notice, type Portal, lowBackupCodes, lowCodesNotice } from '../portal.js';
+import { announce, formatDate, h } from '../ui/dom.js';
+import { actionForm, checkboxField, field, totpField } from '../ui/forms.js';
 import { enrollmentWizard } from './enrollment.js';
 
 function switchLink(text: string, label: string, onClick: () => void): HTMLElement {
@@ -32,7 +32,9 @@ async function afterPassword(portal: Portal, email: string, result: PasswordStep
       portal.showSignedOut(enrollmentPage(portal, { token: session.token, email, required: false }));
       return;
     }
-    await portal.signedIn(session);
+    // A browser the user trusted at an earlier sign-in skips the code: say so, and until when.
+    const trusted = result.session.assurance === 'remembered_device';
+    await portal.signedIn(session, trusted ? { kind: 'info', text: trustedBrowserText(result.device) } : undefined);
     return;
   }
   const challenge = result as ChallengeIssued;
@@ -42,6 +44,8 @@ async function afterPassword(portal: Portal, email: string, result: PasswordStep
 
 export function signInScreen(portal: Portal): HTMLElement {
   const { email, password } = credentialsFields('current-password');
+  const notice = portal.signedOutNotice;
+  portal.signedOutNotice = null;
   const { form } = actionForm({
     submitLabel: 'Sign in',
     fields: [email, password],
@@ -50,7 +54,14 @@ export function signInScreen(portal: Portal): HTMLElement {
       await afterPassword(portal, email.input.value.trim(), result, false);
     },
   });
-  return h('div', { class: 'stack' }, h('h1', { tabindex: -1 }, 'Sign in'), form, switchLink('New here?', 'Create an account', () => portal.showScreen('sign-up')));
+  return h(
+    'div',
+    { class: 'stack' },
+    h('h1', { tabindex: -1 }, 'Sign in'),
+    notice ? h('div', { class: 'banner info' }, h('p', {}, notice)) : null,
+    form,
+    switchLink('New here?', 'Create an account', () => portal.showScreen('sign-up')),
+  );
 }
 
 export function signUpScreen(portal: Portal): HTMLElement {
@@ -66,20 +77,52 @@ export function signUpScreen(portal: Portal): HTMLElement {
   return h('div', { class: 'stack' }, h('h1', { tabindex: -1 }, 'Create your account'), form, switchLink('Already have an account?', 'Sign in', () => portal.showScreen('sign-in')));
 }
 
+function trustedBrowserText(device: Device): string {
+  return device.rememberedUntil
+    ? `No code was needed: you trusted this browser until ${formatDate(device.rememberedUntil)}.`
+    : 'No code was needed: you trusted this browser.';
+}
+
+/** What became of "Trust this browser": the service remembers a browser only when the app allows it. */
+function trustOutcomeText(device: Device): string {
+  return device.rememberedUntil
+    ? `This browser is trusted until ${formatDate(device.rememberedUntil)}: signing in here will not ask for a code until then. You can forget it under Two-factor authentication in the user menu.`
+    : 'This app does not let browsers skip the code, so this browser is not trusted: you will enter a code at every sign-in.';
+}
+
 /**
- * The code prompt of a login: the authenticator's code, or a backup code instead. Wrong codes say how
- * many attempts are left; a lockout says how long to wait and counts down.
+ * The code prompt of a login: the authenticator's code, or a backup code instead, and "Trust this
+ * browser". Wrong codes say how many attempts are left; a lockout says how long to wait and counts down.
+ *
+ * The portal cannot know before sign-in whether, or for how many days, the app remembers browsers (only
+ * its admins can read the settings), so it offers the box without a number and, once signed in, says what
+ * the service did: trusted until the date it returned, or not trusted because the app does not allow it.
  */
 export function secondFactorScreen(portal: Portal, challengeToken: string, email: string): HTMLElement {
   const root = h('div', { class: 'stack' });
+  let trust = false;
+  const trustField = () => {
+    const box = checkboxField({
+      label: 'Trust this browser',
+      name: 'rememberDevice',
+      checked: trust,
+      hint: 'Skip the code on this browser next time, for as many days as this app allows (if it allows it at all). Leave it unticked on a shared or public computer.',
+    });
+    box.input.addEventListener('change', () => (trust = box.input.checked));
+    return box;
+  };
   const finish = async (result: SignedInWithSecondFactor) => {
     const remaining = result.backupCodesRemaining;
-    const notice =
+    let notice: Notice | undefined =
       remaining === undefined
         ? undefined
         : remaining <= lowBackupCodes
           ? lowCodesNotice(portal, remaining)
           : { kind: 'info' as const, text: `You signed in with a backup code. ${remaining} backup codes left.` };
+    if (trust) {
+      const outcome = trustOutcomeText(result.device);
+      notice = notice ? { ...notice, text: `${notice.text} ${outcome}` } : { kind: 'info', text: outcome };
+    }
     await portal.signedIn({ token: result.session.token, email }, notice);
   };
   const restart = h('button', { type: 'button', class: 'link-button' }, 'Sign in again');
@@ -91,8 +134,8 @@ export function secondFactorScreen(portal: Portal, challengeToken: string, email
     useBackup.addEventListener('click', () => withBackupCode());
     const { form } = actionForm({
       submitLabel: 'Verify',
-      fields: [code],
-      submit: async () => finish(await portal.api.verifyLogin(challengeToken, { code: code.input.value.trim() })),
+      fields: [code, trustField()],
+      submit: async () => finish(await portal.api.verifyLogin(challengeToken, { code: code.input.value.trim() }, trust)),
     });
     root.replaceChildren(
       h('h1', { tabindex: -1 }, 'Two-factor authentication'),
@@ -120,8 +163,8 @@ export function secondFactorScreen(portal: Portal, challengeToken: string, email
     });
     const { form } = actionForm({
       submitLabel: 'Verify',
-      fields: [backupCode],
-      submit: async () => finish(await portal.api.verifyLogin(challengeToken, { backupCode: backupCode.input.value.trim() })),
+      fields: [backupCode, trustField()],
+      submit: async () => finish(await portal.api.verifyLogin(challengeToken, { backupCode: backupCode.input.value.trim() }, trust)),
     });
     root.replaceChildren(
       h('h1', { tabindex: -1 }, 'Use a backup code'),

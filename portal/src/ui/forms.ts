@@ -6,6 +6,8 @@ let fieldCount = 0;
 export interface Field {
   element: HTMLElement;
   input: HTMLInputElement;
+  /** What to say when the input is not valid (default: check the field). */
+  invalidMessage?: string;
 }
 
 /** A labelled input, with an optional hint that is also its accessible description. */
@@ -38,6 +40,20 @@ export function field(options: {
     'aria-describedby': hintId,
   });
   const element = h('div', { class: 'field' }, h('label', { for: id }, options.label), options.hint ? h('p', { id: hintId, class: 'hint' }, options.hint) : null, input);
+  return { element, input };
+}
+
+/** A checkbox with its label beside it and an optional hint that is also its accessible description. */
+export function checkboxField(options: { label: string; name: string; hint?: string; checked?: boolean }): Field {
+  const id = `field-${options.name}-${++fieldCount}`;
+  const hintId = options.hint ? `${id}-hint` : undefined;
+  const input = h('input', { id, name: options.name, type: 'checkbox', checked: options.checked ?? false, 'aria-describedby': hintId });
+  const element = h(
+    'div',
+    { class: 'field checkbox-field' },
+    h('div', { class: 'checkbox' }, input, h('label', { for: id }, options.label)),
+    options.hint ? h('p', { id: hintId, class: 'hint' }, options.hint) : null,
+  );
   return { element, input };
 }
 
@@ -125,7 +141,10 @@ export function actionForm(options: { submitLabel: string; fields: Field[]; subm
     if (button.disabled) return;
     const invalid = options.fields.find((item) => !item.input.checkValidity());
     if (invalid) {
-      errors.show(invalid.input.name === 'code' ? 'Enter the 6-digit code from your authenticator app.' : `Check the field “${invalid.element.querySelector('label')?.textContent ?? invalid.input.name}”.`);
+      errors.show(
+        invalid.invalidMessage ??
+          (invalid.input.name === 'code' ? 'Enter the 6-digit code from your authenticator app.' : `Check the field “${invalid.element.querySelector('label')?.textContent ?? invalid.input.name}”.`),
+      );
       invalid.input.setAttribute('aria-invalid', 'true');
       invalid.input.focus();
       return;
