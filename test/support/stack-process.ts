@@ -1,6 +1,6 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AwsErrorAnswer, type Interception, startAwsJsonProxy } from '../../local/aws-json-proxy.js';
 import { meterPasswordHashing, serveWorkMeter, startWorkMeter } from './stack-work-meter.js';
@@ -124,7 +124,11 @@ async function main(): Promise<void> {
     });
   }
   const { stop: _stop, ...info } = stack;
-  writeFileSync(process.env.STACK_INFO_FILE!, JSON.stringify({ ...info, faultControlUrl: `${controlUrl}/faults`, workMeterUrl: `${controlUrl}/work` }), { mode: 0o600 });
+  // Written aside and renamed into place: the global setup reads the file as soon as it exists, and could
+  // otherwise read it empty, between its creation and its write.
+  const infoFile = process.env.STACK_INFO_FILE!;
+  writeFileSync(`${infoFile}.partial`, JSON.stringify({ ...info, faultControlUrl: `${controlUrl}/faults`, workMeterUrl: `${controlUrl}/work` }), { mode: 0o600 });
+  renameSync(`${infoFile}.partial`, infoFile);
 }
 
 main().catch((error: unknown) => {
