@@ -187,7 +187,7 @@ export const operations: Record<string, Operation> = {
     tag: 'End users',
     summary: 'Prove the second factor again',
     description:
-      'For 10 minutes the session may then weaken an account or an app (an admin reset or unlock, a lower mode, longer remembering), which otherwise answers 403 step_up_required. The code is spent as at login and counted against the session\'s device.',
+      'For 10 minutes the session may then weaken an account or an app (an admin reset or unlock, a lower mode, longer remembering), which otherwise answers 403 step_up_required. The code is spent as at login and counted against the account.',
     caller: 'session',
     request: { params: appParams, body: stepUpBody },
     success: { status: 200, description: 'The same session token, with assurance two_factor and stepUpExpiresAt.', body: responses.steppedUp },

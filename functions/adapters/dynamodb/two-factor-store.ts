@@ -894,9 +894,9 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     return {
       item: this.update(
         keys.session(current.session.tokenHash),
-        `SET generation = :nextGeneration${proved ? ', secondFactorAt = :at, assurance = :twoFactor' : ''}`,
+        `SET generation = :nextGeneration${proved ? ', secondFactorAt = :at' : ''}`,
         undefined,
-        { ':nextGeneration': user.generation + 1, ':at': current.secondFactorAt, ':twoFactor': 'two_factor', ':generation': user.generation },
+        { ':nextGeneration': user.generation + 1, ':at': current.secondFactorAt, ':generation': user.generation },
         conditions.sameGeneration,
       ),
       reason: 'user_changed',

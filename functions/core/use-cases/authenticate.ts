@@ -37,9 +37,17 @@ export async function authenticateSession(deps: Dependencies, appId: string, tok
   return checkSession(deps, appId, await deps.store.getSession(hashToken(token)), options);
 }
 
-async function checkSession(deps: Dependencies, appId: string, session: Session | null, options: SessionOptions): Promise<SessionPrincipal> {
+async function checkSession(deps: Dependencies, appId: string, read: Session | null, options: SessionOptions): Promise<SessionPrincipal> {
+  let session = read;
   if (!session || session.appId !== appId || isExpired(session.expiresAt, deps.clock())) throw new UnauthorizedError();
   const [user, app] = await Promise.all([deps.store.getUser(session.userId), requireApp(deps, appId)]);
+  if (user && user.generation === session.generation + 1) {
+    // A change that ends the user's other sessions carries the session that made it over to the new
+    // generation in the same write; read before that write and the user after it, that session looks
+    // dead. Reading it again tells the carried-over session from the ended ones.
+    session = await deps.store.getSession(session.tokenHash);
+    if (!session || session.appId !== appId || isExpired(session.expiresAt, deps.clock())) throw new UnauthorizedError();
+  }
   if (!user || user.appId !== appId || user.generation !== session.generation) throw new UnauthorizedError();
   if (!options.allowWithoutRequiredFactor && effectiveMode(app.publishedConfig) === 'required' && !user.twoFactorEnabled) {
     throw new PolicyError('two_factor_required', 'This app requires two-factor authentication: link an authenticator app first.');

@@ -10,10 +10,9 @@ import {
 import { attemptsBeforeLockout } from '../lockout.js';
 import { type CountedAttempt, type MoveCount, giveBackCountedAttempt, reserveCountedAttempt } from './attempt-counter.js';
 import { auditEvent } from './common.js';
-import type { Device, FailureCount, SealedSecret, Session, TotpFactor, User } from '../model.js';
+import type { Device, FailureCount, SealedSecret, TotpFactor, User } from '../model.js';
 import type { CountedOn, Dependencies } from '../ports.js';
 import { type TotpMatch, verifyTotp } from '../totp.js';
-import { liveDeviceById } from './devices.js';
 
 /** One second-factor attempt, reserved before its code is checked. */
 export interface ReservedAttempt extends CountedAttempt {
@@ -120,18 +119,20 @@ export const notEnrolled = () => new ConflictError('not_enrolled', 'Two-factor a
 
 /**
  * "Prove a current code, then commit": the one sequence of every step a signed-in user proves with a code
- * from the authenticator app (regenerate, disable, step-up). Reserves an attempt (on the session's device
- * when it is live), checks the code, then runs `commit` with the step it proves; a step spent meanwhile
- * (`step_used`) is a wrong code, already counted.
+ * from the authenticator app (regenerate, disable, step-up). Reserves an attempt, checks the code, then runs
+ * `commit` with the step it proves; a step spent meanwhile (`step_used`) is a wrong code, already counted.
+ *
+ * A session sends no device token: its codes count against the account, as a login's without one do, so a
+ * stolen session and a stolen password share one budget of guesses instead of getting one each.
  */
 export async function withCurrentCode<T>(
   deps: Dependencies,
-  principal: { user: User; session: Session },
+  principal: { user: User },
   code: string,
   commit: (step: number, attempt: ReservedAttempt) => Promise<T>,
 ): Promise<T> {
-  const { user, session } = principal;
-  const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user, await liveDeviceById(deps, user, session.deviceId)) : null;
+  const { user } = principal;
+  const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user) : null;
   if (!attempt) throw notEnrolled();
   return withReservedAttempt(attempt, async () => {
     const step = await acceptableStep(deps, user, attempt.factor, code);

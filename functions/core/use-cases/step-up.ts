@@ -5,7 +5,6 @@ import type { Assurance } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { type SessionPrincipal, authenticateSession } from './authenticate.js';
 import { auditEvent } from './common.js';
-import { liveDeviceById } from './devices.js';
 import { clearAfterSuccess, notEnrolled, refuseCode, reserveAttempt, withCurrentCode, withReservedAttempt } from './second-factor.js';
 
 /** How long a proven second factor lets a session weaken an account or an app. */
@@ -36,7 +35,7 @@ export function refuseOwnAccount(principal: SessionPrincipal, userId: string): v
 /**
  * Proves the second factor again within a session (a code from the authenticator app or a backup code):
  * the session may then weaken the account or the app for 10 minutes. The code is spent as at login (one
- * acceptance per time step, each backup code once) and counted against the session's device.
+ * acceptance per time step, each backup code once) and counted against the account (see `withCurrentCode`).
  */
 export async function stepUp(
   deps: Dependencies,
@@ -66,7 +65,7 @@ export async function stepUp(
     });
   }
 
-  const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user, await liveDeviceById(deps, user, session.deviceId)) : null;
+  const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user) : null;
   if (!attempt) throw notEnrolled();
   return withReservedAttempt(attempt, async () => {
     const normalized = normalizeBackupCode(input.backupCode);

@@ -239,7 +239,7 @@ export type paths = {
         put?: never;
         /**
          * Prove the second factor again
-         * @description For 10 minutes the session may then weaken an account or an app (an admin reset or unlock, a lower mode, longer remembering), which otherwise answers 403 step_up_required. The code is spent as at login and counted against the session's device.
+         * @description For 10 minutes the session may then weaken an account or an app (an admin reset or unlock, a lower mode, longer remembering), which otherwise answers 403 step_up_required. The code is spent as at login and counted against the account.
          */
         post: operations["stepUp"];
         delete?: never;
