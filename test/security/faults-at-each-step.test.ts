@@ -132,7 +132,7 @@ const steps: StepUnderFault[] = [
   },
   {
     name: 'POST /login',
-    mainCallIs: 'its session write, after the password attempt was counted and cleared',
+    mainCallIs: 'its session and device write, after the password attempt was counted and cleared',
     throttling: 'dynamoRequestThrottling',
     prepare: async () => {
       const app = await endUserApp();
@@ -141,7 +141,7 @@ const steps: StepUnderFault[] = [
       return {
         send: () => call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password } }),
         scope: user.userId,
-        mainCall: { operation: 'PutItem' },
+        mainCall: { operation: 'TransactWriteItems' },
         // And the password attempts counted against the email: one whose password was never checked is given back.
         state: async () => {
           const failures = await storedItem(failuresKey, 'PASSWORD_FAILURES');

@@ -166,6 +166,7 @@ const badFieldText: Record<string, fc.Arbitrary<string>> = {
   backupCode: fc.oneof(anyText.filter((text) => text.length < 10), fc.string({ minLength: 33, maxLength: 100 })),
   mode: anyText.filter((text) => !['off', 'optional', 'required'].includes(text)),
   reason: fc.oneof(fc.constantFrom('', ' ', '\t\n'), fc.string({ minLength: 501, maxLength: 600 })),
+  deviceToken: fc.oneof(fc.constant(''), fc.string({ minLength: 513, maxLength: 700 })),
 };
 
 type Auth = 'none' | 'session' | 'admin';
@@ -191,7 +192,11 @@ interface Harmless {
 
 interface RouteCase {
   auth: Auth;
-  /** The fields its body schema knows; absent for routes that take no body. */
+  /**
+   * The text fields its body schema knows (the attacks put non-text and bad text in each); absent for routes
+   * that take no body. Boolean and number fields (`rememberDevice`, `rememberDeviceDays`) are left out: a
+   * non-string value can be a valid one there.
+   */
   fields?: string[];
   /** Routes with a page query; the others ignore queries. */
   paged?: boolean;
@@ -215,7 +220,7 @@ const routeCases: Record<string, RouteCase> = {
   },
   login: {
     auth: 'none',
-    fields: ['email', 'password'],
+    fields: ['email', 'password', 'deviceToken'],
     harmless: () => ({ appId: noSuchApp, body: { email: uniqueEmail('nobody'), password }, answer: { status: 404, code: 'not_found' } }),
   },
   'login-verify': {
@@ -233,6 +238,14 @@ const routeCases: Record<string, RouteCase> = {
   disable: { auth: 'session', fields: ['code'], harmless: (p) => ({ token: p.member.token, body: { code: '123456' }, answer: { status: 409, code: 'not_enrolled' } }) },
   me: { auth: 'session', harmless: (p) => ({ token: p.member.token, answer: { status: 200 } }) },
   logout: { auth: 'session', fields: [], harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }) },
+  'logout-all': { auth: 'session', fields: [], harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }) },
+  'step-up': {
+    auth: 'session',
+    fields: ['code', 'backupCode'],
+    harmless: (p) => ({ token: p.member.token, body: { code: '123456' }, answer: { status: 409, code: 'not_enrolled' } }),
+  },
+  'devices-list': { auth: 'session', harmless: (p) => ({ token: p.member.token, answer: { status: 200 } }) },
+  'device-forget': { auth: 'session', harmless: (p) => ({ token: p.member.token, answer: { status: 404, code: 'not_found' } }) },
   'settings-get': { auth: 'admin', harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
   'settings-put': { auth: 'admin', fields: ['mode'], harmless: (p) => ({ token: p.member.token, body: { mode: 'required' }, answer: { status: 403, code: 'forbidden' } }) },
   publish: { auth: 'admin', fields: [], harmless: (p) => ({ token: p.member.token, body: {}, answer: { status: 403, code: 'forbidden' } }) },
@@ -242,13 +255,22 @@ const routeCases: Record<string, RouteCase> = {
     fields: ['reason'],
     harmless: (p) => ({ token: p.member.token, userId: p.enrolled.userId, body: { reason: 'hostile' }, answer: { status: 403, code: 'forbidden' } }),
   },
+  'user-unlock': {
+    auth: 'admin',
+    fields: [],
+    harmless: (p) => ({ token: p.member.token, userId: p.enrolled.userId, body: {}, answer: { status: 403, code: 'forbidden' } }),
+  },
   'audit-events': { auth: 'admin', paged: true, harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
   // The test's app allows no origin, so every preflight is refused.
   'cors-preflight': { auth: 'none', harmless: () => ({ answer: { status: 403, code: 'forbidden' } }) },
 };
 
 function pathOf(step: HttpStep, appIdSegment: string, userIdSegment = 'usr_AAAAAAAAAAAAAAAAAAAAAA', proxy = '2fa/enrollment'): string {
-  return step.path.replace('{appId}', appIdSegment).replace('{userId}', userIdSegment).replace('{proxy+}', proxy);
+  return step.path
+    .replace('{appId}', appIdSegment)
+    .replace('{userId}', userIdSegment)
+    .replace('{deviceId}', 'dev_AAAAAAAAAAAAAAAAAAAAAA')
+    .replace('{proxy+}', proxy);
 }
 
 const label = (step: HttpStep) => `${step.method} ${step.path}`;

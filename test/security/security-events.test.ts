@@ -1,6 +1,7 @@
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
 import { type EnrolledUser, type TestApp, call, createTestApp, loginChallenge, signUpAndEnroll } from '../support/api.js';
 import { eventFor, publishedEvents } from '../support/events.js';
+import { setRememberDays, signIn } from '../support/devices.js';
 
 describe('security events: audited with their actor and published for the portal', () => {
   let app: TestApp;
@@ -93,4 +94,27 @@ describe('security events when EventBridge fails', () => {
       await fetch(`${faults}?bodyIncludes=${app.appId}`, { method: 'DELETE' });
     }
   });
+});
+
+describe('security events of devices and recovery', () => {
+  it('publishes an unlock (with the admin), a remembered and a forgotten device, and a sign-out everywhere', async () => {
+    // Prepare
+    const app = await createTestApp({ mode: 'optional' });
+    const adminId = (await call('GET', `/v1/apps/${app.appId}/me`, { token: app.adminToken })).body.user.id;
+    await setRememberDays(app, 'optional', 5);
+    const user = await signUpAndEnroll(app);
+
+    // Act
+    const trusted = await signIn(app, user, { deviceToken: user.deviceToken, rememberDevice: true });
+    const other = await signIn(app, user);
+    await call('DELETE', `/v1/apps/${app.appId}/2fa/devices/${other.body.device.id}`, { token: trusted.body.session.token });
+    await call('POST', `/v1/apps/${app.appId}/users/${user.userId}/unlock`, { token: app.adminToken });
+    await call('POST', `/v1/apps/${app.appId}/logout/all`, { token: trusted.body.session.token });
+
+    // Assess
+    expect((await eventFor(app.appId, 'device.remembered', user.userId)).detail).toMatchObject({ actorId: user.userId, targetEmail: user.email, detail: { deviceId: trusted.body.device.id, days: 5 } });
+    expect((await eventFor(app.appId, 'device.forgotten', user.userId)).detail).toMatchObject({ actorId: user.userId, detail: { deviceId: other.body.device.id } });
+    expect((await eventFor(app.appId, 'user.unlocked', user.userId)).detail).toMatchObject({ actorId: adminId, targetEmail: user.email });
+    expect((await eventFor(app.appId, 'sessions.revoked', user.userId)).detail).toMatchObject({ actorId: user.userId, targetEmail: user.email });
+  }, 120_000);
 });

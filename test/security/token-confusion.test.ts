@@ -25,6 +25,11 @@ const accessOf: Record<string, Access> = {
   disable: 'session',
   me: 'session',
   logout: 'session',
+  'logout-all': 'session',
+  'step-up': 'session',
+  'devices-list': 'session',
+  'device-forget': 'session',
+  'user-unlock': 'admin',
   'settings-get': 'admin',
   'settings-put': 'admin',
   publish: 'admin',
@@ -44,10 +49,11 @@ function send(step: HttpStep, appId: string, token: string | undefined, userId =
     'enrollment-confirm': { code: '123456' },
     'backup-codes': { code: '123456' },
     disable: { code: '123456' },
+    'step-up': { code: '123456' },
     'settings-put': { mode: 'required' },
     'user-reset': { reason: 'token confusion' },
   };
-  const path = step.path.replace('{appId}', appId).replace('{userId}', userId);
+  const path = step.path.replace('{appId}', appId).replace('{userId}', userId).replace('{deviceId}', 'dev_AAAAAAAAAAAAAAAAAAAAAA');
   return call(step.method, path, { token, body: bodies[step.step] });
 }
 
