@@ -87,11 +87,13 @@ export interface Modal {
 
 /**
  * Opens a modal dialog: the rest of the page becomes inert, Tab and Shift+Tab cycle inside the dialog,
- * Escape and the close button close it, and focus returns to whatever opened it.
+ * Escape and the close button close it, and focus returns to whatever opened it. A dialog opened from
+ * another (the step-up prompt over a confirmation) makes that one inert until it closes.
  */
 export function openModal(options: { title: string; description?: string; onClose?: () => void; className?: string }): Modal {
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const app = document.getElementById('app')!;
+  const beneath = [...document.querySelectorAll<HTMLElement>('body > .backdrop')].filter((other) => !other.inert);
   const titleId = `dialog-title-${Math.random().toString(36).slice(2)}`;
   const body = h('div', { class: 'dialog-body' });
   const closeButton = h('button', { type: 'button', class: 'icon-button dialog-close', 'aria-label': 'Close' }, icon(icons.close));
@@ -108,7 +110,8 @@ export function openModal(options: { title: string; description?: string; onClos
     if (!open) return;
     open = false;
     backdrop.remove();
-    app.inert = false;
+    if (beneath.length === 0) app.inert = false;
+    beneath.forEach((other) => (other.inert = false));
     options.onClose?.();
     if (opener?.isConnected) opener.focus();
   };
@@ -136,6 +139,7 @@ export function openModal(options: { title: string; description?: string; onClos
   });
   document.body.append(backdrop);
   app.inert = true;
+  beneath.forEach((other) => (other.inert = true));
   dialog.querySelector<HTMLElement>('h2')!.focus();
   return { dialog, body, close };
 }
