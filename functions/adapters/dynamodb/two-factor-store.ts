@@ -852,17 +852,18 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   private deviceUse(use: DeviceUse): TransactStep[] {
     const { device } = use;
     if (use.kind === 'new') return [{ item: this.put(deviceItem(device), conditions.isNew), reason: 'device_changed' }];
-    const cleared = use.clear.flatMap((count) => [`${deviceCountAttributes[count]['#failedAttempts']} = :zero`]);
+    const cleared = use.clear.map((count) => `${deviceCountAttributes[count]['#failedAttempts']} = :zero`);
     const removed = use.clear.map((count) => deviceCountAttributes[count]['#lockedUntil']);
+    // Remembering is only ever set here, never removed: it ends through the user's remember generation, so a
+    // use that read the device before it was remembered cannot undo that.
     const remembered = device.rememberedUntil !== null && device.rememberedAt !== null;
     const sets = [
       'tokenHash = :tokenHash',
       'lastUsedAt = :lastUsedAt',
-      'rememberGeneration = :rememberGeneration',
-      ...(remembered ? ['rememberedAt = :rememberedAt', 'rememberedUntil = :rememberedUntil'] : []),
+      ...(remembered ? ['rememberedAt = :rememberedAt', 'rememberedUntil = :rememberedUntil', 'rememberGeneration = :rememberGeneration'] : []),
       ...cleared,
     ];
-    const removes = [...(remembered ? [] : ['rememberedAt', 'rememberedUntil']), ...removed];
+    const removes = removed;
     return [
       {
         item: this.update(

@@ -69,26 +69,34 @@ export async function logIn(deps: Dependencies, input: { appId: string; email: s
   return signedInWithOffer(issued, user, deviceView(used, user, app.publishedConfig, now), mode);
 }
 
+/** A failure count a password attempt moves, where it lives, and how a right password clears it. */
+interface PasswordCount {
+  countedOn: CountedOn;
+  read: () => Promise<FailureCount>;
+  move: MoveCount;
+  clear: (seen: FailureCount) => Promise<void>;
+}
+
 /** The failure count a password attempt moves: the presented device's, or the email's. */
-function passwordCount(deps: Dependencies, appId: string, email: string, user: User | null, device: Device | null) {
+function passwordCount(deps: Dependencies, appId: string, email: string, user: User | null, device: Device | null): PasswordCount {
   if (user && device) {
     let firstRead: FailureCount | null = device.passwordFailures;
     const move: MoveCount = (seen, next) => deps.store.moveDeviceFailures(user.id, device.id, 'passwordFailures', seen, next);
     return {
-      countedOn: { kind: 'device', deviceId: device.id } as CountedOn,
+      countedOn: { kind: 'device', deviceId: device.id },
       read: async () => {
         const seen = firstRead ?? (await deps.store.getDevice(user.id, device.id))?.passwordFailures ?? noFailures;
         firstRead = null;
         return seen;
       },
       move,
-      clear: (seen: FailureCount) => move(seen, noFailures).then(() => undefined),
+      clear: (seen) => move(seen, noFailures).then(() => undefined),
     };
   }
   return {
-    countedOn: { kind: 'account' } as CountedOn,
+    countedOn: { kind: 'account' },
     read: async () => (await deps.store.getPasswordFailures(appId, email)) ?? noFailures,
-    move: ((seen, next) => deps.store.movePasswordFailures(appId, email, seen, next)) as MoveCount,
+    move: (seen, next) => deps.store.movePasswordFailures(appId, email, seen, next),
     clear: () => deps.store.clearPasswordFailures(appId, email),
   };
 }
