@@ -53,6 +53,13 @@ export const challengeIssued = z.object({
   challenge: z.object({
     token: z.string().describe('Good for 5 minutes: for `POST /login/verify` (TWO_FACTOR_REQUIRED) or the two enrollment calls (TWO_FACTOR_ENROLLMENT_REQUIRED).'),
     expiresAt: timestamp,
+    rememberDeviceDays: z
+      .number()
+      .int()
+      .min(0)
+      .max(30)
+      .optional()
+      .describe('With TWO_FACTOR_REQUIRED: for how many days `rememberDevice` lets this browser skip the second factor (0: the app does not allow it).'),
   }),
 });
 

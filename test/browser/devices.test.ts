@@ -60,7 +60,7 @@ describe('the device token and “Trust this browser”', () => {
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
     // A browser that never signed in to this app has no device token to send.
     expect(logins[0]).not.toHaveProperty('deviceToken');
-    const trust = page.getByRole('checkbox', { name: 'Trust this browser' });
+    const trust = page.getByRole('checkbox', { name: 'Trust this browser for 7 days' });
     expect(await trust.isChecked()).toBe(false);
     expect(await page.locator(`#${await trust.getAttribute('aria-describedby')}`).innerText()).toMatch(/shared or public computer/);
     await page.getByLabel('Authentication code').fill(await authenticator.nextCode());
@@ -133,7 +133,7 @@ describe('the device token and “Trust this browser”', () => {
     expect(await storedDeviceToken(page, open.appId)).toBeNull();
   });
 
-  it('says so when the app does not let browsers skip the code', async () => {
+  it('offers no “Trust this browser” when the app does not let browsers skip the code', async () => {
     const strict = await createTestApp({ name: 'Strict Portal', plan: 'enterprise', mode: 'optional' });
     const user = await signUpAndEnroll(strict);
     const authenticator = new AuthenticatorApp(user.secret, user.confirmedStep);
@@ -141,10 +141,9 @@ describe('the device token and “Trust this browser”', () => {
     const { page } = portal;
     await submitPassword(page, user.email, password);
     await page.getByLabel('Authentication code').fill(await authenticator.nextCode());
-    await page.getByRole('checkbox', { name: 'Trust this browser' }).check();
+    expect(await page.getByRole('checkbox', { name: 'Trust this browser' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: `Welcome, ${user.email}` }).waitFor();
-    await expectText(page.locator('.banner', { hasText: 'does not let browsers skip' }), /This app does not let browsers skip the code, so this browser is not trusted/);
     // The browser still has its device token: it is known, only not trusted.
     expect(await storedDeviceToken(page, strict.appId)).toBeTruthy();
   });

@@ -96,6 +96,7 @@ describe('remembered devices', () => {
     const verify = await signIn(app, user, { deviceToken: user.deviceToken, rememberDevice: true });
 
     // Assess
+    expect((await login(app, user.email)).body.challenge.rememberDeviceDays).toBe(0);
     expect(verify.body.device.rememberedUntil).toBeNull();
     expect((await login(app, user.email, verify.body.device.token)).body.status).toBe('TWO_FACTOR_REQUIRED');
   }, slowTest);
@@ -115,7 +116,7 @@ describe('remembered devices', () => {
     expect(until).toBeLessThanOrEqual(Date.now() + 7 * dayMs);
     expect(remembered.status).toBe(200);
     expect(remembered.body).toMatchObject({ status: 'SIGNED_IN', session: { assurance: 'remembered_device' }, device: { id: verify.body.device.id, rememberedUntil: verify.body.device.rememberedUntil } });
-    expect((await login(app, user.email)).body.status).toBe('TWO_FACTOR_REQUIRED');
+    expect((await login(app, user.email)).body).toMatchObject({ status: 'TWO_FACTOR_REQUIRED', challenge: { rememberDeviceDays: 7 } });
     expect(await auditTypes(app)).toContain('device.remembered');
 
     // Act / Assess: regenerating the backup codes ends remembering

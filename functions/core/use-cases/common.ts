@@ -100,7 +100,7 @@ export interface SignedIn {
 
 export interface ChallengeIssued {
   status: 'TWO_FACTOR_REQUIRED' | 'TWO_FACTOR_ENROLLMENT_REQUIRED';
-  challenge: { token: string; expiresAt: string };
+  challenge: { token: string; expiresAt: string; rememberDeviceDays?: number };
 }
 
 export function userView(user: User): UserView {
@@ -129,11 +129,15 @@ export function signedInWithOffer(issued: IssuedSession, user: User, device: Dev
   return { ...signedIn(issued, user, device), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled } };
 }
 
-export function challengeIssued(issued: IssuedChallenge): ChallengeIssued {
-  return {
-    status: issued.challenge.purpose === 'login' ? 'TWO_FACTOR_REQUIRED' : 'TWO_FACTOR_ENROLLMENT_REQUIRED',
-    challenge: { token: issued.token, expiresAt: new Date(issued.challenge.expiresAt * 1000).toISOString() },
-  };
+/**
+ * The answer that asks for a second factor or an enrollment first. A login challenge also says for how many
+ * days the app lets the user trust this browser (0: it does not), so the code prompt can offer it honestly.
+ */
+export function challengeIssued(issued: IssuedChallenge, rememberDeviceDays = 0): ChallengeIssued {
+  const challenge = { token: issued.token, expiresAt: new Date(issued.challenge.expiresAt * 1000).toISOString() };
+  return issued.challenge.purpose === 'login'
+    ? { status: 'TWO_FACTOR_REQUIRED', challenge: { ...challenge, rememberDeviceDays } }
+    : { status: 'TWO_FACTOR_ENROLLMENT_REQUIRED', challenge };
 }
 
 export function userSummary(user: User): UserSummary {

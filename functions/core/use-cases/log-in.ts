@@ -56,7 +56,7 @@ export async function logIn(deps: Dependencies, input: { appId: string; email: s
   if (mode !== 'off' && user.twoFactorEnabled && !rememberedDevice) {
     const issued = newChallenge(deps, user, 'login', device?.id ?? null);
     await deps.store.putChallenge(issued.challenge);
-    return challengeIssued(issued);
+    return challengeIssued(issued, app.publishedConfig?.rememberDeviceDays);
   }
   if (mode === 'required' && !user.twoFactorEnabled) {
     const issued = newChallenge(deps, user, 'enrollment', device?.id ?? null);

@@ -28,7 +28,7 @@ export function requireRecentSecondFactor(deps: Dependencies, principal: Session
 /** No admin route acts on the caller's own account: a user turns their own 2FA off with a code. */
 export function refuseOwnAccount(principal: SessionPrincipal, userId: string): void {
   if (principal.user.id === userId) {
-    throw new ForbiddenError('Admins cannot do this to their own account. Turn your own 2FA off from the user menu with a code.');
+    throw new ForbiddenError('Admins cannot reset or unlock their own account: another admin of the app can. To turn your own 2FA off, use the user menu and a code.');
   }
 }
 

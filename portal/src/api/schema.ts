@@ -538,6 +538,8 @@ export type components = {
                  * @description ISO 8601 timestamp
                  */
                 expiresAt: string;
+                /** @description With TWO_FACTOR_REQUIRED: for how many days `rememberDevice` lets this browser skip the second factor (0: the app does not allow it). */
+                rememberDeviceDays?: number;
             };
         };
         /** @description The outcome of sign-up or the password step of a login. */

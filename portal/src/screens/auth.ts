@@ -38,7 +38,9 @@ async function afterPassword(portal: Portal, email: string, result: PasswordStep
     return;
   }
   const challenge = result as ChallengeIssued;
-  if (challenge.status === 'TWO_FACTOR_REQUIRED') portal.showSignedOut(secondFactorScreen(portal, challenge.challenge.token, email));
+  if (challenge.status === 'TWO_FACTOR_REQUIRED') {
+    portal.showSignedOut(secondFactorScreen(portal, challenge.challenge.token, email, challenge.challenge.rememberDeviceDays ?? 0));
+  }
   else portal.showSignedOut(enrollmentPage(portal, { token: challenge.challenge.token, email, required: true }));
 }
 
@@ -94,23 +96,26 @@ function trustOutcomeText(device: Device): string {
  * The code prompt of a login: the authenticator's code, or a backup code instead, and "Trust this
  * browser". Wrong codes say how many attempts are left; a lockout says how long to wait and counts down.
  *
- * The portal cannot know before sign-in whether, or for how many days, the app remembers browsers (only
- * its admins can read the settings), so it offers the box without a number and, once signed in, says what
- * the service did: trusted until the date it returned, or not trusted because the app does not allow it.
+ * The login's challenge says for how many days the app lets a browser skip the code (`rememberDeviceDays`):
+ * the box is offered with that number, and not at all when the app does not allow it. Once signed in, the
+ * portal says what the service did: trusted until the date it returned, or not trusted (the app's setting
+ * changed in between).
  */
-export function secondFactorScreen(portal: Portal, challengeToken: string, email: string): HTMLElement {
+export function secondFactorScreen(portal: Portal, challengeToken: string, email: string, rememberDeviceDays: number): HTMLElement {
   const root = h('div', { class: 'stack' });
   let trust = false;
+  const days = rememberDeviceDays === 1 ? '1 day' : `${rememberDeviceDays} days`;
   const trustField = () => {
     const box = checkboxField({
-      label: 'Trust this browser',
+      label: `Trust this browser for ${days}`,
       name: 'rememberDevice',
       checked: trust,
-      hint: 'Skip the code on this browser next time, for as many days as this app allows (if it allows it at all). Leave it unticked on a shared or public computer.',
+      hint: `Skip the code on this browser for the next ${days}. Leave it unticked on a shared or public computer.`,
     });
     box.input.addEventListener('change', () => (trust = box.input.checked));
     return box;
   };
+  const trustFields = () => (rememberDeviceDays > 0 ? [trustField()] : []);
   const finish = async (result: SignedInWithSecondFactor) => {
     const remaining = result.backupCodesRemaining;
     let notice: Notice | undefined =
@@ -134,7 +139,7 @@ export function secondFactorScreen(portal: Portal, challengeToken: string, email
     useBackup.addEventListener('click', () => withBackupCode());
     const { form } = actionForm({
       submitLabel: 'Verify',
-      fields: [code, trustField()],
+      fields: [code, ...trustFields()],
       submit: async () => finish(await portal.api.verifyLogin(challengeToken, { code: code.input.value.trim() }, trust)),
     });
     root.replaceChildren(
@@ -163,7 +168,7 @@ export function secondFactorScreen(portal: Portal, challengeToken: string, email
     });
     const { form } = actionForm({
       submitLabel: 'Verify',
-      fields: [backupCode, trustField()],
+      fields: [backupCode, ...trustFields()],
       submit: async () => finish(await portal.api.verifyLogin(challengeToken, { backupCode: backupCode.input.value.trim() }, trust)),
     });
     root.replaceChildren(
