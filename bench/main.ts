@@ -67,10 +67,19 @@ async function main(): Promise<void> {
 
   try {
     const admin = (await post('/login', { email: 'admin@demo.test', password: 'bench-admin-password' })).session.token;
-    await fetch(`${base}/settings/two-factor`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ mode: 'optional' }) });
+    await fetch(`${base}/settings/two-factor`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ mode: 'optional' }),
+    });
     await post('/publish', undefined, admin);
 
-    const people = Array.from({ length: users }, (_, index) => ({ email: `bench-${index}-${Date.now()}@example.test`, session: '', secret: '', backupCodes: [] as string[] }));
+    const people = Array.from({ length: users }, (_, index) => ({
+      email: `bench-${index}-${Date.now()}@example.test`,
+      session: '',
+      secret: '',
+      backupCodes: [] as string[],
+    }));
     const results: StepResult[] = [];
     const measure = async (step: string, run: (person: (typeof people)[number]) => Promise<void>) => {
       dynamo.reset();
@@ -81,7 +90,14 @@ async function main(): Promise<void> {
         await run(person);
         latenciesMs.push(performance.now() - started);
       }
-      const totals = [...dynamo.meters.values()].reduce((sum, meter) => ({ calls: sum.calls + meter.calls, readUnits: sum.readUnits + meter.readUnits, writeUnits: sum.writeUnits + meter.writeUnits }), { calls: 0, readUnits: 0, writeUnits: 0 });
+      const totals = [...dynamo.meters.values()].reduce(
+        (sum, meter) => ({
+          calls: sum.calls + meter.calls,
+          readUnits: sum.readUnits + meter.readUnits,
+          writeUnits: sum.writeUnits + meter.writeUnits,
+        }),
+        { calls: 0, readUnits: 0, writeUnits: 0 },
+      );
       const byOperation = [...dynamo.meters.entries()].map(([operation, meter]) => `${operation}×${round(meter.calls / users)}`).join(' ');
       const kmsCalls = [...kms.meters.values()].reduce((sum, meter) => sum + meter.calls, 0);
       results.push({ step, latenciesMs, dynamoDb: { ...totals, byOperation }, kmsCalls });
@@ -95,7 +111,9 @@ async function main(): Promise<void> {
       person.secret = new URL(enrollment.otpauthUri).searchParams.get('secret')!;
     });
     await measure('2fa/enrollment/confirm', async (person) => {
-      person.backupCodes = (await post('/2fa/enrollment/confirm', { code: totpCode(person.secret, currentStep() - 1) }, person.session)).backupCodes;
+      person.backupCodes = (
+        await post('/2fa/enrollment/confirm', { code: totpCode(person.secret, currentStep() - 1) }, person.session)
+      ).backupCodes;
     });
     const challenges = new Map<string, string>();
     await measure('login (password step)', async (person) => {
@@ -104,7 +122,8 @@ async function main(): Promise<void> {
     await measure('login/verify (TOTP)', async (person) => {
       await post('/login/verify', { challengeToken: challenges.get(person.email), code: totpCode(person.secret, currentStep() + 1) });
     });
-    for (const person of people) challenges.set(person.email, (await post('/login', { email: person.email, password: 'bench password 123' })).challenge.token);
+    for (const person of people)
+      challenges.set(person.email, (await post('/login', { email: person.email, password: 'bench password 123' })).challenge.token);
     await measure('login/verify (backup code)', async (person) => {
       await post('/login/verify', { challengeToken: challenges.get(person.email), backupCode: person.backupCodes[0] });
     });
@@ -117,7 +136,11 @@ async function main(): Promise<void> {
     // times on a shared machine are too noisy to gate a test run. Interleaved, so load drifts hit both alike.
     const refuse = async (email: string) => {
       const started = performance.now();
-      const response = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'not the password' }) });
+      const response = await fetch(`${base}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'not the password' }),
+      });
       await response.arrayBuffer();
       if (response.status !== 401) throw new Error(`login refusal: ${response.status}`);
       return performance.now() - started;
@@ -139,7 +162,9 @@ async function main(): Promise<void> {
 
 function print(results: StepResult[], users: number): void {
   console.log(`\n2FA service benchmark: ${users} users, each step run once per user, sequentially, against the local stack`);
-  console.log(`(${process.version}, DynamoDB Local, KMS stand-in; latency is this machine's, not Lambda's; request units are as DynamoDB Local reports them)\n`);
+  console.log(
+    `(${process.version}, DynamoDB Local, KMS stand-in; latency is this machine's, not Lambda's; request units are as DynamoDB Local reports them)\n`,
+  );
   const header = ['step', 'p50 ms', 'p95 ms', 'DynamoDB calls/req', 'RRU/req', 'WRU/req', 'KMS calls/req', '$ per 1M req'];
   const rows = results.map((result) => {
     const sorted = [...result.latenciesMs].sort((a, b) => a - b);
@@ -154,22 +179,41 @@ function print(results: StepResult[], users: number): void {
       prices.httpApiPerMillionRequests +
       prices.lambdaPerMillionRequests +
       (p50 / 1000) * prices.lambdaMemoryGb * prices.lambdaArmPerGbSecond * 1_000_000;
-    return [result.step, round(p50), round(percentile(sorted, 0.95)), result.dynamoDb.byOperation, round(readUnits), round(writeUnits), round(kmsCalls), `$${costPerMillion.toFixed(2)}`];
+    return [
+      result.step,
+      round(p50),
+      round(percentile(sorted, 0.95)),
+      result.dynamoDb.byOperation,
+      round(readUnits),
+      round(writeUnits),
+      round(kmsCalls),
+      `$${costPerMillion.toFixed(2)}`,
+    ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column]).length)));
   const line = (cells: (string | number)[]) => cells.map((cell, column) => String(cell).padEnd(widths[column]!)).join('  ');
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));
-  console.log(`\nPrices: ${prices.region}: DynamoDB $${prices.dynamoDbPerMillionReadUnits}/M RRU, $${prices.dynamoDbPerMillionWriteUnits}/M WRU; KMS $${prices.kmsPerMillionRequests}/M;`);
-  console.log(`HTTP API $${prices.httpApiPerMillionRequests}/M; Lambda arm64 $${prices.lambdaPerMillionRequests}/M + $${prices.lambdaArmPerGbSecond}/GB-s at ${prices.lambdaMemoryGb} GB for the p50 latency.`);
+  console.log(
+    `\nPrices: ${prices.region}: DynamoDB $${prices.dynamoDbPerMillionReadUnits}/M RRU, $${prices.dynamoDbPerMillionWriteUnits}/M WRU; KMS $${prices.kmsPerMillionRequests}/M;`,
+  );
+  console.log(
+    `HTTP API $${prices.httpApiPerMillionRequests}/M; Lambda arm64 $${prices.lambdaPerMillionRequests}/M + $${prices.lambdaArmPerGbSecond}/GB-s at ${prices.lambdaMemoryGb} GB for the p50 latency.`,
+  );
 }
 
 function printRefusals(refusals: { wrongPassword: number[]; unknownEmail: number[] }): void {
-  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
   const [wrongPassword, unknownEmail] = [median(refusals.wrongPassword), median(refusals.unknownEmail)];
   console.log(`\nLogin refusals, ${refusals.wrongPassword.length} of each, interleaved (401 invalid_credentials):`);
-  console.log(`wrong password p50 ${round(wrongPassword)} ms, unknown email p50 ${round(unknownEmail)} ms, ratio unknown/wrong ${(unknownEmail / wrongPassword).toFixed(2)}`);
+  console.log(
+    `wrong password p50 ${round(wrongPassword)} ms, unknown email p50 ${round(unknownEmail)} ms, ratio unknown/wrong ${(unknownEmail / wrongPassword).toFixed(2)}`,
+  );
 }
 
 function percentile(sorted: number[], fraction: number): number {

@@ -29,7 +29,9 @@ export class MeteringProxy {
   async start(): Promise<string> {
     this.proxy = await startAwsJsonProxy(this.target, {
       rewriteRequest: (_operation, body) =>
-        this.service === 'dynamodb' && body.length > 0 ? Buffer.from(JSON.stringify({ ...JSON.parse(body.toString('utf8')), ReturnConsumedCapacity: 'TOTAL' })) : body,
+        this.service === 'dynamodb' && body.length > 0
+          ? Buffer.from(JSON.stringify({ ...JSON.parse(body.toString('utf8')), ReturnConsumedCapacity: 'TOTAL' }))
+          : body,
       observe: (operation, answer) => this.record(operation, this.service === 'dynamodb' ? answer : null),
     });
     return this.proxy.url;

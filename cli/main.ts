@@ -28,10 +28,19 @@ const functionOf: Record<Command, (typeof platformSteps)[number]['functionName']
   'reset-two-factor': 'resetTwoFactor',
 };
 
-function payloadOf(command: Command, values: Record<string, string | string[] | boolean | undefined>): Record<string, string | string[] | boolean | undefined> {
+function payloadOf(
+  command: Command,
+  values: Record<string, string | string[] | boolean | undefined>,
+): Record<string, string | string[] | boolean | undefined> {
   switch (command) {
     case 'create-app':
-      return { name: values.name, plan: values.plan, adminEmail: values['admin-email'], adminPassword: values['admin-password'], allowedOrigins: values.origin };
+      return {
+        name: values.name,
+        plan: values.plan,
+        adminEmail: values['admin-email'],
+        adminPassword: values['admin-password'],
+        allowedOrigins: values.origin,
+      };
     case 'set-allowed-origins':
       return { appId: values['app-id'], allowedOrigins: values.origin ?? [], actor: values.actor };
     case 'set-plan':
@@ -83,7 +92,9 @@ async function main(): Promise<number> {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       });
   const target = values.stack ? await deployedFunctionName(values.stack, functionName) : functionName;
-  const response = await lambda.send(new InvokeCommand({ FunctionName: target, Payload: Buffer.from(JSON.stringify(payloadOf(command, values))) }));
+  const response = await lambda.send(
+    new InvokeCommand({ FunctionName: target, Payload: Buffer.from(JSON.stringify(payloadOf(command, values))) }),
+  );
   const body = Buffer.from(response.Payload ?? []).toString('utf8');
   if (response.FunctionError) {
     const failure = JSON.parse(body || '{}') as { errorType?: string; errorMessage?: string };
@@ -99,7 +110,9 @@ main().then(
   (error: unknown) => {
     const failure = error as Error & { code?: string };
     const unreachable = failure.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(failure.message));
-    console.error(unreachable ? 'cannot reach the local stack: start it with `npm start` (or pass --local <url> / --stack <name>)' : failure.message);
+    console.error(
+      unreachable ? 'cannot reach the local stack: start it with `npm start` (or pass --local <url> / --stack <name>)' : failure.message,
+    );
     process.exit(1);
   },
 );

@@ -192,9 +192,13 @@ export class TwoFactorApiStack extends Stack {
     // The event source's stream grant: dynamodb:ListStreams has no resource-level permissions.
     Validations.of(publisher.function.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'dynamodb:ListStreams, which the stream event source needs, supports no resource-level permissions; the other stream actions are scoped to the table stream.',
+      reason:
+        'dynamodb:ListStreams, which the stream event source needs, supports no resource-level permissions; the other stream actions are scoped to the table stream.',
     });
-    new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName, description: 'Event bus of the security events (source two-factor)' });
+    new CfnOutput(this, 'EventBusName', {
+      value: eventBus.eventBusName,
+      description: 'Event bus of the security events (source two-factor)',
+    });
     return publisher.function;
   }
 }

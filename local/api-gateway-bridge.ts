@@ -95,14 +95,24 @@ function eventBody(body: Buffer): { body?: string; isBase64Encoded: boolean } {
  * event for the step whose route matches, `$default` (not-found) otherwise. GETs outside `/v1` get the
  * reference portal (portal/), which uses the API like any other client.
  */
-export async function startApiGatewayBridge(options: { port: number; host: string; invocationTimeoutMs?: number }): Promise<{ url: string; server: Server }> {
+export async function startApiGatewayBridge(options: {
+  port: number;
+  host: string;
+  invocationTimeoutMs?: number;
+}): Promise<{ url: string; server: Server }> {
   const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
   const routes: CompiledRoute[] = [];
   for (const step of httpSteps) {
     // `{name}` matches one path segment; a greedy `{name+}` (API Gateway's proxy) matches the rest.
     const paramNames = [...step.path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1]!);
     const pattern = new RegExp(`^${step.path.replace(/\{\w+\+\}/g, '(.+)').replace(/\{\w+\}/g, '([^/]+)')}$`);
-    routes.push({ routeKey: `${step.method} ${step.path}`, method: step.method, pattern, paramNames, handler: await loadHandler<HttpHandler>(step.step) });
+    routes.push({
+      routeKey: `${step.method} ${step.path}`,
+      method: step.method,
+      pattern,
+      paramNames,
+      handler: await loadHandler<HttpHandler>(step.step),
+    });
   }
   const notFound = await loadHandler<HttpHandler>(notFoundStep.step);
   const portal = await buildPortalSite();
@@ -132,7 +142,10 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
       const match = route.method === method ? route.pattern.exec(url.pathname) : null;
       if (!match) continue;
       try {
-        matched = { route, params: Object.fromEntries(route.paramNames.map((name, index) => [name, decodeURIComponent(match[index + 1]!)])) };
+        matched = {
+          route,
+          params: Object.fromEntries(route.paramNames.map((name, index) => [name, decodeURIComponent(match[index + 1]!)])),
+        };
       } catch {
         matched = undefined;
       }
@@ -160,7 +173,13 @@ export async function startApiGatewayBridge(options: { port: number; host: strin
         apiId: 'local',
         domainName: headers.host ?? 'localhost',
         domainPrefix: 'local',
-        http: { method, path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: {
+          method,
+          path: url.pathname,
+          protocol: `HTTP/${request.httpVersion}`,
+          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
         requestId: randomUUID(),
         routeKey,
         stage: '$default',
@@ -207,7 +226,10 @@ function invokeRefusal(request: IncomingMessage): string | undefined {
  * It listens on loopback only: like the deployed functions, these have no public route. Requests from a
  * browser (an `Origin` header, or a `Host` that is not loopback) get 403 and change nothing.
  */
-export async function startLambdaInvokeEndpoint(options: { port: number; invocationTimeoutMs?: number }): Promise<{ url: string; server: Server }> {
+export async function startLambdaInvokeEndpoint(options: {
+  port: number;
+  invocationTimeoutMs?: number;
+}): Promise<{ url: string; server: Server }> {
   const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
   const functions = new Map<string, PlatformHandler>();
   for (const step of platformSteps) functions.set(step.functionName, await loadHandler<PlatformHandler>(step.step));
@@ -245,7 +267,11 @@ export async function startLambdaInvokeEndpoint(options: { port: number; invocat
         response.end(JSON.stringify(result ?? null));
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
-        response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' });
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'x-amz-function-error': 'Unhandled',
+          'x-amz-executed-version': '$LATEST',
+        });
         response.end(JSON.stringify({ errorType: failure.name, errorMessage: failure.message }));
       }
     })().catch(() => {

@@ -45,7 +45,9 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
     outgoing.once('close', () => (callerGone = !outgoing.writableFinished));
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
-      const operation = String(incoming.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
+      const operation = String(incoming.headers['x-amz-target'] ?? 'unknown')
+        .split('.')
+        .pop()!;
       const interception = hooks.intercept?.(operation, Buffer.concat(chunks));
       const answer = () => {
         // A call whose caller gave up while it was held is dropped, like a request lost on the way: it
@@ -66,16 +68,19 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
     function forward(operation: string, requestBody: Buffer): void {
       const body = hooks.rewriteRequest ? hooks.rewriteRequest(operation, requestBody) : requestBody;
       const headers = { ...incoming.headers, 'content-length': String(body.length), host: target.host };
-      const forwarded = httpRequest({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, (answer) => {
-        const answerChunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
-        answer.on('end', () => {
-          const answerBody = Buffer.concat(answerChunks);
-          hooks.observe?.(operation, answerBody);
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          outgoing.end(answerBody);
-        });
-      });
+      const forwarded = httpRequest(
+        { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers },
+        (answer) => {
+          const answerChunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+          answer.on('end', () => {
+            const answerBody = Buffer.concat(answerChunks);
+            hooks.observe?.(operation, answerBody);
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            outgoing.end(answerBody);
+          });
+        },
+      );
       forwarded.on('error', () => {
         outgoing.writeHead(502);
         outgoing.end();

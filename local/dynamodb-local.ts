@@ -3,7 +3,14 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { tableDesign } from '../functions/table-design.js';
 
 export interface DynamoDbLocal {
@@ -81,7 +88,18 @@ function spawnDynamoDbLocal(port: number, dataDir: string | undefined): ChildPro
   const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
   return spawn(
     'java',
-    [`-Djava.library.path=${join(folder, 'DynamoDBLocal_lib')}`, '-jar', join(folder, 'DynamoDBLocal.jar'), '-port', String(port), '-sharedDb', '-disableTelemetry', '-cors', 'https://no-browser.invalid', ...storage],
+    [
+      `-Djava.library.path=${join(folder, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(folder, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      '-sharedDb',
+      '-disableTelemetry',
+      '-cors',
+      'https://no-browser.invalid',
+      ...storage,
+    ],
     { stdio: 'ignore' },
   );
 }
@@ -121,7 +139,8 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     if (existing.TableNames?.includes(tableName)) {
       // A data folder from before the table had a stream: turn it on.
       const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      if (!described.Table?.StreamSpecification?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: stream }));
+      if (!described.Table?.StreamSpecification?.StreamEnabled)
+        await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: stream }));
       return;
     }
     const { partitionKey: pk, sortKey: sk, usersIndex: index } = tableDesign;
@@ -148,7 +167,10 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
       }),
     );
     await client.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDesign.timeToLiveAttribute, Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: tableDesign.timeToLiveAttribute, Enabled: true },
+      }),
     );
   } finally {
     client.destroy();

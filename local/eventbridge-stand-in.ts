@@ -45,13 +45,16 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 }
 
 /** Starts the stand-in on loopback; `print` receives one line per event (stdout by default). */
-export async function startEventBridgeStandIn(options: { port?: number; print?: (line: string) => void } = {}): Promise<EventBridgeStandIn> {
+export async function startEventBridgeStandIn(
+  options: { port?: number; print?: (line: string) => void } = {},
+): Promise<EventBridgeStandIn> {
   const events: ReceivedEvent[] = [];
   const print = options.print ?? ((line: string) => console.log(line));
 
   const putEvents = (body: { Entries?: PutEventsEntry[] }) => {
     const entries = body.Entries ?? [];
-    if (entries.length === 0 || entries.length > 10) return { status: 400, body: { __type: 'ValidationException', message: 'Entries must hold 1 to 10 events.' } };
+    if (entries.length === 0 || entries.length > 10)
+      return { status: 400, body: { __type: 'ValidationException', message: 'Entries must hold 1 to 10 events.' } };
     const results = entries.map((entry) => {
       let detail: unknown;
       try {
@@ -61,7 +64,14 @@ export async function startEventBridgeStandIn(options: { port?: number; print?: 
       }
       if (!entry.Source || !entry.DetailType) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source and DetailType are required.' };
       const time = entry.Time === undefined ? new Date() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
-      const event: ReceivedEvent = { id: randomUUID(), source: entry.Source, 'detail-type': entry.DetailType, time: time.toISOString(), detail, eventBusName: entry.EventBusName ?? 'default' };
+      const event: ReceivedEvent = {
+        id: randomUUID(),
+        source: entry.Source,
+        'detail-type': entry.DetailType,
+        time: time.toISOString(),
+        detail,
+        eventBusName: entry.EventBusName ?? 'default',
+      };
       events.push(event);
       if (events.length > keptEvents) events.shift();
       print(`event ${event['detail-type']} ${JSON.stringify(event.detail)}`);
@@ -75,7 +85,10 @@ export async function startEventBridgeStandIn(options: { port?: number; print?: 
       if (request.method === 'GET' && request.url === '/events') return send(response, 200, events, 'application/json');
       const target = request.headers['x-amz-target'];
       if (request.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
-        return send(response, 400, { __type: 'UnknownOperationException', message: `The stand-in serves PutEvents only, not ${String(target)}.` });
+        return send(response, 400, {
+          __type: 'UnknownOperationException',
+          message: `The stand-in serves PutEvents only, not ${String(target)}.`,
+        });
       }
       const answer = putEvents((await readJson(request)) as { Entries?: PutEventsEntry[] });
       send(response, answer.status, answer.body);

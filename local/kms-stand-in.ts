@@ -120,7 +120,9 @@ function optionalString(request: JsonObject, field: string, maxLength: number): 
 function requiredString(request: JsonObject, field: string, maxLength: number): string {
   const value = optionalString(request, field, maxLength);
   if (value === undefined) {
-    throw validation(`1 validation error detected: Value null at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value null at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -370,7 +372,12 @@ const operations: Record<string, Operation> = {
       else if (keySpec === 'AES_128') length = 16;
       else throw validation("Value at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]");
     } else {
-      if (typeof numberOfBytes !== 'number' || !Number.isInteger(numberOfBytes) || numberOfBytes < 1 || numberOfBytes > MAX_DATA_KEY_BYTES) {
+      if (
+        typeof numberOfBytes !== 'number' ||
+        !Number.isInteger(numberOfBytes) ||
+        numberOfBytes < 1 ||
+        numberOfBytes > MAX_DATA_KEY_BYTES
+      ) {
         throw validation(`Value at 'numberOfBytes' failed to satisfy constraint: Member must be between 1 and ${MAX_DATA_KEY_BYTES}`);
       }
       length = numberOfBytes;

@@ -89,7 +89,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     delete process.env.AWS_PROFILE;
 
     // Security events leave through the table's stream, as in AWS, to the same publisher handler.
-    const { handler: publishEvents } = (await import('../functions/publish-events/handler.js')) as { handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> };
+    const { handler: publishEvents } = (await import('../functions/publish-events/handler.js')) as {
+      handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+    };
     const streamClient = localClient(dynamo.endpoint);
     const relay = await startStreamRelay({ dynamoDb: streamClient, endpoint: dynamo.endpoint, tableName, handler: publishEvents });
     stops.push(async () => {
@@ -102,7 +104,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => closeServer(api.server));
     const lambda = await startLambdaInvokeEndpoint({ port: options.lambdaPort, invocationTimeoutMs: options.invocationTimeoutMs });
     stops.push(() => closeServer(lambda.server));
-    return { url: api.url, lambdaUrl: lambda.url, dynamoDbEndpoint: dynamo.endpoint, kmsEndpoint: kms.url, eventsUrl: eventBridge.url, tableName, kmsKeyArn, demo, stop };
+    return {
+      url: api.url,
+      lambdaUrl: lambda.url,
+      dynamoDbEndpoint: dynamo.endpoint,
+      kmsEndpoint: kms.url,
+      eventsUrl: eventBridge.url,
+      tableName,
+      kmsKeyArn,
+      demo,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

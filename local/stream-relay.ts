@@ -26,7 +26,11 @@ export async function startStreamRelay(options: {
   handler: StreamHandler;
   pollMs?: number;
 }): Promise<StreamRelay> {
-  const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const described = await options.dynamoDb.send(new DescribeTableCommand({ TableName: options.tableName }));
   const streamArn = described.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
@@ -43,7 +47,9 @@ export async function startStreamRelay(options: {
         iterators.set(shard.ShardId, null);
         continue;
       }
-      const iterator = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: position }));
+      const iterator = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: position }),
+      );
       iterators.set(shard.ShardId, iterator.ShardIterator ?? null);
     }
   };
@@ -51,11 +57,18 @@ export async function startStreamRelay(options: {
 
   const deliver = async (shardId: string, records: StreamRecord[]) => {
     const event = { Records: records.map(lambdaRecord) } as DynamoDBStreamEvent;
-    const failed = (await options.handler(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] }))).batchItemFailures;
+    const failed = (
+      await options.handler(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] }))
+    ).batchItemFailures;
     if (failed.length === 0) return;
     // As the event source mapping does: read again from the first record the handler could not take.
     const retry = await streams.send(
-      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failed[0]!.itemIdentifier }),
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+        SequenceNumber: failed[0]!.itemIdentifier,
+      }),
     );
     iterators.set(shardId, retry.ShardIterator ?? null);
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -101,7 +114,9 @@ function lambdaRecord(record: StreamRecord): unknown {
     awsRegion: 'us-east-1',
     dynamodb: {
       ...record.dynamodb,
-      ApproximateCreationDateTime: record.dynamodb?.ApproximateCreationDateTime ? record.dynamodb.ApproximateCreationDateTime.getTime() / 1000 : undefined,
+      ApproximateCreationDateTime: record.dynamodb?.ApproximateCreationDateTime
+        ? record.dynamodb.ApproximateCreationDateTime.getTime() / 1000
+        : undefined,
     },
   };
 }

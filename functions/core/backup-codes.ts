@@ -24,11 +24,7 @@ export function generateBackupCodes(count: number = backupCodesPerSet): string[]
  * confuse with digits read as those digits (Crockford). `null` when it cannot be a backup code.
  */
 export function normalizeBackupCode(input: string): string | null {
-  const compact = input
-    .toLowerCase()
-    .replace(/[\s-]/g, '')
-    .replace(/o/g, '0')
-    .replace(/[il]/g, '1');
+  const compact = input.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
   if (compact.length !== codeLength) return null;
   for (const char of compact) if (!backupCodeAlphabet.includes(char)) return null;
   return compact;
@@ -61,7 +57,11 @@ export function oneLineText(text: string): string {
  * lines, in its own order. The file name keeps only ASCII letters, digits and hyphens.
  */
 export function backupCodesFile(appName: string, email: string, codes: readonly string[], generatedAt: string): BackupCodesFile {
-  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'app';
+  const slug =
+    appName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'app';
   const lines = [
     `${oneLineText(appName)} backup codes`,
     `Account: ${oneLineText(email)}`,

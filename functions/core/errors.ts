@@ -158,7 +158,10 @@ export class ServiceUnavailableError extends DomainError {
  * `reason` names which single-use thing was already spent, so the use case can answer precisely.
  */
 export class ConditionFailedError extends Error {
-  constructor(readonly reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
     super(`condition failed: ${reason}`, options);
     this.name = 'ConditionFailedError';
   }

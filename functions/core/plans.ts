@@ -30,14 +30,21 @@ export function assertSettingsAllowed(plan: Plan, settings: { mode: TwoFactorMod
 
 /** The settings a plan change leaves: the mode lowered as `lowerToPlan` does, remembering off where not allowed. */
 export function lowerSettingsToPlan<S extends { mode: TwoFactorMode; rememberDeviceDays: number }>(plan: Plan, settings: S): S {
-  return { ...settings, mode: lowerToPlan(plan, settings.mode), rememberDeviceDays: canRememberDevices(plan) ? settings.rememberDeviceDays : 0 };
+  return {
+    ...settings,
+    mode: lowerToPlan(plan, settings.mode),
+    rememberDeviceDays: canRememberDevices(plan) ? settings.rememberDeviceDays : 0,
+  };
 }
 
 /**
  * Whether going from `before` to `after` weakens the app: a lower mode, or devices remembered longer (each
  * needs a fresh second factor of the admin who does it).
  */
-export function weakens(before: { mode: TwoFactorMode; rememberDeviceDays: number }, after: { mode: TwoFactorMode; rememberDeviceDays: number }): boolean {
+export function weakens(
+  before: { mode: TwoFactorMode; rememberDeviceDays: number },
+  after: { mode: TwoFactorMode; rememberDeviceDays: number },
+): boolean {
   return twoFactorModes.indexOf(after.mode) < twoFactorModes.indexOf(before.mode) || after.rememberDeviceDays > before.rememberDeviceDays;
 }
 

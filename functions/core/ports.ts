@@ -56,7 +56,14 @@ export interface TwoFactorStore {
   getAppRuntime(appId: string): Promise<AppRuntime | null>;
   getDraftSettings(appId: string): Promise<DraftSettings | null>;
   /** Fails with reason `app_exists` or `email_taken`. */
-  createApp(input: { app: App; draft: DraftSettings; wrappedDataKey: string; admin: User; publishedConfig: PublishedConfig | null; audit: AuditEvent }): Promise<void>;
+  createApp(input: {
+    app: App;
+    draft: DraftSettings;
+    wrappedDataKey: string;
+    admin: User;
+    publishedConfig: PublishedConfig | null;
+    audit: AuditEvent;
+  }): Promise<void>;
   /** Fails with reason `plan_changed` when the app's plan is no longer `plan` (a plan change raced the edit). */
   putDraftSettings(appId: string, plan: Plan, draft: DraftSettings, audit: AuditEvent): Promise<void>;
   /**
@@ -170,7 +177,15 @@ export interface TwoFactorStore {
    * Spends `step` and the challenge, and issues the session to `device`; a success counted on the account
    * clears the account's failures. Reasons: `step_used`, `challenge_spent`, `user_changed`, `device_changed`.
    */
-  completeLoginWithTotp(input: { challenge: Challenge; user: User; step: number; session: Session; device: DeviceUse; countedOn: CountedOn; audits: AuditEvent[] }): Promise<void>;
+  completeLoginWithTotp(input: {
+    challenge: Challenge;
+    user: User;
+    step: number;
+    session: Session;
+    device: DeviceUse;
+    countedOn: CountedOn;
+    audits: AuditEvent[];
+  }): Promise<void>;
   /**
    * Spends one backup code and the challenge, and issues the session; returns the codes left, or null when
    * they could not be counted after the commit. Reasons: `backup_code_used`, `challenge_spent`, `user_changed`,
@@ -191,7 +206,14 @@ export interface TwoFactorStore {
    * Spends `step`, replaces the backup code set, ends remembering and every other session. Reasons:
    * `step_used`, `not_enrolled`.
    */
-  replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent; current: CurrentSession; countedOn: CountedOn }): Promise<void>;
+  replaceBackupCodes(input: {
+    user: User;
+    step: number;
+    backupCodes: BackupCodeSet;
+    audit: AuditEvent;
+    current: CurrentSession;
+    countedOn: CountedOn;
+  }): Promise<void>;
   /** Spends `step`, removes the factor and its codes, ends remembering and every other session. Reasons: `step_used`, `not_enrolled`. */
   disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void>;
   /**

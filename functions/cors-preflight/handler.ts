@@ -14,17 +14,14 @@ const preflightMaxAgeSeconds = 600;
  * A browser's CORS preflight for any path of an app. An origin the app allows gets the methods and
  * headers it may use (the `cors` middleware adds `Access-Control-Allow-Origin`); any other gets 403.
  */
-export const handler = httpRoute(
-  { params: z.strictObject({ appId, proxy: z.string().max(1024) }) },
-  async ({ params, headers }) => {
-    if (!(await originAllowed(params.appId, headers.origin))) throw new ForbiddenError("This origin may not call this app's API.");
-    return {
-      statusCode: 204,
-      headers: {
-        'access-control-allow-methods': allowedMethods,
-        'access-control-allow-headers': allowedHeaders,
-        'access-control-max-age': String(preflightMaxAgeSeconds),
-      },
-    };
-  },
-);
+export const handler = httpRoute({ params: z.strictObject({ appId, proxy: z.string().max(1024) }) }, async ({ params, headers }) => {
+  if (!(await originAllowed(params.appId, headers.origin))) throw new ForbiddenError("This origin may not call this app's API.");
+  return {
+    statusCode: 204,
+    headers: {
+      'access-control-allow-methods': allowedMethods,
+      'access-control-allow-headers': allowedHeaders,
+      'access-control-max-age': String(preflightMaxAgeSeconds),
+    },
+  };
+});

@@ -17,7 +17,10 @@ const invisibleOrLineBreaking = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 /** The app's display name: judged before trimming, so a TAB or a newline at either end is refused too. */
 export const appName = z
   .string()
-  .refine((value) => !invisibleOrLineBreaking.test(value), 'must not contain control characters, line breaks or invisible formatting characters')
+  .refine(
+    (value) => !invisibleOrLineBreaking.test(value),
+    'must not contain control characters, line breaks or invisible formatting characters',
+  )
   .trim()
   .min(1)
   .max(100);

@@ -29,7 +29,16 @@ const retryableFailureNames = new Set([
   'TransactionInProgressException',
   'TransactionConflictException',
 ]);
-const networkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const networkErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /**
  * The one place errors become responses. Domain errors show their code and message; a dependency failure a
@@ -44,7 +53,10 @@ export function errorResponse(error: unknown): HttpErrorResponse {
     logger.warn('dependency failure', { errorName: (error as Error).name });
     return respond(503, 'service_unavailable', 'The service is temporarily unavailable. Try again shortly.', { retryAfterSeconds: 1 });
   }
-  logger.error('unexpected error', { errorName: error instanceof Error ? error.name : typeof error, stack: error instanceof Error ? error.stack : undefined });
+  logger.error('unexpected error', {
+    errorName: error instanceof Error ? error.name : typeof error,
+    stack: error instanceof Error ? error.stack : undefined,
+  });
   return respond(500, 'internal_error', 'Something went wrong on our side.', {});
 }
 
@@ -58,5 +70,10 @@ function respond(statusCode: number, code: string, message: string, details: Rec
 function isRetryableDependencyFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const sdkError = error as Error & { $fault?: string; $retryable?: unknown; code?: string };
-  return retryableFailureNames.has(error.name) || sdkError.$fault === 'server' || sdkError.$retryable !== undefined || networkErrorCodes.has(sdkError.code ?? '');
+  return (
+    retryableFailureNames.has(error.name) ||
+    sdkError.$fault === 'server' ||
+    sdkError.$retryable !== undefined ||
+    networkErrorCodes.has(sdkError.code ?? '')
+  );
 }

@@ -47,36 +47,43 @@ interface ParsedEvent extends Event {
  * normalization, the 16 KiB limit, JSON parsing, zod validation of params, query and body, and the single
  * error mapping.
  */
-export function httpRoute<P extends z.ZodType = z.ZodType<Record<string, never>>, Q extends z.ZodType = z.ZodType<Record<string, never>>, B extends z.ZodType = z.ZodType<undefined>>(
-  spec: RouteSpec<P, Q, B>,
-  run: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>,
-) {
-  return middy<ParsedEvent, Result, Error, Context>()
-    .use(httpSecurityHeaders())
-    .use(securityHeaders())
-    .use(cors())
-    .use(bodyLimit())
-    .use(httpHeaderNormalizer())
-    .use(utf8Body(spec.body !== undefined))
-    .use(jsonBodyWhenPresent(spec.body !== undefined))
-    .use(validation(spec))
-    // Last in, so its onError runs first and the header middlewares above decorate the error response.
-    .use(errorMapping())
-    .handler(async (event, context) => {
-      const { params, query, body } = event.parsed!;
-      const result = await run({
-        params: params as z.infer<P>,
-        query: query as z.infer<Q>,
-        body: body as z.infer<B>,
-        token: bearerToken(event.headers.authorization),
-        headers: event.headers,
-        // A second before the function would be cut off, so a retry loop can still answer 503 itself.
-        deadline: Date.now() + context.getRemainingTimeInMillis() - 1_000,
-      });
-      if ('text' in result) return { statusCode: result.statusCode, headers: result.headers, body: result.text };
-      if (!('body' in result)) return { statusCode: 204, headers: result.headers ?? {}, body: '' };
-      return { statusCode: result.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.body) };
-    });
+export function httpRoute<
+  P extends z.ZodType = z.ZodType<Record<string, never>>,
+  Q extends z.ZodType = z.ZodType<Record<string, never>>,
+  B extends z.ZodType = z.ZodType<undefined>,
+>(spec: RouteSpec<P, Q, B>, run: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>) {
+  return (
+    middy<ParsedEvent, Result, Error, Context>()
+      .use(httpSecurityHeaders())
+      .use(securityHeaders())
+      .use(cors())
+      .use(bodyLimit())
+      .use(httpHeaderNormalizer())
+      .use(utf8Body(spec.body !== undefined))
+      .use(jsonBodyWhenPresent(spec.body !== undefined))
+      .use(validation(spec))
+      // Last in, so its onError runs first and the header middlewares above decorate the error response.
+      .use(errorMapping())
+      .handler(async (event, context) => {
+        const { params, query, body } = event.parsed!;
+        const result = await run({
+          params: params as z.infer<P>,
+          query: query as z.infer<Q>,
+          body: body as z.infer<B>,
+          token: bearerToken(event.headers.authorization),
+          headers: event.headers,
+          // A second before the function would be cut off, so a retry loop can still answer 503 itself.
+          deadline: Date.now() + context.getRemainingTimeInMillis() - 1_000,
+        });
+        if ('text' in result) return { statusCode: result.statusCode, headers: result.headers, body: result.text };
+        if (!('body' in result)) return { statusCode: 204, headers: result.headers ?? {}, body: '' };
+        return {
+          statusCode: result.statusCode,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: JSON.stringify(result.body),
+        };
+      })
+  );
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -156,7 +163,11 @@ function jsonBodyWhenPresent(routeTakesBody: boolean): MiddlewareObj<ParsedEvent
       } catch (error) {
         const unsupported = /Unsupported Media Type/.test((error as Error).message);
         throw new ValidationError(
-          [unsupported ? { path: 'headers.content-type', message: 'must be application/json' } : { path: 'body', message: 'is not valid JSON' }],
+          [
+            unsupported
+              ? { path: 'headers.content-type', message: 'must be application/json' }
+              : { path: 'body', message: 'is not valid JSON' },
+          ],
           unsupported ? 'The body must be sent as application/json.' : 'The body is not valid JSON.',
         );
       }
@@ -164,7 +175,9 @@ function jsonBodyWhenPresent(routeTakesBody: boolean): MiddlewareObj<ParsedEvent
   };
 }
 
-function validation<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): MiddlewareObj<ParsedEvent, Result> {
+function validation<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): MiddlewareObj<ParsedEvent, Result> {
   return {
     before: ({ event }) => {
       const issues: { path: string; message: string }[] = [];
@@ -172,7 +185,8 @@ function validation<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
         if (!schema) return whenAbsent;
         const outcome = schema.safeParse(value);
         if (outcome.success) return outcome.data;
-        for (const issue of outcome.error.issues) issues.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
+        for (const issue of outcome.error.issues)
+          issues.push({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message });
         return undefined;
       };
       const parsed = {

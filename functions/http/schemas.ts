@@ -27,7 +27,10 @@ export const token = z.string().min(1).max(512);
  */
 export const webOrigin = z
   .string()
-  .regex(/^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/, 'must be an origin such as https://portal.example.com');
+  .regex(
+    /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/,
+    'must be an origin such as https://portal.example.com',
+  );
 export const allowedOrigins = z.array(webOrigin).max(20);
 
 export const appParams = z.strictObject({ appId });
@@ -46,7 +49,12 @@ export const pageQuery = z.strictObject({
 
 /** `POST /login/verify`: exactly one second factor, a code from the authenticator app or a backup code. */
 export const verifyLoginBody = z
-  .strictObject({ challengeToken: token, code: totpCode.optional(), backupCode: backupCode.optional(), rememberDevice: z.boolean().optional() })
+  .strictObject({
+    challengeToken: token,
+    code: totpCode.optional(),
+    backupCode: backupCode.optional(),
+    rememberDevice: z.boolean().optional(),
+  })
   .refine((body) => (body.code === undefined) !== (body.backupCode === undefined), {
     message: 'send either code or backupCode, not both',
     path: ['code'],

@@ -64,7 +64,11 @@ export const namedSchemas: [z.ZodType, string, string][] = [
   [responses.steppedUp, 'SteppedUp', 'The same session, with a second factor proven just now.'],
   [responses.deviceListing, 'Devices', "The user's devices, most recently used first."],
   [responses.signedInWithOffer, 'SignedInWithOffer', 'SIGNED_IN after the password step, with what the portal should offer next.'],
-  [responses.challengeIssued, 'ChallengeIssued', 'The password was right; a second factor (TWO_FACTOR_REQUIRED) or an enrollment (TWO_FACTOR_ENROLLMENT_REQUIRED) is due first.'],
+  [
+    responses.challengeIssued,
+    'ChallengeIssued',
+    'The password was right; a second factor (TWO_FACTOR_REQUIRED) or an enrollment (TWO_FACTOR_ENROLLMENT_REQUIRED) is due first.',
+  ],
   [responses.passwordStepResult, 'PasswordStepResult', 'The outcome of sign-up or the password step of a login.'],
   [responses.verifyLoginResult, 'SignedInWithSecondFactor', 'SIGNED_IN after a second factor.'],
   [responses.enrollmentStarted, 'EnrollmentStarted', 'A new pending secret as a QR code and a manual key; confirm it with a code.'],
@@ -105,10 +109,15 @@ export const operations: Record<string, Operation> = {
     operationId: 'signUp',
     tag: 'End users',
     summary: 'Sign up',
-    description: 'Under a published `required` mode the user gets an enrollment challenge instead of a session and must link an authenticator first.',
+    description:
+      'Under a published `required` mode the user gets an enrollment challenge instead of a session and must link an authenticator first.',
     caller: 'anyone',
     request: { params: appParams, body: credentialsBody },
-    success: { status: 201, description: 'SIGNED_IN, or TWO_FACTOR_ENROLLMENT_REQUIRED under a required mode.', body: responses.passwordStepResult },
+    success: {
+      status: 201,
+      description: 'SIGNED_IN, or TWO_FACTOR_ENROLLMENT_REQUIRED under a required mode.',
+      body: responses.passwordStepResult,
+    },
     errors: ['email_taken', 'not_found'],
   },
   login: {
@@ -116,10 +125,14 @@ export const operations: Record<string, Operation> = {
     tag: 'End users',
     summary: 'Sign in: the password step',
     description:
-      'An unknown email and a wrong password get the same answer in similar time. Every 10th consecutive wrong password locks (429, 1 minute, doubling with each lock up to 15). Wrong passwords sent with a valid `deviceToken` of the user count against that device alone; all others count against the email, whether or not an account has it, and never lock out a request presenting the owner\'s device. A remembered device of the user skips the second factor (assurance remembered_device).',
+      "An unknown email and a wrong password get the same answer in similar time. Every 10th consecutive wrong password locks (429, 1 minute, doubling with each lock up to 15). Wrong passwords sent with a valid `deviceToken` of the user count against that device alone; all others count against the email, whether or not an account has it, and never lock out a request presenting the owner's device. A remembered device of the user skips the second factor (assurance remembered_device).",
     caller: 'anyone',
     request: { params: appParams, body: loginBody },
-    success: { status: 200, description: 'SIGNED_IN, TWO_FACTOR_REQUIRED or TWO_FACTOR_ENROLLMENT_REQUIRED.', body: responses.passwordStepResult },
+    success: {
+      status: 200,
+      description: 'SIGNED_IN, TWO_FACTOR_REQUIRED or TWO_FACTOR_ENROLLMENT_REQUIRED.',
+      body: responses.passwordStepResult,
+    },
     errors: ['invalid_credentials', 'not_found', 'too_many_attempts'],
   },
   'login-verify': {
@@ -130,7 +143,11 @@ export const operations: Record<string, Operation> = {
       'A challenge survives 5 wrong codes; every 10th consecutive wrong code locks the second factor (429, 1 minute, doubling with each lock up to 15), counted on the device the login presented, else on the account. A time step once accepted is never accepted again. The answer carries the device: the one the login presented (with a new token), else a new one.',
     caller: 'anyone',
     request: { params: appParams, body: verifyLoginBody },
-    success: { status: 200, description: 'SIGNED_IN with assurance two_factor (and backupCodesRemaining when a backup code was used).', body: responses.verifyLoginResult },
+    success: {
+      status: 200,
+      description: 'SIGNED_IN with assurance two_factor (and backupCodesRemaining when a backup code was used).',
+      body: responses.verifyLoginResult,
+    },
     errors: ['invalid_code', 'challenge_invalid', 'too_many_attempts'],
   },
   'enrollment-start': {
@@ -147,7 +164,8 @@ export const operations: Record<string, Operation> = {
     operationId: 'confirmEnrollment',
     tag: 'End users',
     summary: 'Confirm linking with a code',
-    description: 'A pending enrollment survives 5 wrong codes. With an enrollment challenge, the answer carries the session and the challenge is spent.',
+    description:
+      'A pending enrollment survives 5 wrong codes. With an enrollment challenge, the answer carries the session and the challenge is spent.',
     caller: 'sessionOrEnrollmentChallenge',
     request: { params: appParams, body: codeBody },
     success: { status: 200, description: '2FA is on; the backup codes and their .txt file.', body: responses.enrollmentConfirmed },
@@ -160,7 +178,12 @@ export const operations: Record<string, Operation> = {
     description: 'A current code buys a new set; the old set dies. With `Accept: text/plain` the answer is the .txt file itself.',
     caller: 'session',
     request: { params: appParams, body: codeBody },
-    success: { status: 200, description: 'The new codes.', body: responses.backupCodesRegenerated, textFile: 'The backup codes file (Content-Disposition: attachment).' },
+    success: {
+      status: 200,
+      description: 'The new codes.',
+      body: responses.backupCodesRegenerated,
+      textFile: 'The backup codes file (Content-Disposition: attachment).',
+    },
     errors: ['invalid_code', 'not_enrolled', 'too_many_attempts', 'two_factor_required'],
   },
   disable: {
@@ -170,7 +193,11 @@ export const operations: Record<string, Operation> = {
     description: 'Refused with two_factor_required while the published mode is `required`.',
     caller: 'session',
     request: { params: appParams, body: codeBody },
-    success: { status: 200, description: '2FA is off; the authenticator and the backup codes are gone.', body: responses.twoFactorDisabled },
+    success: {
+      status: 200,
+      description: '2FA is off; the authenticator and the backup codes are gone.',
+      body: responses.twoFactorDisabled,
+    },
     errors: ['invalid_code', 'not_enrolled', 'too_many_attempts', 'two_factor_required'],
   },
   me: {
@@ -190,7 +217,11 @@ export const operations: Record<string, Operation> = {
       'For 10 minutes the session may then weaken an account or an app (an admin reset or unlock, a lower mode, longer remembering), which otherwise answers 403 step_up_required. The code is spent as at login and counted against the account.',
     caller: 'session',
     request: { params: appParams, body: stepUpBody },
-    success: { status: 200, description: 'The same session token, with assurance two_factor and stepUpExpiresAt.', body: responses.steppedUp },
+    success: {
+      status: 200,
+      description: 'The same session token, with assurance two_factor and stepUpExpiresAt.',
+      body: responses.steppedUp,
+    },
     errors: ['invalid_code', 'not_enrolled', 'too_many_attempts', 'two_factor_required'],
   },
   'devices-list': {
@@ -254,7 +285,8 @@ export const operations: Record<string, Operation> = {
     operationId: 'publishConfig',
     tag: 'App admins',
     summary: 'Publish the draft',
-    description: 'Publishing a lower mode or a higher rememberDeviceDays than the one in force needs a second factor proven in the last 10 minutes (step_up_required).',
+    description:
+      'Publishing a lower mode or a higher rememberDeviceDays than the one in force needs a second factor proven in the last 10 minutes (step_up_required).',
     caller: 'admin',
     request: { params: appParams, body: emptyBody },
     success: { status: 200, description: 'The new version, now in force.', body: responses.published },

@@ -88,7 +88,9 @@ const statusDescriptions: Record<number, string> = {
   503: 'A dependency failed; retry after `retryAfterSeconds`.',
 };
 
-const retryAfterHeader = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } };
+const retryAfterHeader = {
+  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
+};
 
 function errorResponses(codes: ErrorCode[]): Record<string, JsonSchema> {
   const byStatus = new Map<number, ErrorCode[]>();
@@ -114,7 +116,11 @@ function successResponse(operation: Operation, idOf: Map<z.ZodType, string>): Re
   return {
     [String(success.status)]: {
       description: success.description,
-      ...(success.textFile ? { headers: { 'Content-Disposition': { description: 'With text/plain: `attachment; filename="…"`.', schema: { type: 'string' } } } } : {}),
+      ...(success.textFile
+        ? {
+            headers: { 'Content-Disposition': { description: 'With text/plain: `attachment; filename="…"`.', schema: { type: 'string' } } },
+          }
+        : {}),
       ...(Object.keys(content).length > 0 ? { content } : {}),
     },
   };
@@ -179,7 +185,11 @@ export function openApiDocument(): JsonSchema {
       schemas,
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', description: 'A session token from SIGNED_IN.' },
-        enrollmentChallenge: { type: 'http', scheme: 'bearer', description: 'The challenge token of TWO_FACTOR_ENROLLMENT_REQUIRED (the two enrollment calls only).' },
+        enrollmentChallenge: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The challenge token of TWO_FACTOR_ENROLLMENT_REQUIRED (the two enrollment calls only).',
+        },
       },
     },
   };

@@ -34,24 +34,32 @@ export const sessionView = z.object({
 export const deviceView = z
   .object({
     id: z.string(),
-    token: z.string().describe('Keep it in this browser and send it as `deviceToken` with every login (256 random bits; stored only as a hash).'),
+    token: z
+      .string()
+      .describe('Keep it in this browser and send it as `deviceToken` with every login (256 random bits; stored only as a hash).'),
     expiresAt: timestamp,
     rememberedUntil: timestamp.nullable().describe('Until when this device skips the second factor; null when it is not remembered.'),
   })
-  .describe("The browser the session was issued to: the one the request presented when it was valid for this user, else a new one.");
+  .describe('The browser the session was issued to: the one the request presented when it was valid for this user, else a new one.');
 
 export const signedIn = z.object({ status: z.literal('SIGNED_IN'), session: sessionView, user: userView, device: deviceView });
 
 export const signedInWithOffer = signedIn.extend({
   twoFactor: z
     .object({ available: z.boolean(), suggested: z.boolean() })
-    .describe('What the portal should offer next: `available` once the published mode is not off, `suggested` under optional for a user without 2FA.'),
+    .describe(
+      'What the portal should offer next: `available` once the published mode is not off, `suggested` under optional for a user without 2FA.',
+    ),
 });
 
 export const challengeIssued = z.object({
   status: z.enum(['TWO_FACTOR_REQUIRED', 'TWO_FACTOR_ENROLLMENT_REQUIRED']),
   challenge: z.object({
-    token: z.string().describe('Good for 5 minutes: for `POST /login/verify` (TWO_FACTOR_REQUIRED) or the two enrollment calls (TWO_FACTOR_ENROLLMENT_REQUIRED).'),
+    token: z
+      .string()
+      .describe(
+        'Good for 5 minutes: for `POST /login/verify` (TWO_FACTOR_REQUIRED) or the two enrollment calls (TWO_FACTOR_ENROLLMENT_REQUIRED).',
+      ),
     expiresAt: timestamp,
     rememberDeviceDays: z
       .number()
@@ -59,7 +67,9 @@ export const challengeIssued = z.object({
       .min(0)
       .max(30)
       .optional()
-      .describe('With TWO_FACTOR_REQUIRED: for how many days `rememberDevice` lets this browser skip the second factor (0: the app does not allow it).'),
+      .describe(
+        'With TWO_FACTOR_REQUIRED: for how many days `rememberDevice` lets this browser skip the second factor (0: the app does not allow it).',
+      ),
   }),
 });
 
@@ -111,17 +121,28 @@ export const twoFactorDisabled = z.object({ status: z.literal('DISABLED') });
 
 export const me = z.object({
   user: userView,
-  twoFactor: z.object({ enabled: z.boolean(), enabledAt: timestamp.nullable(), backupCodesRemaining: count.nullable().describe('null while 2FA is off.') }),
+  twoFactor: z.object({
+    enabled: z.boolean(),
+    enabledAt: timestamp.nullable(),
+    backupCodesRemaining: count.nullable().describe('null while 2FA is off.'),
+  }),
   app: z.object({ id: z.string(), name: z.string(), twoFactorMode: z.enum(twoFactorModes) }),
 });
 
-const rememberDeviceDays = z.number().int().min(0).max(30).describe('How long a device may skip the second factor once the user trusts it (0: never).');
+const rememberDeviceDays = z
+  .number()
+  .int()
+  .min(0)
+  .max(30)
+  .describe('How long a device may skip the second factor once the user trusts it (0: never).');
 
 export const twoFactorSettings = z.object({
   plan: z.enum(plans),
   allowedModes: z.array(z.enum(twoFactorModes)).describe('The modes the plan may set, weakest first.'),
   draft: z.object({ mode: z.enum(twoFactorModes), rememberDeviceDays }),
-  published: z.object({ mode: z.enum(twoFactorModes), rememberDeviceDays, version: z.number().int().min(1), publishedAt: timestamp }).nullable(),
+  published: z
+    .object({ mode: z.enum(twoFactorModes), rememberDeviceDays, version: z.number().int().min(1), publishedAt: timestamp })
+    .nullable(),
   unpublishedChanges: z.boolean(),
 });
 
@@ -192,11 +213,24 @@ export function errorBody(codes: readonly [ErrorCode, ...ErrorCode[]]) {
       code: z.enum(codes),
       message: z.string().describe('A sentence for people; never a stack trace or a secret.'),
       ...(has('validation_error')
-        ? { issues: z.array(z.object({ path: z.string().describe('e.g. body.email, path.appId, query.limit'), message: z.string() })).optional() }
+        ? {
+            issues: z
+              .array(z.object({ path: z.string().describe('e.g. body.email, path.appId, query.limit'), message: z.string() }))
+              .optional(),
+          }
         : {}),
-      ...(has('invalid_code') ? { attemptsRemaining: count.optional().describe('With invalid_code: wrong codes left before the lockout.') } : {}),
+      ...(has('invalid_code')
+        ? { attemptsRemaining: count.optional().describe('With invalid_code: wrong codes left before the lockout.') }
+        : {}),
       ...(has('too_many_attempts') || has('service_unavailable')
-        ? { retryAfterSeconds: z.number().int().min(1).optional().describe('With too_many_attempts and service_unavailable; also sent as Retry-After.') }
+        ? {
+            retryAfterSeconds: z
+              .number()
+              .int()
+              .min(1)
+              .optional()
+              .describe('With too_many_attempts and service_unavailable; also sent as Retry-After.'),
+          }
         : {}),
     }),
   });

@@ -31,9 +31,14 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   publisher ??= new EventBridgePublisher(new EventBridgeClient({ ...awsClientSettings }), eventBusName());
   let firstFailed: number | null;
   try {
-    firstFailed = await publishSecurityEvents({ store: dependencies().store, events: publisher }, entries.map((entry) => entry.audit));
+    firstFailed = await publishSecurityEvents(
+      { store: dependencies().store, events: publisher },
+      entries.map((entry) => entry.audit),
+    );
   } catch (error) {
-    logger.warn('could not prepare security events; the stream retries the batch', { errorName: error instanceof Error ? error.name : typeof error });
+    logger.warn('could not prepare security events; the stream retries the batch', {
+      errorName: error instanceof Error ? error.name : typeof error,
+    });
     firstFailed = 0;
   }
   if (firstFailed === null) return { batchItemFailures: [] };

@@ -13,5 +13,10 @@ export const resetTwoFactorInput = z.strictObject({
 
 /** Platform engineers only: the admin reset, for support cases; the audit log names the actor. */
 export const handler = platformFunction(resetTwoFactorInput, (input) =>
-  resetUserTwoFactor(dependencies(), { appId: input.appId, userId: input.userId, reason: input.reason, actorId: `platform:${input.actor}` }),
+  resetUserTwoFactor(dependencies(), {
+    appId: input.appId,
+    userId: input.userId,
+    reason: input.reason,
+    actorId: `platform:${input.actor}`,
+  }),
 );

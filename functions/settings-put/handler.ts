@@ -8,5 +8,10 @@ export const request = { params: appParams, body: twoFactorSettingsBody };
 
 export const handler = httpRoute(request, async ({ params, body, token }) => ({
   statusCode: 200,
-  body: await updateTwoFactorSettings(dependencies(), { appId: params.appId, token, mode: body.mode, rememberDeviceDays: body.rememberDeviceDays }),
+  body: await updateTwoFactorSettings(dependencies(), {
+    appId: params.appId,
+    token,
+    mode: body.mode,
+    rememberDeviceDays: body.rememberDeviceDays,
+  }),
 }));

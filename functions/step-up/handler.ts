@@ -10,6 +10,8 @@ export const handler = httpRoute(request, async ({ params, body, token }) => ({
   statusCode: 200,
   body: await stepUp(
     dependencies(),
-    body.code !== undefined ? { appId: params.appId, token, code: body.code } : { appId: params.appId, token, backupCode: body.backupCode! },
+    body.code !== undefined
+      ? { appId: params.appId, token, code: body.code }
+      : { appId: params.appId, token, backupCode: body.backupCode! },
   ),
 }));

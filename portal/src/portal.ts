@@ -37,7 +37,10 @@ export class Portal {
   private notice: Notice | null = null;
   private readonly screens = new Map<string, (portal: Portal) => HTMLElement>();
 
-  constructor(readonly root: HTMLElement, readonly appId: string) {
+  constructor(
+    readonly root: HTMLElement,
+    readonly appId: string,
+  ) {
     this.api = new TwoFactorApi(appId, '', localDeviceTokens(appId));
   }
 
@@ -55,7 +58,18 @@ export class Portal {
     const main = h(
       'main',
       { class: 'auth-layout' },
-      h('div', { class: 'auth-card' }, h('p', { class: 'brand' }, icon(icons.shield), h('span', {}, 'Portal'), h('span', { class: 'app-badge', title: 'App id' }, this.appId)), content),
+      h(
+        'div',
+        { class: 'auth-card' },
+        h(
+          'p',
+          { class: 'brand' },
+          icon(icons.shield),
+          h('span', {}, 'Portal'),
+          h('span', { class: 'app-badge', title: 'App id' }, this.appId),
+        ),
+        content,
+      ),
     );
     this.root.replaceChildren(main);
     document.title = `${content.querySelector('h1')?.textContent ?? 'Sign in'} · Portal`;
@@ -110,7 +124,12 @@ export class Portal {
       'ul',
       { class: 'nav' },
       ...pages.map((item) => {
-        const button = h('button', { type: 'button', class: 'nav-item', 'aria-current': this.page === item.page ? 'page' : null }, icon(item.icon), item.label);
+        const button = h(
+          'button',
+          { type: 'button', class: 'nav-item', 'aria-current': this.page === item.page ? 'page' : null },
+          icon(item.icon),
+          item.label,
+        );
         button.addEventListener('click', () => this.navigate(item.page));
         return h('li', {}, button);
       }),
@@ -161,7 +180,11 @@ export class Portal {
   private noticeBanner(): HTMLElement | null {
     const notice = this.notice;
     if (!notice) return null;
-    const banner = h('div', { class: `banner ${notice.kind}`, role: notice.kind === 'warning' ? 'alert' : 'status' }, h('p', {}, notice.text));
+    const banner = h(
+      'div',
+      { class: `banner ${notice.kind}`, role: notice.kind === 'warning' ? 'alert' : 'status' },
+      h('p', {}, notice.text),
+    );
     if (notice.action) {
       const button = h('button', { type: 'button', class: 'secondary' }, notice.action.label);
       button.addEventListener('click', notice.action.run);
@@ -231,5 +254,10 @@ function requiredModeBanner(portal: Portal): HTMLElement | null {
   if (!me || me.app.twoFactorMode !== 'required' || me.twoFactor.enabled) return null;
   const button = h('button', { type: 'button', class: 'primary' }, 'Set up two-factor authentication');
   button.addEventListener('click', () => portal.openTwoFactor());
-  return h('div', { class: 'banner warning', role: 'alert' }, h('p', {}, `${me.app.name} requires two-factor authentication. Link an authenticator app to keep using it.`), button);
+  return h(
+    'div',
+    { class: 'banner warning', role: 'alert' },
+    h('p', {}, `${me.app.name} requires two-factor authentication. Link an authenticator app to keep using it.`),
+    button,
+  );
 }

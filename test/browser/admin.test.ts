@@ -54,7 +54,9 @@ describe('admin settings of the demo app (enterprise)', () => {
     await signInAsAdmin(page, { email: demoAdmin.email, password: demoAdmin.password() });
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('navigation', { name: 'Breadcrumb' }).waitFor();
-    expect(await page.getByRole('navigation', { name: 'Breadcrumb' }).innerText()).toMatch(/Settings\s*›?\s*Login & Sign Up\s*›?\s*Two-Factor Authentication/);
+    expect(await page.getByRole('navigation', { name: 'Breadcrumb' }).innerText()).toMatch(
+      /Settings\s*›?\s*Login & Sign Up\s*›?\s*Two-Factor Authentication/,
+    );
     for (const mode of ['Off', 'Optional', 'Required']) expect(await page.getByRole('radio', { name: mode }).isEnabled()).toBe(true);
     expect(await page.getByRole('radio', { name: 'Off' }).isChecked()).toBe(true);
     expect(await page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
@@ -67,7 +69,10 @@ describe('admin settings of the demo app (enterprise)', () => {
     await capture(page, '16-admin-settings-unpublished-changes');
 
     await page.getByRole('button', { name: 'Publish' }).click();
-    await expectText(page.locator('.banner', { hasText: 'Published version' }), /Published version \d+: two-factor authentication is now Optional/);
+    await expectText(
+      page.locator('.banner', { hasText: 'Published version' }),
+      /Published version \d+: two-factor authentication is now Optional/,
+    );
     expect(await page.getByText('Unpublished changes').count()).toBe(0);
     await capture(page, '17-admin-settings-published');
     const after = await call('GET', '/v1/apps/demo/settings/two-factor', { token: await demoAdminToken() });
@@ -87,7 +92,10 @@ describe('admin settings of a Business app', () => {
     expect(await required.isDisabled()).toBe(true);
     expect(await page.getByRole('radio', { name: 'Optional' }).isEnabled()).toBe(true);
     expect(await required.getAttribute('aria-describedby')).toBeTruthy();
-    await expectText(page.locator(`#${await required.getAttribute('aria-describedby')}`), /Business plan lets users turn on two-factor authentication but cannot require it/);
+    await expectText(
+      page.locator(`#${await required.getAttribute('aria-describedby')}`),
+      /Business plan lets users turn on two-factor authentication but cannot require it/,
+    );
     await capture(page, '18-business-plan-cannot-require');
   });
 });
@@ -133,7 +141,12 @@ describe('admin users table of the demo app', () => {
     const login = await call('POST', '/v1/apps/demo/login', { body: { email: grace.email, password } });
     expect(login.body.status).toBe('SIGNED_IN');
     const audit = await call('GET', '/v1/apps/demo/audit-events?limit=100', { token });
-    expect(audit.body.events.some((event: { type: string; targetUserId: string; detail?: { reason?: string } }) => event.type === 'two_factor.reset' && event.targetUserId === grace.userId && event.detail?.reason === 'lost phone')).toBe(true);
+    expect(
+      audit.body.events.some(
+        (event: { type: string; targetUserId: string; detail?: { reason?: string } }) =>
+          event.type === 'two_factor.reset' && event.targetUserId === grace.userId && event.detail?.reason === 'lost phone',
+      ),
+    ).toBe(true);
   });
 
   it('reaches Reset 2FA by keyboard (Shift+F10 on a row) and from the row’s visible menu button', async () => {

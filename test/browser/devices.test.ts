@@ -69,7 +69,10 @@ describe('the device token and “Trust this browser”', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
 
     await page.getByRole('heading', { name: `Welcome, ${user.email}` }).waitFor();
-    const trusted = await expectText(page.locator('.banner', { hasText: 'This browser is trusted' }), /This browser is trusted until .*: signing in here will not ask for a code until then\./);
+    const trusted = await expectText(
+      page.locator('.banner', { hasText: 'This browser is trusted' }),
+      /This browser is trusted until .*: signing in here will not ask for a code until then\./,
+    );
     expect(trusted).toMatch(datePattern);
     await capture(page, '22-browser-trusted');
     const deviceToken = await storedDeviceToken(page, app.appId);
@@ -174,7 +177,9 @@ describe('the devices list', () => {
     expect(await otherBrowsers.count()).toBe(2);
     const trustedOther = otherBrowsers.filter({ hasText: 'Remembered until' });
     expect(await trustedOther.count()).toBe(1);
-    expect(await thisBrowser.innerText()).toMatch(new RegExp(`Remembered until ${datePattern.source}[\\s\\S]*First signed in ${datePattern.source} · Last used ${datePattern.source}`));
+    expect(await thisBrowser.innerText()).toMatch(
+      new RegExp(`Remembered until ${datePattern.source}[\\s\\S]*First signed in ${datePattern.source} · Last used ${datePattern.source}`),
+    );
     await capture(page, '23-devices');
 
     // Forget the other trusted browser: it is a stranger again and meets the code prompt.
@@ -183,7 +188,9 @@ describe('the devices list', () => {
     expect(await devices.count()).toBe(2);
     expect(await trustedOther.count()).toBe(0);
     expect((await focused(page)).inDialog).toBe(true);
-    const again = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password, deviceToken: other.device.token } });
+    const again = await call('POST', `/v1/apps/${app.appId}/login`, {
+      body: { email: user.email, password, deviceToken: other.device.token },
+    });
     expect(again.body.status).toBe('TWO_FACTOR_REQUIRED');
 
     // Sign out everywhere, after a confirmation: every session ends, every browser is forgotten.

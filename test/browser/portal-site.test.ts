@@ -7,7 +7,9 @@ import type { Browser } from 'playwright-core';
 import { apiUrl, call } from '../support/api.js';
 import { type PortalPage, expectText, launchChromium, openPortal, submitPassword } from './support/browser.js';
 
-const openApi = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+const openApi = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as {
+  paths: Record<string, Record<string, unknown>>;
+};
 
 /** `METHOD /path` patterns of every operation of the OpenAPI document. */
 const documentedRequests = Object.entries(openApi.paths).flatMap(([path, item]) =>
@@ -15,18 +17,23 @@ const documentedRequests = Object.entries(openApi.paths).flatMap(([path, item]) 
 );
 
 describe('the portal site', () => {
-  it.each([['/'], ['/settings/sign-in'], ['/assets/portal.js'], ['/assets/portal.css']])('serves %s under the portal’s CSP', async (path) => {
-    const response = await fetch(`${apiUrl()}${path}`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toMatch(path.endsWith('.js') ? /^text\/javascript/ : path.endsWith('.css') ? /^text\/css/ : /^text\/html/);
-    const csp = response.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("connect-src 'self'");
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toContain('unsafe');
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-  });
+  it.each([['/'], ['/settings/sign-in'], ['/assets/portal.js'], ['/assets/portal.css']])(
+    'serves %s under the portal’s CSP',
+    async (path) => {
+      const response = await fetch(`${apiUrl()}${path}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(
+        path.endsWith('.js') ? /^text\/javascript/ : path.endsWith('.css') ? /^text\/css/ : /^text\/html/,
+      );
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    },
+  );
 
   it('answers a missing asset with 404', async () => {
     expect((await fetch(`${apiUrl()}/assets/nothing.js`)).status).toBe(404);

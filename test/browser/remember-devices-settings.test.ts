@@ -38,7 +38,9 @@ describe('remember devices in the admin settings', () => {
     await openSettings(page, app);
     const days = page.getByLabel('Remember devices for (days)');
     expect(await days.inputValue()).toBe('0');
-    expect(await page.locator(`#${(await days.getAttribute('aria-describedby'))!.split(' ')[0]}`).innerText()).toMatch(/0 to 30; 0 turns it off\./);
+    expect(await page.locator(`#${(await days.getAttribute('aria-describedby'))!.split(' ')[0]}`).innerText()).toMatch(
+      /0 to 30; 0 turns it off\./,
+    );
 
     await days.fill('31');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -48,17 +50,27 @@ describe('remember devices in the admin settings', () => {
 
     await days.fill('7');
     await days.press('Enter');
-    await expectText(page.locator('.banner', { hasText: 'Unpublished changes' }), /Your users still get “Optional”, and browsers are not remembered\./);
+    await expectText(
+      page.locator('.banner', { hasText: 'Unpublished changes' }),
+      /Your users still get “Optional”, and browsers are not remembered\./,
+    );
     expect(await page.getByLabel('Remember devices for (days)').inputValue()).toBe('7');
     expect(await focused(page)).toMatchObject({ tag: 'input' });
     const draft = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
-    expect([draft.body.draft.rememberDeviceDays, draft.body.published.rememberDeviceDays, draft.body.unpublishedChanges]).toEqual([7, 0, true]);
+    expect([draft.body.draft.rememberDeviceDays, draft.body.published.rememberDeviceDays, draft.body.unpublishedChanges]).toEqual([
+      7,
+      0,
+      true,
+    ]);
     // The field sits low on the page: scroll back up, so the full-page picture shows the sidebar from the top.
     await page.evaluate('window.scrollTo(0, 0)');
     await capture(page, '31-admin-settings-remember-devices');
 
     await page.getByRole('button', { name: 'Publish' }).click();
-    await expectText(page.locator('.banner', { hasText: 'Published version' }), /two-factor authentication is now Optional for your users, and trusted browsers skip the code for 7 days\./);
+    await expectText(
+      page.locator('.banner', { hasText: 'Published version' }),
+      /two-factor authentication is now Optional for your users, and trusted browsers skip the code for 7 days\./,
+    );
     expect(await page.getByText('Unpublished changes').count()).toBe(0);
     const published = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
     expect([published.body.published.rememberDeviceDays, published.body.unpublishedChanges]).toEqual([7, false]);
@@ -72,7 +84,9 @@ describe('remember devices in the admin settings', () => {
     const days = page.getByLabel(/Remember devices for \(days\)/);
     expect(await days.isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
-    const description = (await Promise.all((await days.getAttribute('aria-describedby'))!.split(' ').map((id) => page.locator(`#${id}`).innerText()))).join(' ');
+    const description = (
+      await Promise.all((await days.getAttribute('aria-describedby'))!.split(' ').map((id) => page.locator(`#${id}`).innerText()))
+    ).join(' ');
     expect(description).toMatch(/Your Pro plan cannot remember devices.*needs the Business or Enterprise plan\./);
     await capture(page, '32-remember-devices-needs-business');
   });

@@ -61,7 +61,9 @@ describe('sign-in with a second factor', () => {
     const user = await signUpAndEnroll(app, 'barbara@example.test');
     // Six codes spent elsewhere (through the API), so the next one leaves three.
     for (const backupCode of user.backupCodes.slice(0, 6)) {
-      const verified = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), backupCode } });
+      const verified = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+        body: { challengeToken: await loginChallenge(app, user.email), backupCode },
+      });
       expect(verified.status).toBe(200);
     }
     portal = await openPortal(browser, app.appId);
@@ -89,7 +91,9 @@ describe('sign-in with a second factor', () => {
     for (const wrongCodes of [5, 4]) {
       const challengeToken = await loginChallenge(app, user.email);
       for (let attempt = 0; attempt < wrongCodes; attempt++) {
-        const refused = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: authenticator.wrongCode() } });
+        const refused = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+          body: { challengeToken, code: authenticator.wrongCode() },
+        });
         expect(refused.body.error.code).toBe('invalid_code');
       }
     }
@@ -106,7 +110,9 @@ describe('sign-in with a second factor', () => {
 
     // The lock is the service's: even the right code is refused until it ends.
     const challengeToken = await loginChallenge(app, user.email);
-    const locked = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: await authenticator.nextCode() } });
+    const locked = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken, code: await authenticator.nextCode() },
+    });
     expect([locked.status, locked.body.error.code]).toEqual([429, 'too_many_attempts']);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
@@ -115,7 +121,9 @@ describe('sign-in with a second factor', () => {
     const email = 'margaret@example.test';
     await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
     for (let attempt = 0; attempt < 9; attempt++) {
-      expect((await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: 'not the password' } })).body.error.code).toBe('invalid_credentials');
+      expect((await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: 'not the password' } })).body.error.code).toBe(
+        'invalid_credentials',
+      );
     }
     portal = await openPortal(browser, app.appId);
     const { page } = portal;
@@ -134,7 +142,10 @@ describe('sign-in with a second factor', () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       await page.getByLabel('Authentication code').fill(authenticator.wrongCode());
       await page.getByRole('button', { name: 'Verify' }).click();
-      await expectText(page.getByRole('alert'), attempt < 4 ? new RegExp(`You have ${4 - attempt} attempts? left`) : /That code is not valid\. No attempts are left\./);
+      await expectText(
+        page.getByRole('alert'),
+        attempt < 4 ? new RegExp(`You have ${4 - attempt} attempts? left`) : /That code is not valid\. No attempts are left\./,
+      );
     }
     await page.getByLabel('Authentication code').fill(await authenticator.nextCode());
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -52,7 +52,10 @@ async function confirmAndSaveCodes(page: Page, app: AuthenticatorApp, screenshot
   const continueButton = page.getByRole('button', { name: 'Continue' });
   expect(await continueButton.isDisabled()).toBe(true);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download backup codes (.txt)' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download backup codes (.txt)' }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/-backup-codes\.txt$/);
   const file = readFileSync((await download.path())!, 'utf8');
   for (const code of codes) expect(file).toContain(code);
@@ -93,7 +96,9 @@ describe('sign-up with 2FA optional', () => {
     // The portal holds a session: the service agrees that 2FA is on, with the ten codes it showed.
     const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: 'ada@example.test', password } });
     expect(login.body.status).toBe('TWO_FACTOR_REQUIRED');
-    const verified = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: login.body.challenge.token, backupCode: codes[0] } });
+    const verified = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: login.body.challenge.token, backupCode: codes[0] },
+    });
     expect([verified.status, verified.body.backupCodesRemaining]).toEqual([200, 9]);
   });
 

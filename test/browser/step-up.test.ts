@@ -71,7 +71,11 @@ describe('step-up before a weakening admin action', () => {
     expect(await page.evaluate(`[...document.querySelectorAll('.backdrop')].map((backdrop) => backdrop.inert)`)).toEqual([true, false]);
     for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
       await page.keyboard.press(key);
-      expect(await page.evaluate(`document.activeElement.closest('[role=dialog]')?.getAttribute('aria-labelledby') === document.querySelectorAll('[role=dialog]')[1].getAttribute('aria-labelledby')`)).toBe(true);
+      expect(
+        await page.evaluate(
+          `document.activeElement.closest('[role=dialog]')?.getAttribute('aria-labelledby') === document.querySelectorAll('[role=dialog]')[1].getAttribute('aria-labelledby')`,
+        ),
+      ).toBe(true);
     }
     await prompt.getByLabel('Authentication code').fill(adminAuthenticator.wrongCode());
     await prompt.getByRole('button', { name: 'Confirm' }).click();
@@ -125,7 +129,10 @@ describe('step-up before a weakening admin action', () => {
 
     // The session proved a second factor a moment ago: publishing the lower mode needs nothing more.
     await page.getByRole('button', { name: 'Publish' }).click();
-    await expectText(page.locator('.banner', { hasText: 'Published version' }), /two-factor authentication is now Optional for your users, and trusted browsers skip the code for 7 days\./);
+    await expectText(
+      page.locator('.banner', { hasText: 'Published version' }),
+      /two-factor authentication is now Optional for your users, and trusted browsers skip the code for 7 days\./,
+    );
     expect(await page.getByRole('dialog').count()).toBe(0);
   });
 });

@@ -35,7 +35,8 @@ async function usersTable(page: Page): Promise<void> {
 describe('unlocking a user', () => {
   it('unlocks a locked-out user from the row menu, after a confirmation, and says so', async () => {
     const margaret = await signUp(app, 'margaret@example.test');
-    for (let attempt = 0; attempt < 10; attempt++) await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: margaret.email, password: 'not the password' } });
+    for (let attempt = 0; attempt < 10; attempt++)
+      await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: margaret.email, password: 'not the password' } });
     const locked = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: margaret.email, password } });
     expect([locked.status, locked.body.error.code]).toEqual([429, 'too_many_attempts']);
 
@@ -47,7 +48,10 @@ describe('unlocking a user', () => {
     await page.keyboard.press('Shift+F10');
     const menu = page.getByRole('menu', { name: 'Actions for margaret@example.test' });
     await menu.waitFor();
-    expect((await menu.getByRole('menuitem').allInnerTexts()).map((item) => item.replace(/\s+/g, ' ').trim())).toEqual(['Reset 2FA (not set up)', 'Unlock']);
+    expect((await menu.getByRole('menuitem').allInnerTexts()).map((item) => item.replace(/\s+/g, ' ').trim())).toEqual([
+      'Reset 2FA (not set up)',
+      'Unlock',
+    ]);
     await page.keyboard.press('ArrowDown');
     expect(await focused(page)).toMatchObject({ name: 'Unlock' });
     await capture(page, '28-users-unlock-context-menu');
@@ -59,14 +63,21 @@ describe('unlocking a user', () => {
     await capture(page, '29-users-unlock-confirmation');
     await confirmation.getByRole('button', { name: 'Unlock' }).click();
     await confirmation.waitFor({ state: 'detached' });
-    await expectText(page.locator('.banner', { hasText: 'is unlocked' }), /margaret@example\.test is unlocked: they can try their password and codes again now\./);
+    await expectText(
+      page.locator('.banner', { hasText: 'is unlocked' }),
+      /margaret@example\.test is unlocked: they can try their password and codes again now\./,
+    );
     expect((await focused(page)).tag).toBe('tr');
     await capture(page, '30-user-unlocked');
 
     const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: margaret.email, password } });
     expect([login.status, login.body.status]).toEqual([200, 'SIGNED_IN']);
     const audit = await call('GET', `/v1/apps/${app.appId}/audit-events?limit=100`, { token: app.adminToken });
-    expect(audit.body.events.some((event: { type: string; targetUserId: string }) => event.type === 'user.unlocked' && event.targetUserId === margaret.userId)).toBe(true);
+    expect(
+      audit.body.events.some(
+        (event: { type: string; targetUserId: string }) => event.type === 'user.unlocked' && event.targetUserId === margaret.userId,
+      ),
+    ).toBe(true);
   });
 
   it('cancels without unlocking, and refuses the admin’s own account with the service’s reason', async () => {

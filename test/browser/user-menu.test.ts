@@ -78,7 +78,10 @@ describe('the user menu’s two-factor authentication', () => {
     await dialog.getByLabel('Authentication code').fill(await authenticator.nextCode());
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await dialog.getByRole('heading', { name: 'Download backup codes' }).waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download backup codes (.txt)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'Download backup codes (.txt)' }).click(),
+    ]);
     const firstCodes = readFileSync((await download.path())!, 'utf8');
     await dialog.getByLabel('I have saved my backup codes somewhere safe').check();
     await dialog.getByRole('button', { name: 'Continue' }).click();

@@ -75,9 +75,12 @@ beforeAll(() => {
 /** Logical id of the function built for `step` (an HTTP or not-found step, or a platform step). */
 function functionLogicalId(step: string): string {
   const platformStep = platformSteps.find((candidate) => candidate.step === step);
-  const fn = step === eventsStep.step ? service.api.eventPublisher : platformStep
-    ? service.api.platformFunctions.get(platformStep.functionName)
-    : service.api.httpFunctions.get(step);
+  const fn =
+    step === eventsStep.step
+      ? service.api.eventPublisher
+      : platformStep
+        ? service.api.platformFunctions.get(platformStep.functionName)
+        : service.api.httpFunctions.get(step);
   if (!fn) throw new Error(`no function for step ${step}`);
   return service.api.getLogicalId(fn.node.defaultChild as CfnFunction);
 }
@@ -321,8 +324,15 @@ describe('TwoFactorApi stack', () => {
   describe('the event publisher', () => {
     it('reads the table and its stream, puts events on the security event bus, and dead-letters to its queue', () => {
       const actions = roleActions(eventsStep.step);
-      expect(actions.filter((action) => !/^(dynamodb|logs):/.test(action))).toEqual(['events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
-      expect(actionsWithPrefix(eventsStep.step, 'dynamodb:')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:ListStreams']));
+      expect(actions.filter((action) => !/^(dynamodb|logs):/.test(action))).toEqual([
+        'events:PutEvents',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ]);
+      expect(actionsWithPrefix(eventsStep.step, 'dynamodb:')).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:ListStreams']),
+      );
       for (const write of tableWriteActions) expect(actions).not.toContain(write);
       expect(actions.filter((action) => action.startsWith('kms:'))).toEqual([]);
       expect(functionProperties(eventsStep.step).Environment.Variables[functionEnvironment.eventBusName]).toEqual({
@@ -413,7 +423,10 @@ describe('the function bundles', () => {
       handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
     };
 
-    const response = await handler({ version: '2.0', rawPath: '/v1/x', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET' } } }, { getRemainingTimeInMillis: () => 5000 });
+    const response = await handler(
+      { version: '2.0', rawPath: '/v1/x', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET' } } },
+      { getRemainingTimeInMillis: () => 5000 },
+    );
 
     expect(response.statusCode).toBe(status);
     expect(JSON.parse(response.body)).toEqual(body);

@@ -11,7 +11,13 @@ describe('admin settings and publishing', () => {
     const response = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ plan: 'enterprise', allowedModes: ['off', 'optional', 'required'], draft: { mode: 'off', rememberDeviceDays: 0 }, published: null, unpublishedChanges: true });
+    expect(response.body).toEqual({
+      plan: 'enterprise',
+      allowedModes: ['off', 'optional', 'required'],
+      draft: { mode: 'off', rememberDeviceDays: 0 },
+      published: null,
+      unpublishedChanges: true,
+    });
   });
 
   it('changes only the draft until publish: end users still see the published mode', async () => {
@@ -33,7 +39,11 @@ describe('admin settings and publishing', () => {
     expect(publish.status).toBe(200);
     expect(publish.body).toMatchObject({ version: 1, config: { twoFactor: { mode: 'optional' } } });
     const settings = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
-    expect(settings.body).toMatchObject({ draft: { mode: 'optional' }, published: { mode: 'optional', version: 1, publishedAt: publish.body.publishedAt }, unpublishedChanges: false });
+    expect(settings.body).toMatchObject({
+      draft: { mode: 'optional' },
+      published: { mode: 'optional', version: 1, publishedAt: publish.body.publishedAt },
+      unpublishedChanges: false,
+    });
     const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: uniqueEmail(), password } });
     expect(signup.body.twoFactor).toEqual({ available: true, suggested: true });
     const second = await call('POST', `/v1/apps/${app.appId}/publish`, { token: app.adminToken });
@@ -152,7 +162,10 @@ describe('platform functions', () => {
       const app = await createTestApp({ plan: 'enterprise' });
       await call('PUT', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken, body: { mode: 'required' } });
 
-      await Promise.all([invokePlatform('setPlan', { appId: app.appId, plan: 'business' }), call('POST', `/v1/apps/${app.appId}/publish`, { token: app.adminToken })]);
+      await Promise.all([
+        invokePlatform('setPlan', { appId: app.appId, plan: 'business' }),
+        call('POST', `/v1/apps/${app.appId}/publish`, { token: app.adminToken }),
+      ]);
 
       const settings = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
       expect(settings.body.plan).toBe('business');
@@ -165,12 +178,21 @@ describe('platform functions', () => {
     const app = await createTestApp({ plan: 'enterprise', mode: 'optional' });
     const user = await signUpAndEnroll(app);
 
-    const reset = await invokePlatform('resetTwoFactor', { appId: app.appId, userId: user.userId, reason: 'support ticket 42', actor: 'ops@example.test' });
+    const reset = await invokePlatform('resetTwoFactor', {
+      appId: app.appId,
+      userId: user.userId,
+      reason: 'support ticket 42',
+      actor: 'ops@example.test',
+    });
 
     expect(reset.result).toMatchObject({ user: { id: user.userId, twoFactorSetupComplete: false } });
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).status).toBe(401);
     const audit = await call('GET', `/v1/apps/${app.appId}/audit-events?limit=1`, { token: app.adminToken });
-    expect(audit.body.events[0]).toMatchObject({ type: 'two_factor.reset', actorId: 'platform:ops@example.test', targetUserId: user.userId });
+    expect(audit.body.events[0]).toMatchObject({
+      type: 'two_factor.reset',
+      actorId: 'platform:ops@example.test',
+      targetUserId: user.userId,
+    });
     expect(audit.body.nextCursor).toEqual(expect.any(String));
   });
 
@@ -185,12 +207,19 @@ describe('platform functions', () => {
 
 describe('the seeded demo app', () => {
   it('is Demo Portal on the enterprise plan with 2FA off in draft and published config', async () => {
-    const login = await call('POST', '/v1/apps/demo/login', { body: { email: 'admin@demo.test', password: process.env.TWOFA_DEMO_ADMIN_PASSWORD } });
+    const login = await call('POST', '/v1/apps/demo/login', {
+      body: { email: 'admin@demo.test', password: process.env.TWOFA_DEMO_ADMIN_PASSWORD },
+    });
     expect(login.body.status).toBe('SIGNED_IN');
 
     const settings = await call('GET', '/v1/apps/demo/settings/two-factor', { token: login.body.session.token });
 
-    expect(settings.body).toMatchObject({ plan: 'enterprise', draft: { mode: 'off' }, published: { mode: 'off', version: 1 }, unpublishedChanges: false });
+    expect(settings.body).toMatchObject({
+      plan: 'enterprise',
+      draft: { mode: 'off' },
+      published: { mode: 'off', version: 1 },
+      unpublishedChanges: false,
+    });
     const me = await call('GET', '/v1/apps/demo/me', { token: login.body.session.token });
     expect(me.body.app).toEqual({ id: 'demo', name: 'Demo Portal', twoFactorMode: 'off' });
     expect(me.body.user.role).toBe('admin');
@@ -201,4 +230,3 @@ describe('the seeded demo app', () => {
     expect([response.status, response.body]).toEqual([200, { status: 'ok' }]);
   });
 });
-

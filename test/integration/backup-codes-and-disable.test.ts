@@ -11,14 +11,21 @@ describe('backup code regeneration and disabling 2FA (optional mode)', () => {
   it('regenerates the backup codes with a current code: the old set dies, the new set works', async () => {
     const user = await signUpAndEnroll(app);
 
-    const response = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: totpCode(user.secret, user.confirmedStep + 1) } });
+    const response = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, user.confirmedStep + 1) },
+    });
 
     expect(response.status).toBe(200);
     expect(response.body.backupCodes).toHaveLength(10);
     expect(response.body.backupCodesFile.content).toContain(response.body.backupCodes[0]);
-    const old = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), backupCode: user.backupCodes[0] } });
+    const old = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), backupCode: user.backupCodes[0] },
+    });
     expect(old.body.error.code).toBe('invalid_code');
-    const fresh = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), backupCode: response.body.backupCodes[0] } });
+    const fresh = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), backupCode: response.body.backupCodes[0] },
+    });
     expect(fresh.body).toMatchObject({ status: 'SIGNED_IN', backupCodesRemaining: 9 });
   });
 
@@ -42,7 +49,10 @@ describe('backup code regeneration and disabling 2FA (optional mode)', () => {
   it('refuses regeneration with a wrong code and keeps the old set', async () => {
     const user = await signUpAndEnroll(app);
 
-    const response = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: totpCode(user.secret, currentStep() + 5) } });
+    const response = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, currentStep() + 5) },
+    });
 
     expect(response.status).toBe(401);
     expect(response.body.error).toMatchObject({ code: 'invalid_code', attemptsRemaining: 9 });
@@ -52,7 +62,10 @@ describe('backup code regeneration and disabling 2FA (optional mode)', () => {
   it('refuses regeneration for a user without 2FA', async () => {
     const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: `plain-${Date.now()}@example.test`, password } });
 
-    const response = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: signup.body.session.token, body: { code: '123456' } });
+    const response = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, {
+      token: signup.body.session.token,
+      body: { code: '123456' },
+    });
 
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('not_enrolled');
@@ -61,13 +74,23 @@ describe('backup code regeneration and disabling 2FA (optional mode)', () => {
   it('disables 2FA with a current code: login asks for no second factor afterwards', async () => {
     const user = await signUpAndEnroll(app);
 
-    const response = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret, user.confirmedStep + 1) } });
+    const response = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, user.confirmedStep + 1) },
+    });
 
     expect(response.status).toBe(200);
-    expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).body.twoFactor).toEqual({ enabled: false, enabledAt: null, backupCodesRemaining: null });
+    expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken })).body.twoFactor).toEqual({
+      enabled: false,
+      enabledAt: null,
+      backupCodesRemaining: null,
+    });
     const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password } });
     expect(login.body).toMatchObject({ status: 'SIGNED_IN', session: { assurance: 'password' } });
-    const again = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret) } });
+    const again = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret) },
+    });
     expect(again.body.error.code).toBe('not_enrolled');
   });
 
@@ -75,7 +98,10 @@ describe('backup code regeneration and disabling 2FA (optional mode)', () => {
     const user = await signUpAndEnroll(app);
     await awayFromStepBoundary();
 
-    const response = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret, user.confirmedStep) } });
+    const response = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, user.confirmedStep) },
+    });
 
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('invalid_code');

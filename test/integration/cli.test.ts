@@ -14,7 +14,17 @@ describe('the platform CLI against the local stack', () => {
   it('creates an app whose admin can then sign in, and changes its plan', () => {
     const adminEmail = uniqueEmail('cli-admin');
 
-    const created = cli('create-app', '--name', 'CLI Portal', '--plan', 'business', '--admin-email', adminEmail, '--admin-password', password);
+    const created = cli(
+      'create-app',
+      '--name',
+      'CLI Portal',
+      '--plan',
+      'business',
+      '--admin-email',
+      adminEmail,
+      '--admin-password',
+      password,
+    );
 
     expect(created.status).toBe(0);
     const { appId } = JSON.parse(created.stdout) as { appId: string };

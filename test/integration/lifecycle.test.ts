@@ -27,7 +27,12 @@ describe('the 2FA lifecycle', () => {
     const response = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } });
 
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ status: 'SIGNED_IN', session: { assurance: 'password' }, user: { email, role: 'member' }, twoFactor: { available: true, suggested: true } });
+    expect(response.body).toMatchObject({
+      status: 'SIGNED_IN',
+      session: { assurance: 'password' },
+      user: { email, role: 'member' },
+      twoFactor: { available: true, suggested: true },
+    });
     expect(response.body.session.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     signUpToken = response.body.session.token;
     userId = response.body.user.id;
@@ -40,7 +45,11 @@ describe('the 2FA lifecycle', () => {
     expect(response.status).toBe(201);
     otpauthUri = response.body.otpauthUri;
     const issuer = encodeURIComponent(app.name);
-    expect(otpauthUri).toMatch(new RegExp(`^otpauth://totp/${escape(issuer)}:${escape(encodeURIComponent(email))}\\?secret=[A-Z2-7]{32}&issuer=${escape(issuer)}&algorithm=SHA1&digits=6&period=30$`));
+    expect(otpauthUri).toMatch(
+      new RegExp(
+        `^otpauth://totp/${escape(issuer)}:${escape(encodeURIComponent(email))}\\?secret=[A-Z2-7]{32}&issuer=${escape(issuer)}&algorithm=SHA1&digits=6&period=30$`,
+      ),
+    );
     expect(decodeQrDataUrl(response.body.qrCode.pngDataUrl)).toBe(otpauthUri);
     expect(response.body.qrCode.svg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     secret = new URL(otpauthUri).searchParams.get('secret')!;
@@ -60,7 +69,10 @@ describe('the 2FA lifecycle', () => {
 
   it('confirms with the code the authenticator shows and hands out 10 backup codes and the .txt file', async () => {
     await awayFromStepBoundary();
-    const response = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: signUpToken, body: { code: totpCode(secret, currentStep() - 1) } });
+    const response = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, {
+      token: signUpToken,
+      body: { code: totpCode(secret, currentStep() - 1) },
+    });
 
     expect(response.status).toBe(200);
     expect(response.body.status).toBe('ENABLED');
@@ -91,7 +103,9 @@ describe('the 2FA lifecycle', () => {
     expect(login.body.status).toBe('TWO_FACTOR_REQUIRED');
     expect(login.body.session).toBeUndefined();
 
-    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: login.body.challenge.token, code: totpCode(secret) } });
+    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: login.body.challenge.token, code: totpCode(secret) },
+    });
 
     expect(verify.status).toBe(200);
     expect(verify.body).toMatchObject({ status: 'SIGNED_IN', session: { assurance: 'two_factor' }, user: { id: userId } });
@@ -109,7 +123,10 @@ describe('the 2FA lifecycle', () => {
     expect(verify.status).toBe(200);
     expect(verify.body).toMatchObject({ status: 'SIGNED_IN', backupCodesRemaining: 9 });
     const again = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
-      body: { challengeToken: (await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } })).body.challenge.token, backupCode: backupCodes[3] },
+      body: {
+        challengeToken: (await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } })).body.challenge.token,
+        backupCode: backupCodes[3],
+      },
     });
     expect(again.status).toBe(401);
     expect(again.body.error.code).toBe('invalid_code');
@@ -121,19 +138,30 @@ describe('the 2FA lifecycle', () => {
 
     expect(response.status).toBe(200);
     expect(response.body.twoFactorColumn).toBe(true);
-    expect(response.body.users).toContainEqual({ id: userId, email, role: 'member', createdAt: expect.any(String), twoFactorSetupComplete: true });
+    expect(response.body.users).toContainEqual({
+      id: userId,
+      email,
+      role: 'member',
+      createdAt: expect.any(String),
+      twoFactorSetupComplete: true,
+    });
   });
 
   it('lets the admin reset the user: sessions die, the column turns false, and an audit event names the admin', async () => {
     const before = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } });
     const pendingChallenge = before.body.challenge.token;
 
-    const reset = await call('POST', `/v1/apps/${app.appId}/users/${userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } });
+    const reset = await call('POST', `/v1/apps/${app.appId}/users/${userId}/2fa/reset`, {
+      token: app.adminToken,
+      body: { reason: 'lost phone' },
+    });
 
     expect(reset.status).toBe(200);
     expect(reset.body.user).toMatchObject({ id: userId, email, twoFactorSetupComplete: false });
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: signUpToken })).status).toBe(401);
-    const deadChallenge = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: pendingChallenge, code: totpCode(secret, currentStep() + 1) } });
+    const deadChallenge = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: pendingChallenge, code: totpCode(secret, currentStep() + 1) },
+    });
     expect(deadChallenge.status).toBe(401);
     expect(deadChallenge.body.error.code).toBe('challenge_invalid');
     const users = await call('GET', `/v1/apps/${app.appId}/users`, { token: app.adminToken });
@@ -160,7 +188,10 @@ describe('the 2FA lifecycle', () => {
     expect(confirm.status).toBe(200);
     expect(confirm.body.backupCodes).toHaveLength(10);
     const oldBackupCode = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
-      body: { challengeToken: (await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } })).body.challenge.token, backupCode: backupCodes[0] },
+      body: {
+        challengeToken: (await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } })).body.challenge.token,
+        backupCode: backupCodes[0],
+      },
     });
     expect(oldBackupCode.body.error.code).toBe('invalid_code');
     secret = newSecret;
@@ -170,7 +201,9 @@ describe('the 2FA lifecycle', () => {
   it('logs out: the session stops working', async () => {
     const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } });
     await awayFromStepBoundary();
-    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: login.body.challenge.token, code: totpCode(secret, currentStep() + 1) } });
+    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: login.body.challenge.token, code: totpCode(secret, currentStep() + 1) },
+    });
     const token = verify.body.session.token;
 
     const logout = await call('POST', `/v1/apps/${app.appId}/logout`, { token });

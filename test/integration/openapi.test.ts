@@ -10,7 +10,17 @@ import { errorsOf } from '../../functions/openapi/document.js';
 import { errorBody } from '../../functions/openapi/responses.js';
 import { httpSteps } from '../../functions/routes.js';
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
-import { type ApiResponse, type TestApp, call, createTestApp, loginChallenge, password, publishMode, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type TestApp,
+  call,
+  createTestApp,
+  loginChallenge,
+  password,
+  publishMode,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 
 /** Every (step, status, error code) seen, to show the suite met what the document promises. */
 const seen = new Set<string>();
@@ -32,11 +42,17 @@ function expectDocumented(step: string, response: ApiResponse): void {
   const code = response.body?.error?.code as ErrorCode;
   seen.add(`${step} ${response.status} ${code}`);
   const codesOfStatus = errorsOf(httpStep, operation).filter((candidate) => new DomainError(candidate, '').statusCode === response.status);
-  expect({ step, status: response.status, code, documented: codesOfStatus.includes(code) }).toEqual({ step, status: response.status, code, documented: true });
+  expect({ step, status: response.status, code, documented: codesOfStatus.includes(code) }).toEqual({
+    step,
+    status: response.status,
+    code,
+    documented: true,
+  });
   const parsed = errorBody(codesOfStatus as [ErrorCode, ...ErrorCode[]]).safeParse(response.body);
   expect(parsed.error?.issues ?? []).toEqual([]);
   expect(parsed.data).toStrictEqual(response.body);
-  if (response.status === 429 || response.status === 503) expect(response.headers.get('retry-after')).toBe(String(response.body.error.retryAfterSeconds));
+  if (response.status === 429 || response.status === 503)
+    expect(response.headers.get('retry-after')).toBe(String(response.body.error.retryAfterSeconds));
 }
 
 async function step(name: string, method: string, path: string, options: Parameters<typeof call>[2] = {}): Promise<ApiResponse> {
@@ -78,7 +94,10 @@ describe('answers against the OpenAPI document', () => {
     await awayFromStepBoundary(8_000);
     const step0 = currentStep();
     await step('enrollment-confirm', 'POST', `${base}/2fa/enrollment/confirm`, { token, body: { code: totpCode(secret, step0 + 5) } });
-    const confirmed = await step('enrollment-confirm', 'POST', `${base}/2fa/enrollment/confirm`, { token, body: { code: totpCode(secret, step0 - 1) } });
+    const confirmed = await step('enrollment-confirm', 'POST', `${base}/2fa/enrollment/confirm`, {
+      token,
+      body: { code: totpCode(secret, step0 - 1) },
+    });
     await step('enrollment-confirm', 'POST', `${base}/2fa/enrollment/confirm`, { token, body: { code: totpCode(secret, step0) } });
     await step('enrollment-start', 'POST', `${base}/2fa/enrollment`, { token });
 
@@ -86,7 +105,9 @@ describe('answers against the OpenAPI document', () => {
     await step('login-verify', 'POST', `${base}/login/verify`, { body: { challengeToken, code: totpCode(secret, step0 + 5) } });
     await step('login-verify', 'POST', `${base}/login/verify`, { body: { challengeToken, backupCode: confirmed.body.backupCodes[0] } });
     await step('login-verify', 'POST', `${base}/login/verify`, { body: { challengeToken, code: totpCode(secret, step0) } });
-    const viaCode = await step('login-verify', 'POST', `${base}/login/verify`, { body: { challengeToken: await loginChallenge(app, email), code: totpCode(secret, step0) } });
+    const viaCode = await step('login-verify', 'POST', `${base}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, email), code: totpCode(secret, step0) },
+    });
     expect(viaCode.body.session.assurance).toBe('two_factor');
 
     await step('me', 'GET', `${base}/me`, { token });
@@ -100,13 +121,36 @@ describe('answers against the OpenAPI document', () => {
     await step('health', 'GET', '/v1/health');
     await step('login', 'POST', `${base}/login`, { rawBody: JSON.stringify({ email, password, padding: 'x'.repeat(17 * 1024) }) });
 
-    for (const expected of ['signup 201', 'signup 409 email_taken', 'signup 404 not_found', 'signup 400 validation_error', 'login 401 invalid_credentials', 'login 413 payload_too_large']) {
+    for (const expected of [
+      'signup 201',
+      'signup 409 email_taken',
+      'signup 404 not_found',
+      'signup 400 validation_error',
+      'login 401 invalid_credentials',
+      'login 413 payload_too_large',
+    ]) {
       expect(seen).toContain(expected);
     }
-    for (const expected of ['enrollment-start 201', 'enrollment-start 401 unauthorized', 'enrollment-start 409 already_enabled', 'enrollment-confirm 401 invalid_code', 'enrollment-confirm 200']) {
+    for (const expected of [
+      'enrollment-start 201',
+      'enrollment-start 401 unauthorized',
+      'enrollment-start 409 already_enabled',
+      'enrollment-confirm 401 invalid_code',
+      'enrollment-confirm 200',
+    ]) {
       expect(seen).toContain(expected);
     }
-    for (const expected of ['login-verify 401 invalid_code', 'login-verify 200', 'login-verify 401 challenge_invalid', 'backup-codes 200', 'backup-codes 401 invalid_code', 'disable 400 validation_error', 'disable 401 invalid_code', 'logout 204', 'logout 401 unauthorized']) {
+    for (const expected of [
+      'login-verify 401 invalid_code',
+      'login-verify 200',
+      'login-verify 401 challenge_invalid',
+      'backup-codes 200',
+      'backup-codes 401 invalid_code',
+      'disable 400 validation_error',
+      'disable 401 invalid_code',
+      'logout 204',
+      'logout 401 unauthorized',
+    ]) {
       expect(seen).toContain(expected);
     }
   });
@@ -114,18 +158,27 @@ describe('answers against the OpenAPI document', () => {
   it('end user routes: lockout, 2FA not offered, required before anything else, disabled', async () => {
     const user = await signUpAndEnroll(app);
     const base = `/v1/apps/${app.appId}`;
-    await step('disable', 'POST', `${base}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret, user.confirmedStep + 1) } });
-    await step('disable', 'POST', `${base}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret, user.confirmedStep + 2) } });
+    await step('disable', 'POST', `${base}/2fa/disable`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, user.confirmedStep + 1) },
+    });
+    await step('disable', 'POST', `${base}/2fa/disable`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, user.confirmedStep + 2) },
+    });
     expect(seen).toContain('disable 200');
     expect(seen).toContain('disable 409 not_enrolled');
 
     const locked = await signUpAndEnroll(app);
     for (let attempt = 0; attempt < 11; attempt++) {
       const challengeToken = await loginChallenge(app, locked.email);
-      await step('login-verify', 'POST', `${base}/login/verify`, { body: { challengeToken, code: totpCode(locked.secret, locked.confirmedStep + 20) } });
+      await step('login-verify', 'POST', `${base}/login/verify`, {
+        body: { challengeToken, code: totpCode(locked.secret, locked.confirmedStep + 20) },
+      });
     }
     expect(seen).toContain('login-verify 429 too_many_attempts');
-    for (let attempt = 0; attempt < 10; attempt++) await step('login', 'POST', `${base}/login`, { body: { email: locked.email, password: 'not the password' } });
+    for (let attempt = 0; attempt < 10; attempt++)
+      await step('login', 'POST', `${base}/login`, { body: { email: locked.email, password: 'not the password' } });
     expect(seen).toContain('login 429 too_many_attempts');
 
     const offApp = await createTestApp({ plan: 'enterprise' });
@@ -133,7 +186,10 @@ describe('answers against the OpenAPI document', () => {
     await step('enrollment-start', 'POST', `/v1/apps/${offApp.appId}/2fa/enrollment`, { token: offUser.body.session.token });
     expect(seen).toContain('enrollment-start 403 two_factor_not_available');
     await publishMode(offApp, 'required');
-    await step('backup-codes', 'POST', `/v1/apps/${offApp.appId}/2fa/backup-codes`, { token: offUser.body.session.token, body: { code: '123456' } });
+    await step('backup-codes', 'POST', `/v1/apps/${offApp.appId}/2fa/backup-codes`, {
+      token: offUser.body.session.token,
+      body: { code: '123456' },
+    });
     await step('users-list', 'GET', `/v1/apps/${offApp.appId}/users`, { token: offApp.adminToken });
     expect(seen).toContain('backup-codes 403 two_factor_required');
     expect(seen).toContain('users-list 403 two_factor_required');

@@ -27,12 +27,23 @@ describeWithTools('a real authenticator (oathtool) and QR reader (zbarimg)', () 
     expect(scanned).toContain('issuer=Demo%20Portal');
     const secret = new URL(scanned).searchParams.get('secret')!;
     const oathtool = (offsetSteps: number) =>
-      execFileSync('oathtool', ['--totp', '--base32', `--now=${new Date(Date.now() + offsetSteps * 30_000).toISOString().replace('T', ' ').slice(0, 19)} UTC`, secret], { encoding: 'utf8' }).trim();
+      execFileSync(
+        'oathtool',
+        [
+          '--totp',
+          '--base32',
+          `--now=${new Date(Date.now() + offsetSteps * 30_000).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
+          secret,
+        ],
+        { encoding: 'utf8' },
+      ).trim();
     await awayFromStepBoundary();
     const confirm = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code: oathtool(-1) } });
     expect(confirm.status).toBe(200);
     const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password } });
-    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: login.body.challenge.token, code: oathtool(0) } });
+    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: login.body.challenge.token, code: oathtool(0) },
+    });
     expect(verify.body).toMatchObject({ status: 'SIGNED_IN', session: { assurance: 'two_factor' } });
   });
 });

@@ -25,11 +25,14 @@ describe('the required mode', () => {
   });
 
   it('does not accept the enrollment challenge as a session anywhere else', async () => {
-    const challengeToken = (await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: uniqueEmail(), password } })).body.challenge.token;
+    const challengeToken = (await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: uniqueEmail(), password } })).body.challenge
+      .token;
 
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: challengeToken })).status).toBe(401);
     expect((await call('POST', `/v1/apps/${app.appId}/logout`, { token: challengeToken })).status).toBe(401);
-    expect((await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: challengeToken, body: { code: '123456' } })).status).toBe(401);
+    expect((await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: challengeToken, body: { code: '123456' } })).status).toBe(
+      401,
+    );
     const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: '123456' } });
     expect(verify.status).toBe(401);
     expect(verify.body.error.code).toBe('challenge_invalid');
@@ -43,7 +46,10 @@ describe('the required mode', () => {
     const secret = new URL(decodeQrDataUrl(enrollment.body.qrCode.pngDataUrl)).searchParams.get('secret')!;
     await awayFromStepBoundary();
 
-    const confirm = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: challengeToken, body: { code: totpCode(secret) } });
+    const confirm = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, {
+      token: challengeToken,
+      body: { code: totpCode(secret) },
+    });
 
     expect(confirm.status).toBe(200);
     expect(confirm.body).toMatchObject({ status: 'ENABLED', session: { assurance: 'two_factor' } });
@@ -68,14 +74,19 @@ describe('the required mode', () => {
     const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password } });
 
     expect(login.body.status).toBe('TWO_FACTOR_REQUIRED');
-    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: login.body.challenge.token, code: totpCode(user.secret, user.confirmedStep + 1) } });
+    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: login.body.challenge.token, code: totpCode(user.secret, user.confirmedStep + 1) },
+    });
     expect(verify.body.status).toBe('SIGNED_IN');
   });
 
   it('refuses to disable 2FA while the mode is required', async () => {
     const user = await signUpAndEnroll(app);
 
-    const response = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret, currentStep()) } });
+    const response = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, currentStep()) },
+    });
 
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe('two_factor_required');
@@ -105,7 +116,10 @@ describe('the required mode', () => {
     expect(enrollment.status).toBe(201);
     const secret = new URL(enrollment.body.otpauthUri).searchParams.get('secret')!;
     await awayFromStepBoundary();
-    const confirm = await call('POST', `/v1/apps/${other.appId}/2fa/enrollment/confirm`, { token: other.adminToken, body: { code: totpCode(secret) } });
+    const confirm = await call('POST', `/v1/apps/${other.appId}/2fa/enrollment/confirm`, {
+      token: other.adminToken,
+      body: { code: totpCode(secret) },
+    });
     expect(confirm.status).toBe(200);
     expect((await call('GET', `/v1/apps/${other.appId}/settings/two-factor`, { token: other.adminToken })).status).toBe(200);
   });

@@ -1,5 +1,14 @@
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
-import { type ApiResponse, type TestApp, call, createTestApp, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type TestApp,
+  call,
+  createTestApp,
+  loginChallenge,
+  password,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { allUsers, inParallel, isCountedRefusal, isError, loginChallenges, parallelRequests } from '../support/parallel.js';
 import { decodeQrDataUrl } from '../support/qr.js';
 import { everythingOf, sessionsOf, storedItem } from '../support/table.js';
@@ -36,7 +45,11 @@ describe('account races', () => {
     const user = await signUpAndEnroll(app);
     const challenges = await loginChallenges(app, user.email, parallelRequests);
 
-    const answers = await Promise.all(challenges.map((challengeToken) => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, backupCode: user.backupCodes[0] } })));
+    const answers = await Promise.all(
+      challenges.map((challengeToken) =>
+        call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, backupCode: user.backupCodes[0] } }),
+      ),
+    );
 
     const winners = answers.filter((answer) => answer.status === 200);
     expect(winners).toHaveLength(1);
@@ -55,13 +68,17 @@ describe('account races', () => {
     await awayFromStepBoundary();
     const code = totpCode(secret);
 
-    const answers = await inParallel(parallelRequests, () => call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code } }));
+    const answers = await inParallel(parallelRequests, () =>
+      call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code } }),
+    );
 
     const winners = answers.filter((answer) => answer.status === 200);
     expect(winners).toHaveLength(1);
     expect(winners[0]!.body.status).toBe('ENABLED');
     // A loser found the code's time step taken, the pending secret spent, or the factor enabled.
-    const losers = answers.filter((answer) => isError(answer, 401, 'invalid_code') || isError(answer, 409, 'not_enrolled') || isError(answer, 409, 'already_enabled'));
+    const losers = answers.filter(
+      (answer) => isError(answer, 401, 'invalid_code') || isError(answer, 409, 'not_enrolled') || isError(answer, 409, 'already_enabled'),
+    );
     expect(losers).toHaveLength(parallelRequests - 1);
     const stored = await everythingOf(userId);
     expect(stored.filter((item) => item.sk === 'TOTP')).toHaveLength(1);
@@ -81,17 +98,22 @@ describe('account races', () => {
     await awayFromStepBoundary();
     const now = currentStep();
     // Ten distinct backup codes and the three acceptable time steps: many verifies can win on their own.
-    const secondFactor = (index: number) => (index < 10 ? { backupCode: user.backupCodes[index] } : { code: totpCode(user.secret, now - 1 + (index % 3)) });
+    const secondFactor = (index: number) =>
+      index < 10 ? { backupCode: user.backupCodes[index] } : { code: totpCode(user.secret, now - 1 + (index % 3)) };
     let resetSent!: () => void;
     const firstWin = new Promise<void>((resolve) => (resetSent = resolve));
 
     const verifying = inParallel(parallelRequests, async (index) => {
-      const answer = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: challenges[index], ...secondFactor(index) } });
+      const answer = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+        body: { challengeToken: challenges[index], ...secondFactor(index) },
+      });
       if (answer.status === 200) resetSent();
       return answer;
     });
     // The reset goes out as soon as one verify has won, while the others are still in flight.
-    const reset = firstWin.then(() => call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'race' } }));
+    const reset = firstWin.then(() =>
+      call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'race' } }),
+    );
     const answers = await verifying;
     // Resolves the reset even if no verify won, so the expectations below report it instead of a timeout.
     resetSent();
@@ -107,14 +129,22 @@ describe('account races', () => {
     // Nothing minted under the new generation, returned or not: every stored session predates the reset.
     const profile = (await storedItem(`USER#${user.userId}`, 'PROFILE'))!;
     expect((await sessionsOf(user.userId)).filter((session) => session.generation >= profile.generation)).toEqual([]);
-    expect([profile.twoFactorEnabled, await storedItem(`USER#${user.userId}`, 'TOTP'), await storedItem(`USER#${user.userId}`, 'BACKUP_CODES')]).toEqual([false, undefined, undefined]);
+    expect([
+      profile.twoFactorEnabled,
+      await storedItem(`USER#${user.userId}`, 'TOTP'),
+      await storedItem(`USER#${user.userId}`, 'BACKUP_CODES'),
+    ]).toEqual([false, undefined, undefined]);
     // The challenges that did not win died with the reset as well.
-    const late = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: challenges[parallelRequests - 1], code: totpCode(user.secret, now + 1) } });
+    const late = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: challenges[parallelRequests - 1], code: totpCode(user.secret, now + 1) },
+    });
     expect(isError(late, 401, 'challenge_invalid')).toBe(true);
   });
 });
 
 /** What a verify that lost (to another verify, to the lockout, or to the reset) may answer. */
 function isRefusal(answer: ApiResponse): boolean {
-  return ['invalid_code', 'challenge_invalid', 'too_many_attempts'].includes(answer.body?.error?.code) && [401, 429].includes(answer.status);
+  return (
+    ['invalid_code', 'challenge_invalid', 'too_many_attempts'].includes(answer.body?.error?.code) && [401, 429].includes(answer.status)
+  );
 }

@@ -38,7 +38,9 @@ describe('lockout as a weapon', () => {
     expect((await login(app, user.email)).status).toBe(429);
     expect(owner.status).toBe(200);
     expect(owner.body.status).toBe('TWO_FACTOR_REQUIRED');
-    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: owner.body.challenge.token, code: await nextCode(user) } });
+    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: owner.body.challenge.token, code: await nextCode(user) },
+    });
     expect(verify.body.status).toBe('SIGNED_IN');
   }, 120_000);
 
@@ -68,10 +70,14 @@ describe('lockout as a weapon', () => {
 
     // Assess
     expect(attacker!.status).toBe(429);
-    const blocked = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: (await login(app, user.email)).body.challenge.token, code: await nextCode(user) } });
+    const blocked = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: (await login(app, user.email)).body.challenge.token, code: await nextCode(user) },
+    });
     expect(blocked.status).toBe(429);
     const owner = await login(app, user.email, user.deviceToken);
-    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: owner.body.challenge.token, code: await nextCode(user) } });
+    const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: owner.body.challenge.token, code: await nextCode(user) },
+    });
     expect(verify.body.status).toBe('SIGNED_IN');
   }, 120_000);
 
@@ -82,7 +88,10 @@ describe('lockout as a weapon', () => {
 
     // Act: ten wrong passwords sent with the owner's device token lock that device
     let onDevice;
-    for (let i = 0; i < 10; i++) onDevice = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password: wrongPassword, deviceToken: user.deviceToken } });
+    for (let i = 0; i < 10; i++)
+      onDevice = await call('POST', `/v1/apps/${app.appId}/login`, {
+        body: { email: user.email, password: wrongPassword, deviceToken: user.deviceToken },
+      });
 
     // Assess
     expect(onDevice!.status).toBe(429);
@@ -157,19 +166,27 @@ describe('a stolen session cannot strip 2FA', () => {
       await call('POST', `/v1/apps/${app.appId}/users/${victim.userId}/2fa/reset`, { token: admin.token, body: { reason: 'stolen' } }),
       await call('POST', `/v1/apps/${app.appId}/users/${victim.userId}/unlock`, { token: admin.token }),
       await call('PUT', `/v1/apps/${app.appId}/settings/two-factor`, { token: admin.token, body: { mode: 'off' } }),
-      await call('PUT', `/v1/apps/${app.appId}/settings/two-factor`, { token: admin.token, body: { mode: 'optional', rememberDeviceDays: 30 } }),
+      await call('PUT', `/v1/apps/${app.appId}/settings/two-factor`, {
+        token: admin.token,
+        body: { mode: 'optional', rememberDeviceDays: 30 },
+      }),
     ];
 
     // Assess
     for (const answer of answers) expect([answer.status, answer.body.error.code]).toEqual([403, 'step_up_required']);
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: victim.sessionToken })).body.twoFactor.enabled).toBe(true);
     const settings = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: admin.token });
-    expect(settings.body).toMatchObject({ draft: { mode: 'optional', rememberDeviceDays: 0 }, published: { mode: 'optional', rememberDeviceDays: 0 } });
+    expect(settings.body).toMatchObject({
+      draft: { mode: 'optional', rememberDeviceDays: 0 },
+      published: { mode: 'optional', rememberDeviceDays: 0 },
+    });
   });
 
   it("cannot reset or unlock the admin's own account, even with a fresh second factor", async () => {
     // Prepare
-    expect((await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { code: await nextCode(admin) } })).status).toBe(200);
+    expect(
+      (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { code: await nextCode(admin) } })).status,
+    ).toBe(200);
 
     // Act
     const reset = await call('POST', `/v1/apps/${app.appId}/users/${admin.userId}/2fa/reset`, { token: admin.token });
@@ -214,14 +231,22 @@ describe('sessions end with the change that should end them', () => {
     const secret = new URL(decodeQrDataUrl(enrollment.body.qrCode.pngDataUrl)).searchParams.get('secret')!;
     await awayFromStepBoundary();
     const confirmedStep = currentStep();
-    expect((await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: owner, body: { code: totpCode(secret, confirmedStep) } })).status).toBe(200);
+    expect(
+      (
+        await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, {
+          token: owner,
+          body: { code: totpCode(secret, confirmedStep) },
+        })
+      ).status,
+    ).toBe(200);
 
     // Assess
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: attacker })).status).toBe(401);
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: owner })).status).toBe(200);
     const again = await signIn(app, { email, userId: '', secret, backupCodes: [], sessionToken: owner, confirmedStep, deviceToken: '' });
     expect((await call('POST', `/v1/apps/${app.appId}/logout/all`, { token: again.body.session.token })).status).toBe(204);
-    for (const token of [owner, again.body.session.token]) expect((await call('GET', `/v1/apps/${app.appId}/me`, { token })).status).toBe(401);
+    for (const token of [owner, again.body.session.token])
+      expect((await call('GET', `/v1/apps/${app.appId}/me`, { token })).status).toBe(401);
   }, 120_000);
 });
 
@@ -244,7 +269,9 @@ describe('races', () => {
     const { decodeQrDataUrl } = await import('../support/qr.js');
     const secret = new URL(decodeQrDataUrl(enrollment.body.qrCode.pngDataUrl)).searchParams.get('secret')!;
     await awayFromStepBoundary();
-    expect((await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: session, body: { code: totpCode(secret) } })).status).toBe(200);
+    expect(
+      (await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: session, body: { code: totpCode(secret) } })).status,
+    ).toBe(200);
 
     // Act
     const answers = await inParallel(parallelRequests, () => login(app, user.email, deviceToken));
@@ -265,7 +292,8 @@ describe('races', () => {
     // committed then, and the admin retries, as Retry-After says)
     const resetUntilDone = async () => {
       let reset = await call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken });
-      for (let retry = 0; retry < 5 && reset.status === 503; retry++) reset = await call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken });
+      for (let retry = 0; retry < 5 && reset.status === 503; retry++)
+        reset = await call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken });
       return reset;
     };
     const [answers, reset] = await Promise.all([inParallel(parallelRequests, () => login(app, user.email, deviceToken)), resetUntilDone()]);
@@ -274,9 +302,13 @@ describe('races', () => {
     expect(reset.status).toBe(200);
     // A session that skipped the second factor was issued before the reset and dies with it; the others are
     // password sessions issued after it, to a user who has no second factor any more.
-    const skipped = answers.filter((answer) => answer.body.session?.assurance === 'remembered_device').map((answer) => answer.body.session.token as string);
+    const skipped = answers
+      .filter((answer) => answer.body.session?.assurance === 'remembered_device')
+      .map((answer) => answer.body.session.token as string);
     for (const token of skipped) expect((await call('GET', `/v1/apps/${app.appId}/me`, { token })).status).toBe(401);
-    const after = answers.filter((answer) => answer.body.session?.assurance === 'password').map((answer) => answer.body.session.token as string);
+    const after = answers
+      .filter((answer) => answer.body.session?.assurance === 'password')
+      .map((answer) => answer.body.session.token as string);
     for (const token of after) expect((await call('GET', `/v1/apps/${app.appId}/me`, { token })).body.twoFactor.enabled).toBe(false);
   }, 120_000);
 
@@ -288,7 +320,9 @@ describe('races', () => {
     const code = totpCode(user.secret, step);
 
     // Act
-    const answers = await inParallel(parallelRequests, () => call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: user.sessionToken, body: { code } }));
+    const answers = await inParallel(parallelRequests, () =>
+      call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: user.sessionToken, body: { code } }),
+    );
 
     // Assess
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);

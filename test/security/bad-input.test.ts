@@ -1,6 +1,16 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashToken as sha256 } from '../../functions/core/tokens.js';
-import { type ApiResponse, type TestApp, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type TestApp,
+  call,
+  createTestApp,
+  documentClient,
+  loginChallenge,
+  password,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 
 interface Route {
   method: string;
@@ -13,7 +23,12 @@ interface Route {
 const routes: Route[] = [
   { method: 'POST', path: (app) => `/v1/apps/${app.appId}/signup`, body: { email: 'someone@example.test', password }, auth: 'none' },
   { method: 'POST', path: (app) => `/v1/apps/${app.appId}/login`, body: { email: 'someone@example.test', password }, auth: 'none' },
-  { method: 'POST', path: (app) => `/v1/apps/${app.appId}/login/verify`, body: { challengeToken: 'x'.repeat(43), code: '123456' }, auth: 'none' },
+  {
+    method: 'POST',
+    path: (app) => `/v1/apps/${app.appId}/login/verify`,
+    body: { challengeToken: 'x'.repeat(43), code: '123456' },
+    auth: 'none',
+  },
   { method: 'POST', path: (app) => `/v1/apps/${app.appId}/2fa/enrollment`, auth: 'session' },
   { method: 'POST', path: (app) => `/v1/apps/${app.appId}/2fa/enrollment/confirm`, body: { code: '123456' }, auth: 'session' },
   { method: 'POST', path: (app) => `/v1/apps/${app.appId}/2fa/backup-codes`, body: { code: '123456' }, auth: 'session' },
@@ -24,7 +39,12 @@ const routes: Route[] = [
   { method: 'PUT', path: (app) => `/v1/apps/${app.appId}/settings/two-factor`, body: { mode: 'optional' }, auth: 'admin' },
   { method: 'POST', path: (app) => `/v1/apps/${app.appId}/publish`, auth: 'admin' },
   { method: 'GET', path: (app) => `/v1/apps/${app.appId}/users`, auth: 'admin' },
-  { method: 'POST', path: (app) => `/v1/apps/${app.appId}/users/usr_AAAAAAAAAAAAAAAAAAAAAA/2fa/reset`, body: { reason: 'x' }, auth: 'admin' },
+  {
+    method: 'POST',
+    path: (app) => `/v1/apps/${app.appId}/users/usr_AAAAAAAAAAAAAAAAAAAAAA/2fa/reset`,
+    body: { reason: 'x' },
+    auth: 'admin',
+  },
   { method: 'GET', path: (app) => `/v1/apps/${app.appId}/audit-events`, auth: 'admin' },
 ];
 const postRoutes = routes.filter((route) => route.method !== 'GET');
@@ -81,32 +101,52 @@ describe('bad input', () => {
   });
 
   it.each(postRoutes.map((route) => [name(route), route]))('%s refuses a body over 16 KiB with 413', async (_name, route) => {
-    const response = await call(route.method, route.path(app), { token: tokenFor(route), body: { ...route.body, padding: 'x'.repeat(17 * 1024) } });
+    const response = await call(route.method, route.path(app), {
+      token: tokenFor(route),
+      body: { ...route.body, padding: 'x'.repeat(17 * 1024) },
+    });
     expectCleanRefusal(response, 413, 'payload_too_large');
   });
 
-  it.each(postRoutes.filter((route) => route.body).map((route) => [name(route), route]))('%s refuses a body that is not JSON', async (_name, route) => {
-    const response = await call(route.method, route.path(app), { token: tokenFor(route), rawBody: 'code=123456', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expectCleanRefusal(response, 400, 'validation_error');
-  });
+  it.each(postRoutes.filter((route) => route.body).map((route) => [name(route), route]))(
+    '%s refuses a body that is not JSON',
+    async (_name, route) => {
+      const response = await call(route.method, route.path(app), {
+        token: tokenFor(route),
+        rawBody: 'code=123456',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expectCleanRefusal(response, 400, 'validation_error');
+    },
+  );
 
-  it.each(routes.filter((route) => route.auth !== 'none').map((route) => [name(route), route]))('%s refuses a missing, malformed or unknown token', async (_name, route) => {
-    for (const token of [undefined, 'not a token', 'A'.repeat(43)]) {
-      const response = await call(route.method, route.path(app), { token, body: route.body });
-      expectCleanRefusal(response, 401, 'unauthorized');
-    }
-  });
+  it.each(routes.filter((route) => route.auth !== 'none').map((route) => [name(route), route]))(
+    '%s refuses a missing, malformed or unknown token',
+    async (_name, route) => {
+      for (const token of [undefined, 'not a token', 'A'.repeat(43)]) {
+        const response = await call(route.method, route.path(app), { token, body: route.body });
+        expectCleanRefusal(response, 401, 'unauthorized');
+      }
+    },
+  );
 
-  it.each(routes.map((route) => [name(route), route]))('%s answers 404 (or 401 for an app-scoped token) for an unknown app', async (_name, route) => {
-    const unknown = { ...app, appId: 'no-such-app' };
-    const response = await call(route.method, route.path(unknown), { token: tokenFor(route), body: route.body });
-    if (route.auth === 'none' && route.path(unknown).endsWith('/verify')) expectCleanRefusal(response, 401, 'challenge_invalid');
-    else if (route.auth === 'none') expectCleanRefusal(response, 404, 'not_found');
-    else expectCleanRefusal(response, 401, 'unauthorized');
-  });
+  it.each(routes.map((route) => [name(route), route]))(
+    '%s answers 404 (or 401 for an app-scoped token) for an unknown app',
+    async (_name, route) => {
+      const unknown = { ...app, appId: 'no-such-app' };
+      const response = await call(route.method, route.path(unknown), { token: tokenFor(route), body: route.body });
+      if (route.auth === 'none' && route.path(unknown).endsWith('/verify')) expectCleanRefusal(response, 401, 'challenge_invalid');
+      else if (route.auth === 'none') expectCleanRefusal(response, 404, 'not_found');
+      else expectCleanRefusal(response, 401, 'unauthorized');
+    },
+  );
 
   it('refuses an app id that cannot be one', async () => {
-    expectCleanRefusal(await call('POST', '/v1/apps/bad%20app!/signup', { body: { email: 'a@b.test', password } }), 400, 'validation_error');
+    expectCleanRefusal(
+      await call('POST', '/v1/apps/bad%20app!/signup', { body: { email: 'a@b.test', password } }),
+      400,
+      'validation_error',
+    );
   });
 
   it.each([
@@ -125,7 +165,11 @@ describe('bad input', () => {
     ['both a code and a backup code', { code: '123456', backupCode: 'abcde-fghjk' }],
     ['neither', {}],
   ])('refuses a verify with %s', async (_label, extra) => {
-    expectCleanRefusal(await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: 'x'.repeat(43), ...extra } }), 400, 'validation_error');
+    expectCleanRefusal(
+      await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: 'x'.repeat(43), ...extra } }),
+      400,
+      'validation_error',
+    );
   });
 
   it.each([
@@ -145,9 +189,13 @@ describe('bad input', () => {
 
   it('answers an unknown email and a wrong password alike', async () => {
     const unknown = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: uniqueEmail('nobody'), password } });
-    const wrong = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: uniqueEmail('x').replace(/^/, ''), password: 'wrong password!' } });
+    const wrong = await call('POST', `/v1/apps/${app.appId}/login`, {
+      body: { email: uniqueEmail('x').replace(/^/, ''), password: 'wrong password!' },
+    });
     const member = await call('GET', `/v1/apps/${app.appId}/me`, { token: memberToken });
-    const wrongForMember = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: member.body.user.email, password: 'wrong password!' } });
+    const wrongForMember = await call('POST', `/v1/apps/${app.appId}/login`, {
+      body: { email: member.body.user.email, password: 'wrong password!' },
+    });
 
     for (const response of [unknown, wrong, wrongForMember]) {
       expectCleanRefusal(response, 401, 'invalid_credentials');
@@ -173,13 +221,24 @@ describe('bad input', () => {
     const challengeToken = await loginChallenge(app, user.email);
     const client = documentClient();
     const expire = (pk: string, sk: string) =>
-      client.send(new UpdateCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk, sk }, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 } }));
+      client.send(
+        new UpdateCommand({
+          TableName: process.env.TWOFA_TABLE_NAME,
+          Key: { pk, sk },
+          UpdateExpression: 'SET expiresAt = :past',
+          ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+        }),
+      );
     await expire(`SESSION#${sha256(user.sessionToken)}`, 'SESSION');
     await expire(`CHALLENGE#${sha256(challengeToken)}`, 'CHALLENGE');
     client.destroy();
 
     expectCleanRefusal(await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken }), 401, 'unauthorized');
-    expectCleanRefusal(await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: '123456' } }), 401, 'challenge_invalid');
+    expectCleanRefusal(
+      await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: '123456' } }),
+      401,
+      'challenge_invalid',
+    );
   });
 
   it('changed nothing with all of the above', async () => {

@@ -18,7 +18,13 @@ describe('CORS answers only an app’s allowed origins', () => {
 
   beforeAll(async () => {
     const adminEmail = uniqueEmail('admin');
-    const created = await invokePlatform<{ appId: string }>('createApp', { name: 'CORS Portal', plan: 'enterprise', adminEmail, adminPassword: password, allowedOrigins: [allowed] });
+    const created = await invokePlatform<{ appId: string }>('createApp', {
+      name: 'CORS Portal',
+      plan: 'enterprise',
+      adminEmail,
+      adminPassword: password,
+      allowedOrigins: [allowed],
+    });
     const login = await call('POST', `/v1/apps/${created.result!.appId}/login`, { body: { email: adminEmail, password } });
     app = { appId: created.result!.appId, name: 'CORS Portal', adminEmail, adminToken: login.body.session.token };
     other = await createTestApp();
@@ -78,17 +84,23 @@ describe('CORS answers only an app’s allowed origins', () => {
 
     expect(changed.result).toEqual({ appId: changing.appId, allowedOrigins: [next] });
     expect(answer.headers.get('access-control-allow-origin')).toBe(next);
-    expect(audit.body.events.find((event: { type: string }) => event.type === 'allowed_origins.changed')?.actorId).toBe('platform:ops@example.test');
+    expect(audit.body.events.find((event: { type: string }) => event.type === 'allowed_origins.changed')?.actorId).toBe(
+      'platform:ops@example.test',
+    );
   });
 
-  it.each([['*'], ['https://portal.example.test/'], ['https://portal.example.test/path'], ['http://portal.example.test'], ['portal.example.test'], ['https://*.example.test']])(
-    'refuses %s as an allowed origin',
-    async (origin) => {
-      const answer = await invokePlatform('setAllowedOrigins', { appId: other.appId, allowedOrigins: [origin] });
+  it.each([
+    ['*'],
+    ['https://portal.example.test/'],
+    ['https://portal.example.test/path'],
+    ['http://portal.example.test'],
+    ['portal.example.test'],
+    ['https://*.example.test'],
+  ])('refuses %s as an allowed origin', async (origin) => {
+    const answer = await invokePlatform('setAllowedOrigins', { appId: other.appId, allowedOrigins: [origin] });
 
-      expect(answer.error?.errorType).toBe('validation_error');
-    },
-  );
+    expect(answer.error?.errorType).toBe('validation_error');
+  });
 
   it('refuses origins for an app that does not exist', async () => {
     const answer = await invokePlatform('setAllowedOrigins', { appId: 'no-such-app', allowedOrigins: [portalOrigin()] });

@@ -17,11 +17,20 @@ describe('enrollment confirmation attempts', () => {
     const wrong = totpCode(secret, currentStep() + 5);
 
     const remaining: number[] = [];
-    for (let i = 0; i < 5; i++) remaining.push((await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code: wrong } })).body.error.attemptsRemaining);
-    const rightCodeTooLate = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code: totpCode(secret, currentStep()) } });
+    for (let i = 0; i < 5; i++)
+      remaining.push(
+        (await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code: wrong } })).body.error.attemptsRemaining,
+      );
+    const rightCodeTooLate = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, {
+      token,
+      body: { code: totpCode(secret, currentStep()) },
+    });
     const again = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment`, { token });
     const newSecret = new URL(again.body.otpauthUri).searchParams.get('secret')!;
-    const confirmed = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code: totpCode(newSecret, currentStep()) } });
+    const confirmed = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, {
+      token,
+      body: { code: totpCode(newSecret, currentStep()) },
+    });
 
     expect(remaining).toEqual([4, 3, 2, 1, 0]);
     expect([rightCodeTooLate.status, rightCodeTooLate.body.error.code]).toEqual([409, 'not_enrolled']);

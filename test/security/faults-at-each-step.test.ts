@@ -3,7 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { functionTimeoutSeconds } from '../../functions/routes.js';
 import { totpCode } from '../support/authenticator.js';
-import { type ApiResponse, type TestApp, call, createTestApp, documentClient, invokePlatform, loginChallenge, password, signUp, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type TestApp,
+  call,
+  createTestApp,
+  documentClient,
+  invokePlatform,
+  loginChallenge,
+  password,
+  signUp,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { type FaultRule, awsErrors, faultSwitch } from '../support/faults.js';
 import { eventFor } from '../support/events.js';
 import { allUsers } from '../support/parallel.js';
@@ -74,7 +86,12 @@ async function coldDataKey(appId: string, userId: string, sealedIn: 'TOTP' | 'TO
   try {
     await client.send(new PutCommand({ TableName: table(), Item: { ...dataKey, sk: `DATAKEY#${alias}` } }));
     await client.send(
-      new UpdateCommand({ TableName: table(), Key: { pk: `USER#${userId}`, sk: sealedIn }, UpdateExpression: 'SET secret.keyId = :alias', ExpressionAttributeValues: { ':alias': alias } }),
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: `USER#${userId}`, sk: sealedIn },
+        UpdateExpression: 'SET secret.keyId = :alias',
+        ExpressionAttributeValues: { ':alias': alias },
+      }),
     );
   } finally {
     client.destroy();
@@ -116,7 +133,10 @@ const steps: StepUnderFault[] = [
     prepare: async () => {
       const app = await createTestApp();
       const email = uniqueEmail('signup');
-      const state = async () => [await storedItem(`EMAIL#${app.appId}#${email}`, 'EMAIL'), (await allUsers(app)).map((user) => user.email).sort()];
+      const state = async () => [
+        await storedItem(`EMAIL#${app.appId}#${email}`, 'EMAIL'),
+        (await allUsers(app)).map((user) => user.email).sort(),
+      ];
       return {
         send: () => call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } }),
         scope: app.appId,
@@ -163,7 +183,14 @@ const steps: StepUnderFault[] = [
     betweenWrites: [
       {
         name: 'a failed challenge-attempt write after the account attempt was written',
-        rules: (attempt) => [{ service: 'dynamodb', operation: 'UpdateItem', bodyIncludes: `CHALLENGE#${tokenHash(attempt.challengeToken!)}`, ...awsErrors.dynamoInternal }],
+        rules: (attempt) => [
+          {
+            service: 'dynamodb',
+            operation: 'UpdateItem',
+            bodyIncludes: `CHALLENGE#${tokenHash(attempt.challengeToken!)}`,
+            ...awsErrors.dynamoInternal,
+          },
+        ],
       },
     ],
     prepare: async (options) => {
@@ -191,7 +218,14 @@ const steps: StepUnderFault[] = [
     betweenWrites: [
       {
         name: 'a failed challenge-attempt write after the account attempt was written',
-        rules: (attempt) => [{ service: 'dynamodb', operation: 'UpdateItem', bodyIncludes: `CHALLENGE#${tokenHash(attempt.challengeToken!)}`, ...awsErrors.dynamoInternal }],
+        rules: (attempt) => [
+          {
+            service: 'dynamodb',
+            operation: 'UpdateItem',
+            bodyIncludes: `CHALLENGE#${tokenHash(attempt.challengeToken!)}`,
+            ...awsErrors.dynamoInternal,
+          },
+        ],
       },
     ],
     prepare: async () => {
@@ -253,7 +287,12 @@ const steps: StepUnderFault[] = [
         completes: async (answer) => {
           expect([answer.status, answer.body.backupCodes.length]).toEqual([200, 10]);
           const stored = await everythingOf(user.userId);
-          expect(stored.filter((item) => ['TOTP', 'BACKUP_CODES'].includes(item.sk)).map((item) => item.sk).sort()).toEqual(['BACKUP_CODES', 'TOTP']);
+          expect(
+            stored
+              .filter((item) => ['TOTP', 'BACKUP_CODES'].includes(item.sk))
+              .map((item) => item.sk)
+              .sort(),
+          ).toEqual(['BACKUP_CODES', 'TOTP']);
           expect(stored.find((item) => item.sk === 'PROFILE')!.twoFactorEnabled).toBe(true);
         },
         appId: app.appId,
@@ -362,35 +401,61 @@ const steps: StepUnderFault[] = [
   },
   ...(
     [
-      ['GET /settings/two-factor', 'GET', 'settings/two-factor', undefined, 'GetItem', (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('optional')],
-      ['PUT /settings/two-factor', 'PUT', 'settings/two-factor', { mode: 'required' }, 'TransactWriteItems', (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('required')],
-      ['POST /publish', 'POST', 'publish', undefined, 'TransactWriteItems', (answer: ApiResponse, before: AppRuntimeItem) => expect(answer.body.version).toBe(before.publishedVersion + 1)],
+      [
+        'GET /settings/two-factor',
+        'GET',
+        'settings/two-factor',
+        undefined,
+        'GetItem',
+        (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('optional'),
+      ],
+      [
+        'PUT /settings/two-factor',
+        'PUT',
+        'settings/two-factor',
+        { mode: 'required' },
+        'TransactWriteItems',
+        (answer: ApiResponse) => expect(answer.body.draft.mode).toBe('required'),
+      ],
+      [
+        'POST /publish',
+        'POST',
+        'publish',
+        undefined,
+        'TransactWriteItems',
+        (answer: ApiResponse, before: AppRuntimeItem) => expect(answer.body.version).toBe(before.publishedVersion + 1),
+      ],
       ['GET /users', 'GET', 'users', undefined, 'Query', (answer: ApiResponse) => expect(answer.body.users).toHaveLength(1)],
-      ['GET /audit-events', 'GET', 'audit-events', undefined, 'Query', (answer: ApiResponse) => expect(answer.body.events.length).toBeGreaterThan(0)],
+      [
+        'GET /audit-events',
+        'GET',
+        'audit-events',
+        undefined,
+        'Query',
+        (answer: ApiResponse) => expect(answer.body.events.length).toBeGreaterThan(0),
+      ],
     ] as const
-  ).map(
-    ([name, method, path, body, operation, answered], index): StepUnderFault => ({
-      name,
-      throttling: index % 2 === 0 ? 'dynamoThrottling' : 'dynamoRequestThrottling',
-      oneCaseAtATime: true,
-      prepare: async () => {
-        // An app of the step's own: the faults name the app, which every call of an admin step carries.
-        const app = await appOfStep(name);
-        const before = (await storedItem(`APP#${app.appId}`, 'APP')) as AppRuntimeItem;
-        return {
-          send: () => call(method, `/v1/apps/${app.appId}/${path}`, { token: app.adminToken, body }),
-          scope: app.appId,
-          mainCall: { operation },
-          state: async () => [await partition(`APP#${app.appId}`), await partition(`AUDIT#${app.appId}`)],
-          completes: async (answer) => {
-            expect(answer.status).toBe(200);
-            answered(answer, before);
-          },
-          appId: app.appId,
-        };
-      },
-    }),
-  ),
+  ).map(([name, method, path, body, operation, answered], index): StepUnderFault => ({
+    name,
+    throttling: index % 2 === 0 ? 'dynamoThrottling' : 'dynamoRequestThrottling',
+    oneCaseAtATime: true,
+    prepare: async () => {
+      // An app of the step's own: the faults name the app, which every call of an admin step carries.
+      const app = await appOfStep(name);
+      const before = (await storedItem(`APP#${app.appId}`, 'APP')) as AppRuntimeItem;
+      return {
+        send: () => call(method, `/v1/apps/${app.appId}/${path}`, { token: app.adminToken, body }),
+        scope: app.appId,
+        mainCall: { operation },
+        state: async () => [await partition(`APP#${app.appId}`), await partition(`AUDIT#${app.appId}`)],
+        completes: async (answer) => {
+          expect(answer.status).toBe(200);
+          answered(answer, before);
+        },
+        appId: app.appId,
+      };
+    },
+  })),
   {
     name: 'OPTIONS /{path} (CORS preflight)',
     mainCallIs: 'its read',
@@ -398,7 +463,13 @@ const steps: StepUnderFault[] = [
     prepare: async () => {
       // The preflight reads the app's allowed origins (remembered per origin for a while: a new one each time).
       const origin = `https://portal-${randomBytes(6).toString('hex')}.example.test`;
-      const created = await invokePlatform<{ appId: string }>('createApp', { name: 'Preflight Portal', plan: 'free', adminEmail: uniqueEmail('admin'), adminPassword: password, allowedOrigins: [origin] });
+      const created = await invokePlatform<{ appId: string }>('createApp', {
+        name: 'Preflight Portal',
+        plan: 'free',
+        adminEmail: uniqueEmail('admin'),
+        adminPassword: password,
+        allowedOrigins: [origin],
+      });
       const appId = created.result!.appId;
       return {
         send: () => call('OPTIONS', `/v1/apps/${appId}/2fa/enrollment`, { headers: { origin, 'access-control-request-method': 'POST' } }),
@@ -418,7 +489,8 @@ const steps: StepUnderFault[] = [
       const app = await appOfStep('POST /users/{userId}/2fa/reset');
       const user = await signUpAndEnroll(app);
       return {
-        send: () => call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } }),
+        send: () =>
+          call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } }),
         scope: app.appId,
         mainCall: { operation: 'TransactWriteItems' },
         state: () => userItems(user.userId, user.sessionToken),
@@ -488,12 +560,23 @@ const cases: FaultCase[] = steps.flatMap((step) => {
   ];
   const throttling = awsErrors[step.throttling];
   return [
-    under(`DynamoDB ${throttling.type.split('#')[1]} on every call`, (attempt) => [{ service: 'dynamodb', bodyIncludes: attempt.scope, ...throttling }]),
+    under(`DynamoDB ${throttling.type.split('#')[1]} on every call`, (attempt) => [
+      { service: 'dynamodb', bodyIncludes: attempt.scope, ...throttling },
+    ]),
     under(`a DynamoDB InternalServerError on ${step.mainCallIs ?? (step.name.startsWith('GET') ? 'its read' : 'its write')}`, (attempt) => [
-      { service: 'dynamodb', operation: attempt.mainCall.operation, bodyIncludes: attempt.mainCall.scope ?? attempt.scope, ...awsErrors.dynamoInternal },
+      {
+        service: 'dynamodb',
+        operation: attempt.mainCall.operation,
+        bodyIncludes: attempt.mainCall.scope ?? attempt.scope,
+        ...awsErrors.dynamoInternal,
+      },
     ]),
     ...(step.kmsErrors ?? []).map((error) =>
-      under(`KMS ${awsErrors[error].type} unwrapping the app's data key`, (attempt) => [{ service: 'kms', operation: 'Decrypt', bodyIncludes: attempt.appId, ...awsErrors[error] }], true),
+      under(
+        `KMS ${awsErrors[error].type} unwrapping the app's data key`,
+        (attempt) => [{ service: 'kms', operation: 'Decrypt', bodyIncludes: attempt.appId, ...awsErrors[error] }],
+        true,
+      ),
     ),
     ...(step.betweenWrites ?? []).map((between) => under(between.name, between.rules)),
   ];
@@ -510,9 +593,24 @@ describe('a hanging dependency', () => {
   const hang = { delayMs: 60_000 };
 
   it.concurrent.each([
-    ['GET /me', 'every DynamoDB call of the request', false, (attempt: Attempt): FaultRule[] => [{ service: 'dynamodb', bodyIncludes: attempt.scope, ...hang }]],
-    ['POST /login/verify with a code', 'its commit', false, (attempt: Attempt): FaultRule[] => [{ service: 'dynamodb', operation: 'TransactWriteItems', bodyIncludes: attempt.scope, ...hang }]],
-    ['POST /login/verify with a code', 'KMS unwrapping the data key', true, (attempt: Attempt): FaultRule[] => [{ service: 'kms', operation: 'Decrypt', bodyIncludes: attempt.appId, ...hang }]],
+    [
+      'GET /me',
+      'every DynamoDB call of the request',
+      false,
+      (attempt: Attempt): FaultRule[] => [{ service: 'dynamodb', bodyIncludes: attempt.scope, ...hang }],
+    ],
+    [
+      'POST /login/verify with a code',
+      'its commit',
+      false,
+      (attempt: Attempt): FaultRule[] => [{ service: 'dynamodb', operation: 'TransactWriteItems', bodyIncludes: attempt.scope, ...hang }],
+    ],
+    [
+      'POST /login/verify with a code',
+      'KMS unwrapping the data key',
+      true,
+      (attempt: Attempt): FaultRule[] => [{ service: 'kms', operation: 'Decrypt', bodyIncludes: attempt.appId, ...hang }],
+    ],
   ])('%s answers 503 inside the function timeout when %s hangs, changes nothing, then completes', async (step, _what, coldKey, rules) => {
     const attempt = await stepNamed(step).prepare({ coldKey });
 
@@ -529,7 +627,15 @@ describe('a failure after the commit', () => {
     const challengeToken = await loginChallenge(app, user.email);
     const faults = faultSwitch(`faults-at-each-step-${randomBytes(6).toString('hex')}`);
     // The verify reads the user's codes twice: to check the code, and after its commit to count those left.
-    await faults.inject([{ service: 'dynamodb', operation: 'GetItem', bodyIncludes: [`USER#${user.userId}"`, 'BACKUP_CODES'], after: 1, ...awsErrors.dynamoInternal }]);
+    await faults.inject([
+      {
+        service: 'dynamodb',
+        operation: 'GetItem',
+        bodyIncludes: [`USER#${user.userId}"`, 'BACKUP_CODES'],
+        after: 1,
+        ...awsErrors.dynamoInternal,
+      },
+    ]);
     let answer: ApiResponse;
     try {
       answer = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, backupCode: user.backupCodes[0] } });
@@ -544,13 +650,22 @@ describe('a failure after the commit', () => {
   it('answers an admin reset with 200, fully applied, when reading the user back fails after its commit', async () => {
     const app = await endUserApp();
     const user = await signUpAndEnroll(app);
-    const reset = () => call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } });
+    const reset = () =>
+      call('POST', `/v1/apps/${app.appId}/users/${user.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } });
     const faults = faultSwitch(`faults-at-each-step-${randomBytes(6).toString('hex')}`);
     // The event publisher reads the user too (for the enrollment's event): let it finish first, so the one
     // read the rule lets pass is the reset's own.
     await eventFor(app.appId, 'two_factor.enrolled', user.userId);
     // The reset reads the user, commits, then reads the user back for its answer.
-    await faults.inject([{ service: 'dynamodb', operation: 'GetItem', bodyIncludes: [`USER#${user.userId}"`, 'PROFILE'], after: 1, ...awsErrors.dynamoInternal }]);
+    await faults.inject([
+      {
+        service: 'dynamodb',
+        operation: 'GetItem',
+        bodyIncludes: [`USER#${user.userId}"`, 'PROFILE'],
+        after: 1,
+        ...awsErrors.dynamoInternal,
+      },
+    ]);
     let failing: ApiResponse;
     try {
       failing = await reset();

@@ -21,7 +21,16 @@ describe('dependency failures', () => {
 
   it('answers 500 internal_error, without the cause, when a dependency rejects the request itself', async () => {
     const app = await createTestApp();
-    await injectFaults([{ service: 'dynamodb', operation: 'GetItem', bodyIncludes: `APP#${app.appId}"`, status: 400, type: 'com.amazon.coral.validate#ValidationException', message: 'injected: bad expression' }]);
+    await injectFaults([
+      {
+        service: 'dynamodb',
+        operation: 'GetItem',
+        bodyIncludes: `APP#${app.appId}"`,
+        status: 400,
+        type: 'com.amazon.coral.validate#ValidationException',
+        message: 'injected: bad expression',
+      },
+    ]);
 
     const failing = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: app.adminEmail, password } });
 
@@ -34,13 +43,21 @@ describe('dependency failures', () => {
     const user = await signUpAndEnroll(app);
     const challengeToken = await loginChallenge(app, user.email);
     await injectFaults([
-      { service: 'dynamodb', operation: 'TransactWriteItems', bodyIncludes: user.userId, status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected' },
+      {
+        service: 'dynamodb',
+        operation: 'TransactWriteItems',
+        bodyIncludes: user.userId,
+        status: 500,
+        type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+        message: 'injected',
+      },
     ]);
     await awayFromStepBoundary(8_000);
     const code = totpCode(user.secret, currentStep() + 1);
 
     const during = [];
-    for (let i = 0; i < 11; i++) during.push((await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } })).status);
+    for (let i = 0; i < 11; i++)
+      during.push((await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } })).status);
     const factor = await storedFactor(user.userId);
     await clearFaults();
     const after = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } });
@@ -65,12 +82,16 @@ describe('dependency failures', () => {
     });
     await injectFaults([conflict(2)]);
 
-    const retried = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, user.confirmedStep + 1) } });
+    const retried = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, user.confirmedStep + 1) },
+    });
 
     expect(retried.body.status).toBe('SIGNED_IN');
     await injectFaults([conflict(50)]);
     await awayFromStepBoundary();
-    const persisting = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, currentStep() + 1) } });
+    const persisting = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, currentStep() + 1) },
+    });
     expect([persisting.status, persisting.body.error.code]).toEqual([503, 'service_unavailable']);
   });
 });
@@ -78,7 +99,8 @@ describe('dependency failures', () => {
 async function storedFactor(userId: string): Promise<Record<string, unknown>> {
   const client = documentClient();
   try {
-    return (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk: `USER#${userId}`, sk: 'TOTP' } }))).Item!;
+    return (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk: `USER#${userId}`, sk: 'TOTP' } })))
+      .Item!;
   } finally {
     client.destroy();
   }

@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { type HttpStep, httpSteps } from '../../functions/routes.js';
-import { type ApiResponse, type EnrolledUser, type TestApp, call, createTestApp, invokePlatform, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type EnrolledUser,
+  type TestApp,
+  call,
+  createTestApp,
+  invokePlatform,
+  loginChallenge,
+  password,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { appState } from '../support/app-state.js';
 
 /**
@@ -135,7 +146,10 @@ const hasLoneSurrogate = (text: string) => text.replace(loneSurrogates, '') !== 
 const encoded = (text: string) => encodeURIComponent(text.replace(loneSurrogates, 'x'));
 /** What a header value may carry on the wire: visible ASCII, space, and Latin-1. */
 const headerText = (maxLength: number) =>
-  fc.string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((code) => String.fromCharCode(code)), maxLength });
+  fc.string({
+    unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((code) => String.fromCharCode(code)),
+    maxLength,
+  });
 const hugeText = fc
   .tuple(fc.constantFrom('x', 'é', '€', '😀', '\u0000', '"'), fc.integer({ min: 600, max: 24_000 }))
   .map(([char, length]) => char.repeat(length));
@@ -144,7 +158,20 @@ const nonString = fc.jsonValue().filter((value) => typeof value !== 'string');
 /** Keys a body must not sneak in: prototype pollution, privilege fields, and arbitrary text (none may read as an internal when echoed). */
 const hostileKey = fc
   .oneof(
-    fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'isAdmin', 'role', 'appId', 'userId', 'twoFactorEnabled', ''),
+    fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'isAdmin',
+      'role',
+      'appId',
+      'userId',
+      'twoFactorEnabled',
+      '',
+    ),
     anyText,
   )
   .filter((key) => !internalTells.test(key));
@@ -160,10 +187,16 @@ const badFieldText: Record<string, fc.Arbitrary<string>> = {
     anyText.filter((text) => !text.includes('@')),
     fc.constantFrom(`${'a'.repeat(250)}@example.test`, '@example.test', 'a@', 'a@@b.test', 'a b@example.test', 'ada@exa mple.test'),
   ),
-  password: fc.oneof(anyText.filter((text) => text.length < 8), fc.string({ minLength: 257, maxLength: 400 })),
+  password: fc.oneof(
+    anyText.filter((text) => text.length < 8),
+    fc.string({ minLength: 257, maxLength: 400 }),
+  ),
   code: anyText.filter((text) => !/^\d{6}$/.test(text)),
   challengeToken: fc.oneof(fc.constant(''), fc.string({ minLength: 513, maxLength: 700 })),
-  backupCode: fc.oneof(anyText.filter((text) => text.length < 10), fc.string({ minLength: 33, maxLength: 100 })),
+  backupCode: fc.oneof(
+    anyText.filter((text) => text.length < 10),
+    fc.string({ minLength: 33, maxLength: 100 }),
+  ),
   mode: anyText.filter((text) => !['off', 'optional', 'required'].includes(text)),
   reason: fc.oneof(fc.constantFrom('', ' ', '\t\n'), fc.string({ minLength: 501, maxLength: 600 })),
   deviceToken: fc.oneof(fc.constant(''), fc.string({ minLength: 513, maxLength: 700 })),
@@ -216,7 +249,10 @@ const routeCases: Record<string, RouteCase> = {
     auth: 'none',
     hashesPassword: true,
     fields: ['email', 'password'],
-    harmless: ({ member }) => ({ body: { email: member.email, password: `${password} again` }, answer: { status: 409, code: 'email_taken' } }),
+    harmless: ({ member }) => ({
+      body: { email: member.email, password: `${password} again` },
+      answer: { status: 409, code: 'email_taken' },
+    }),
   },
   login: {
     auth: 'none',
@@ -228,17 +264,37 @@ const routeCases: Record<string, RouteCase> = {
     fields: ['challengeToken', 'code', 'backupCode'],
     harmless: () => ({ body: { challengeToken: bogusChallenge, code: '123456' }, answer: { status: 401, code: 'challenge_invalid' } }),
   },
-  'enrollment-start': { auth: 'session', fields: [], harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }) },
+  'enrollment-start': {
+    auth: 'session',
+    fields: [],
+    harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }),
+  },
   'enrollment-confirm': {
     auth: 'session',
     fields: ['code'],
     harmless: (p) => ({ token: p.loginChallenge, body: { code: '123456' }, answer: { status: 401, code: 'unauthorized' } }),
   },
-  'backup-codes': { auth: 'session', fields: ['code'], harmless: (p) => ({ token: p.member.token, body: { code: '123456' }, answer: { status: 409, code: 'not_enrolled' } }) },
-  disable: { auth: 'session', fields: ['code'], harmless: (p) => ({ token: p.member.token, body: { code: '123456' }, answer: { status: 409, code: 'not_enrolled' } }) },
+  'backup-codes': {
+    auth: 'session',
+    fields: ['code'],
+    harmless: (p) => ({ token: p.member.token, body: { code: '123456' }, answer: { status: 409, code: 'not_enrolled' } }),
+  },
+  disable: {
+    auth: 'session',
+    fields: ['code'],
+    harmless: (p) => ({ token: p.member.token, body: { code: '123456' }, answer: { status: 409, code: 'not_enrolled' } }),
+  },
   me: { auth: 'session', harmless: (p) => ({ token: p.member.token, answer: { status: 200 } }) },
-  logout: { auth: 'session', fields: [], harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }) },
-  'logout-all': { auth: 'session', fields: [], harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }) },
+  logout: {
+    auth: 'session',
+    fields: [],
+    harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }),
+  },
+  'logout-all': {
+    auth: 'session',
+    fields: [],
+    harmless: (p) => ({ token: p.loginChallenge, body: {}, answer: { status: 401, code: 'unauthorized' } }),
+  },
   'step-up': {
     auth: 'session',
     fields: ['code', 'backupCode'],
@@ -247,13 +303,26 @@ const routeCases: Record<string, RouteCase> = {
   'devices-list': { auth: 'session', harmless: (p) => ({ token: p.member.token, answer: { status: 200 } }) },
   'device-forget': { auth: 'session', harmless: (p) => ({ token: p.member.token, answer: { status: 404, code: 'not_found' } }) },
   'settings-get': { auth: 'admin', harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
-  'settings-put': { auth: 'admin', fields: ['mode'], harmless: (p) => ({ token: p.member.token, body: { mode: 'required' }, answer: { status: 403, code: 'forbidden' } }) },
-  publish: { auth: 'admin', fields: [], harmless: (p) => ({ token: p.member.token, body: {}, answer: { status: 403, code: 'forbidden' } }) },
+  'settings-put': {
+    auth: 'admin',
+    fields: ['mode'],
+    harmless: (p) => ({ token: p.member.token, body: { mode: 'required' }, answer: { status: 403, code: 'forbidden' } }),
+  },
+  publish: {
+    auth: 'admin',
+    fields: [],
+    harmless: (p) => ({ token: p.member.token, body: {}, answer: { status: 403, code: 'forbidden' } }),
+  },
   'users-list': { auth: 'admin', paged: true, harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
   'user-reset': {
     auth: 'admin',
     fields: ['reason'],
-    harmless: (p) => ({ token: p.member.token, userId: p.enrolled.userId, body: { reason: 'hostile' }, answer: { status: 403, code: 'forbidden' } }),
+    harmless: (p) => ({
+      token: p.member.token,
+      userId: p.enrolled.userId,
+      body: { reason: 'hostile' },
+      answer: { status: 403, code: 'forbidden' },
+    }),
   },
   'user-unlock': {
     auth: 'admin',
@@ -281,20 +350,54 @@ const withAppId = httpSteps.filter((step) => step.path.includes('{appId}'));
 function malformedBody(fields: string[], validBody: Record<string, unknown>): fc.Arbitrary<string> {
   const base = Object.entries(validBody);
   const variants: fc.Arbitrary<string>[] = [
-    fc.jsonValue().filter((value) => !isPlainObject(value)).map((value) => JSON.stringify(value)),
     fc
-      .oneof(anyText, fc.constantFrom('{', '{"code":', '{"a":1}}', 'nul', '\ufeff{}', "{'code':'123456'}", '{"code":"123456",}', '[', 'NaN', 'undefined', '{"__proto__":'))
+      .jsonValue()
+      .filter((value) => !isPlainObject(value))
+      .map((value) => JSON.stringify(value)),
+    fc
+      .oneof(
+        anyText,
+        fc.constantFrom(
+          '{',
+          '{"code":',
+          '{"a":1}}',
+          'nul',
+          '\ufeff{}',
+          "{'code':'123456'}",
+          '{"code":"123456",}',
+          '[',
+          'NaN',
+          'undefined',
+          '{"__proto__":',
+        ),
+      )
       .filter((text) => text !== '' && !parsesToObject(text)),
     fc
-      .array(fc.tuple(hostileKey.filter((key) => !fields.includes(key)), fc.jsonValue()), { minLength: 1, maxLength: 3 })
+      .array(
+        fc.tuple(
+          hostileKey.filter((key) => !fields.includes(key)),
+          fc.jsonValue(),
+        ),
+        { minLength: 1, maxLength: 3 },
+      )
       .map((extra) => rawObject([...base, ...extra])),
     fc.constantFrom(...pollution).map((entry) => rawObject([...base, entry])),
     fc.integer({ min: 2, max: 2_500 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
-    fc.tuple(fc.constantFrom(...fields, 'padding'), hugeText).map(([field, text]) => rawObject([...base.filter(([key]) => key !== field), [field, text]])),
+    fc
+      .tuple(fc.constantFrom(...fields, 'padding'), hugeText)
+      .map(([field, text]) => rawObject([...base.filter(([key]) => key !== field), [field, text]])),
   ];
   if (fields.length > 0) {
-    variants.push(fc.tuple(fc.constantFrom(...fields), nonString).map(([field, value]) => rawObject([...base.filter(([key]) => key !== field), [field, value]])));
-    variants.push(fc.oneof(...fields.map((field) => badFieldText[field]!.map((text) => rawObject([...base.filter(([key]) => key !== field), [field, text]])))));
+    variants.push(
+      fc
+        .tuple(fc.constantFrom(...fields), nonString)
+        .map(([field, value]) => rawObject([...base.filter(([key]) => key !== field), [field, value]])),
+    );
+    variants.push(
+      fc.oneof(
+        ...fields.map((field) => badFieldText[field]!.map((text) => rawObject([...base.filter(([key]) => key !== field), [field, text]]))),
+      ),
+    );
   }
   return fc.oneof(...variants);
 }
@@ -325,8 +428,15 @@ function nonTokenAuthorization(tokens: string[]): fc.Arbitrary<string | undefine
  * above they stay under 16 KiB, the most a Node.js server (the local bridge) reads; beyond that see below.
  */
 const extraHeaders = fc.dictionary(
-  fc.oneof(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), fc.constantFrom('accept', 'origin', 'x-forwarded-for', 'x-amzn-trace-id', 'accept-language', 'user-agent', 'referer')),
-  fc.oneof(headerText(100), fc.integer({ min: 500, max: 2_500 }).map((length) => 'h'.repeat(length)), fc.constantFrom('text/plain', '*/*', 'null', 'http://evil.test', '127.0.0.1, 10.0.0.1')),
+  fc.oneof(
+    fc.stringMatching(/^x-[a-z0-9-]{1,20}$/),
+    fc.constantFrom('accept', 'origin', 'x-forwarded-for', 'x-amzn-trace-id', 'accept-language', 'user-agent', 'referer'),
+  ),
+  fc.oneof(
+    headerText(100),
+    fc.integer({ min: 500, max: 2_500 }).map((length) => 'h'.repeat(length)),
+    fc.constantFrom('text/plain', '*/*', 'null', 'http://evil.test', '127.0.0.1, 10.0.0.1'),
+  ),
   { maxKeys: 4 },
 );
 
@@ -356,10 +466,15 @@ const queryValue = fc.oneof(
   fc.double().map(String),
   fc.constantFrom('0', '-1', '101', '1e2', '0x10', 'Infinity', 'NaN', ' 5', '5.5', '', '%', '%%%', '[]', '{}', 'A'.repeat(3_000)),
   fc.string().map((text) => Buffer.from(text).toString('base64url')),
-  fc.constantFrom('2025-01-01T00:00:00.000Z#usr_AAAAAAAAAAAAAAAAAAAAA', 'APP#demo#x', '').map((text) => Buffer.from(text).toString('base64url')),
+  fc
+    .constantFrom('2025-01-01T00:00:00.000Z#usr_AAAAAAAAAAAAAAAAAAAAA', 'APP#demo#x', '')
+    .map((text) => Buffer.from(text).toString('base64url')),
 );
 const queryString = fc
-  .array(fc.tuple(fc.oneof(fc.constantFrom('limit', 'cursor', 'LIMIT', 'limit[]', '__proto__', 'constructor', 'toString'), anyText), queryValue), { minLength: 1, maxLength: 4 })
+  .array(
+    fc.tuple(fc.oneof(fc.constantFrom('limit', 'cursor', 'LIMIT', 'limit[]', '__proto__', 'constructor', 'toString'), anyText), queryValue),
+    { minLength: 1, maxLength: 4 },
+  )
   .map((pairs) => pairs.map(([key, value]) => `${encoded(key)}=${encoded(value)}`).join('&'));
 
 /** Path segments for `{appId}` and `{userId}`: encoded slashes and dots, percent garbage, long, Unicode. */
@@ -367,7 +482,26 @@ function hostileSegment(avoid: string[]): fc.Arbitrary<string> {
   return fc
     .oneof(
       anyText.map(encoded),
-      fc.constantFrom('%2F', 'a%2Fb', '..%2F..%2Fdemo', '%2e%2e', '.', '..', '%', '%zz', '%E0%A4%A', '%C0%AF', '%00', 'demo%00', 'demo%20', '%20demo', 'DEMO', 'a;b', 'a%3Bb', '%252F'),
+      fc.constantFrom(
+        '%2F',
+        'a%2Fb',
+        '..%2F..%2Fdemo',
+        '%2e%2e',
+        '.',
+        '..',
+        '%',
+        '%zz',
+        '%E0%A4%A',
+        '%C0%AF',
+        '%00',
+        'demo%00',
+        'demo%20',
+        '%20demo',
+        'DEMO',
+        'a;b',
+        'a%3Bb',
+        '%252F',
+      ),
       fc.integer({ min: 65, max: 5_000 }).map((length) => 'a'.repeat(length)),
       fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
       fc.stringMatching(/^usr_[A-Za-z0-9_-]{22}$/),
@@ -382,7 +516,10 @@ describe('hostile input', () => {
   beforeAll(async () => {
     const app = await createTestApp({ plan: 'enterprise', mode: 'optional' });
     const memberEmail = uniqueEmail('member');
-    const member = { email: memberEmail, token: (await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: memberEmail, password } })).body.session.token };
+    const member = {
+      email: memberEmail,
+      token: (await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: memberEmail, password } })).body.session.token,
+    };
     const enrolled = await signUpAndEnroll(app);
     principals = { app, member, enrolled, loginChallenge: await loginChallenge(app, enrolled.email) };
     stateBefore = await appState(app.appId);
@@ -399,12 +536,18 @@ describe('hostile input', () => {
     expect(httpSteps.map((step) => step.step).filter((step) => !routeCases[step])).toEqual([]);
   });
 
-  it.each(httpSteps.map((step) => [label(step), step]))('%s answers its harmless request as expected (the baseline of the attacks below)', async (_label, step) => {
-    const harmless = routeCases[step.step]!.harmless(principals);
-    const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), { token: harmless.token, body: harmless.body });
-    expectCleanAnswer(response);
-    expectAnswer(response, harmless.answer);
-  });
+  it.each(httpSteps.map((step) => [label(step), step]))(
+    '%s answers its harmless request as expected (the baseline of the attacks below)',
+    async (_label, step) => {
+      const harmless = routeCases[step.step]!.harmless(principals);
+      const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), {
+        token: harmless.token,
+        body: harmless.body,
+      });
+      expectCleanAnswer(response);
+      expectAnswer(response, harmless.answer);
+    },
+  );
 
   describe('bodies', () => {
     it.each(withBody.map((step) => [label(step), step]))(
@@ -413,34 +556,46 @@ describe('hostile input', () => {
         const route = routeCases[step.step]!;
         const harmless = route.harmless(principals);
         await fc.assert(
-          fc.asyncProperty(malformedBody(route.fields!, harmless.body ?? {}), fc.constantFrom(undefined, ...tokens()), async (rawBody, token) => {
-            const response = await call(step.method, pathOf(step, principals.app.appId, harmless.userId), { token, rawBody });
-            expectCleanAnswer(response, { body: rawBody });
-            expectAnswer(response, Buffer.byteLength(rawBody) > 16 * 1024 ? { status: 413, code: 'payload_too_large' } : { status: 400, code: 'validation_error' });
-          }),
+          fc.asyncProperty(
+            malformedBody(route.fields!, harmless.body ?? {}),
+            fc.constantFrom(undefined, ...tokens()),
+            async (rawBody, token) => {
+              const response = await call(step.method, pathOf(step, principals.app.appId, harmless.userId), { token, rawBody });
+              expectCleanAnswer(response, { body: rawBody });
+              expectAnswer(
+                response,
+                Buffer.byteLength(rawBody) > 16 * 1024
+                  ? { status: 413, code: 'payload_too_large' }
+                  : { status: 400, code: 'validation_error' },
+              );
+            },
+          ),
           { numRuns: runs.many },
         );
       },
     );
 
-    it.each(withBody.map((step) => [label(step), step]))('%s reads a body only as JSON: any other Content-Type is refused with 400', async (_label, step) => {
-      const route = routeCases[step.step]!;
-      const harmless = route.harmless(principals);
-      await fc.assert(
-        fc.asyncProperty(contentType, async (type) => {
-          const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), {
-            token: harmless.token,
-            body: harmless.body,
-            headers: { 'content-type': type },
-          });
-          expectCleanAnswer(response, { body: JSON.stringify(harmless.body) });
-          if (response.status === 400) expectAnswer(response, { status: 400, code: 'validation_error' });
-          else expectAnswer(response, harmless.answer);
-          if (!/^\s*application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i.test(type)) expect(response.status).toBe(400);
-        }),
-        { numRuns: runsOf(route, runs.some) },
-      );
-    });
+    it.each(withBody.map((step) => [label(step), step]))(
+      '%s reads a body only as JSON: any other Content-Type is refused with 400',
+      async (_label, step) => {
+        const route = routeCases[step.step]!;
+        const harmless = route.harmless(principals);
+        await fc.assert(
+          fc.asyncProperty(contentType, async (type) => {
+            const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), {
+              token: harmless.token,
+              body: harmless.body,
+              headers: { 'content-type': type },
+            });
+            expectCleanAnswer(response, { body: JSON.stringify(harmless.body) });
+            if (response.status === 400) expectAnswer(response, { status: 400, code: 'validation_error' });
+            else expectAnswer(response, harmless.answer);
+            if (!/^\s*application\/(?:[\w.-]+\+)?json\s*(?:;.*)?$/i.test(type)) expect(response.status).toBe(400);
+          }),
+          { numRuns: runsOf(route, runs.some) },
+        );
+      },
+    );
 
     it('takes Unicode credentials of any shape in without a 5xx, and signs up and in with them consistently', async () => {
       const scratch = await createTestApp({ plan: 'free' });
@@ -470,36 +625,58 @@ describe('hostile input', () => {
     it('answers a login with an email of any shape with 400 or invalid_credentials, never more', async () => {
       const scratch = await createTestApp({ plan: 'free' });
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.emailAddress(), anyText.map((text) => `${text}@example.test`), fc.emailAddress().map((email) => email.toUpperCase())), async (email) => {
-          const response = await call('POST', `/v1/apps/${scratch.appId}/login`, { body: { email, password } });
-          expectCleanAnswer(response);
-          expect([400, 401]).toContain(response.status);
-          if (response.status === 401) expect(response.body.error.code).toBe('invalid_credentials');
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            fc.emailAddress(),
+            anyText.map((text) => `${text}@example.test`),
+            fc.emailAddress().map((email) => email.toUpperCase()),
+          ),
+          async (email) => {
+            const response = await call('POST', `/v1/apps/${scratch.appId}/login`, { body: { email, password } });
+            expectCleanAnswer(response);
+            expect([400, 401]).toContain(response.status);
+            if (response.status === 401) expect(response.body.error.code).toBe('invalid_credentials');
+          },
+        ),
         { numRuns: runs.few },
       );
     });
   });
 
   describe('path parameters', () => {
-    it.each(withAppId.map((step) => [label(step), step]))('%s refuses any {appId} that is not this app with a clean 4xx', async (_label, step) => {
-      const harmless = routeCases[step.step]!.harmless(principals);
-      await fc.assert(
-        fc.asyncProperty(hostileSegment([principals.app.appId, 'demo']), async (appIdSegment) => {
-          const response = await call(step.method, pathOf(step, appIdSegment, harmless.userId), { token: harmless.token, body: harmless.body });
-          expectCleanAnswer(response, { body: JSON.stringify(harmless.body) });
-          // forbidden: the preflight's answer for an app that allows no origin (an unknown app allows none).
-          expect(['validation_error', 'not_found', 'unauthorized', 'challenge_invalid', ...(step.step === 'cors-preflight' ? ['forbidden'] : [])]).toContain(response.body.error?.code);
-        }),
-        { numRuns: runs.some },
-      );
-    });
+    it.each(withAppId.map((step) => [label(step), step]))(
+      '%s refuses any {appId} that is not this app with a clean 4xx',
+      async (_label, step) => {
+        const harmless = routeCases[step.step]!.harmless(principals);
+        await fc.assert(
+          fc.asyncProperty(hostileSegment([principals.app.appId, 'demo']), async (appIdSegment) => {
+            const response = await call(step.method, pathOf(step, appIdSegment, harmless.userId), {
+              token: harmless.token,
+              body: harmless.body,
+            });
+            expectCleanAnswer(response, { body: JSON.stringify(harmless.body) });
+            // forbidden: the preflight's answer for an app that allows no origin (an unknown app allows none).
+            expect([
+              'validation_error',
+              'not_found',
+              'unauthorized',
+              'challenge_invalid',
+              ...(step.step === 'cors-preflight' ? ['forbidden'] : []),
+            ]).toContain(response.body.error?.code);
+          }),
+          { numRuns: runs.some },
+        );
+      },
+    );
 
     it('POST /v1/apps/{appId}/users/{userId}/2fa/reset refuses any {userId} of no user of the app, behind an admin token', async () => {
       const step = httpSteps.find((candidate) => candidate.step === 'user-reset')!;
       await fc.assert(
         fc.asyncProperty(hostileSegment([principals.enrolled.userId]), async (userIdSegment) => {
-          const response = await call(step.method, pathOf(step, principals.app.appId, userIdSegment), { token: principals.app.adminToken, body: { reason: 'hostile' } });
+          const response = await call(step.method, pathOf(step, principals.app.appId, userIdSegment), {
+            token: principals.app.adminToken,
+            body: { reason: 'hostile' },
+          });
           expectCleanAnswer(response);
           expect(['validation_error', 'not_found']).toContain(response.body.error?.code);
         }),
@@ -509,19 +686,25 @@ describe('hostile input', () => {
   });
 
   describe('query strings', () => {
-    it.each(httpSteps.map((step) => [label(step), step]))('%s answers any query string cleanly: pages validate it, other routes ignore it', async (_label, step) => {
-      const route = routeCases[step.step]!;
-      const harmless = route.harmless(principals);
-      await fc.assert(
-        fc.asyncProperty(queryString, async (query) => {
-          const response = await call(step.method, `${pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId)}?${query}`, { token: harmless.token, body: harmless.body });
-          expectCleanAnswer(response);
-          if (route.paged && response.status !== 200) expectAnswer(response, { status: 400, code: 'validation_error' });
-          if (!route.paged) expectAnswer(response, harmless.answer);
-        }),
-        { numRuns: route.paged ? runs.many : runsOf(route, 8) },
-      );
-    });
+    it.each(httpSteps.map((step) => [label(step), step]))(
+      '%s answers any query string cleanly: pages validate it, other routes ignore it',
+      async (_label, step) => {
+        const route = routeCases[step.step]!;
+        const harmless = route.harmless(principals);
+        await fc.assert(
+          fc.asyncProperty(queryString, async (query) => {
+            const response = await call(step.method, `${pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId)}?${query}`, {
+              token: harmless.token,
+              body: harmless.body,
+            });
+            expectCleanAnswer(response);
+            if (route.paged && response.status !== 200) expectAnswer(response, { status: 400, code: 'validation_error' });
+            if (!route.paged) expectAnswer(response, harmless.answer);
+          }),
+          { numRuns: route.paged ? runs.many : runsOf(route, 8) },
+        );
+      },
+    );
   });
 
   describe('headers', () => {
@@ -533,7 +716,10 @@ describe('hostile input', () => {
         await fc.assert(
           fc.asyncProperty(nonTokenAuthorization(tokens()), extraHeaders, async (authorization, extra) => {
             const headers = { ...extra, ...(authorization === undefined ? {} : { authorization }) };
-            const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), { body: harmless.body, headers });
+            const response = await call(step.method, pathOf(step, harmless.appId ?? principals.app.appId, harmless.userId), {
+              body: harmless.body,
+              headers,
+            });
             expectCleanAnswer(response, { headers, body: JSON.stringify(harmless.body) });
             expectAnswer(response, route.auth === 'none' ? harmless.answer : { status: 401, code: 'unauthorized' });
           }),
@@ -556,8 +742,14 @@ describe('hostile input', () => {
 
   it('refuses the preflight of any path under the app from any Origin while the app allows none', async () => {
     const step = httpSteps.find((candidate) => candidate.step === 'cors-preflight')!;
-    const origin = fc.oneof(fc.webUrl(), fc.constantFrom('null', 'https://portal.example.com', 'http://localhost:3000', 'https://*.example.com'), headerText(100));
-    const proxy = fc.array(fc.oneof(fc.webSegment(), anyText.map(encoded)), { minLength: 1, maxLength: 4 }).map((segments) => segments.join('/'));
+    const origin = fc.oneof(
+      fc.webUrl(),
+      fc.constantFrom('null', 'https://portal.example.com', 'http://localhost:3000', 'https://*.example.com'),
+      headerText(100),
+    );
+    const proxy = fc
+      .array(fc.oneof(fc.webSegment(), anyText.map(encoded)), { minLength: 1, maxLength: 4 })
+      .map((segments) => segments.join('/'));
     await fc.assert(
       fc.asyncProperty(origin, proxy, async (from, rest) => {
         const path = pathOf(step, principals.app.appId, undefined, rest);
@@ -584,13 +776,26 @@ describe('hostile input', () => {
     expectAnswer(post, { status: 404, code: 'not_found' });
     expect(get.text).not.toContain(principals.member.email);
     expect([invoke.status, undecodable.status]).toEqual([404, 404]);
-    expectAnswer(await call('GET', pathOf(httpSteps.find((step) => step.step === 'health')!, '')), { status: 200 });
+    expectAnswer(
+      await call(
+        'GET',
+        pathOf(
+          httpSteps.find((step) => step.step === 'health')!,
+          '',
+        ),
+      ),
+      { status: 200 },
+    );
     expect((await invokePlatform('setPlan', { appId: 'no-such-app', plan: 'pro' })).error?.errorType).toBe('not_found');
   });
 
   describe('paths that are no route', () => {
-    const routePatterns = httpSteps.map((step) => ({ method: step.method, pattern: new RegExp(`^${step.path.replace(/\{\w+\+\}/g, '.+').replace(/\{\w+\}/g, '[^/]+')}$`) }));
-    const isRoute = (method: string, path: string) => routePatterns.some((route) => route.method === method && route.pattern.test(pathnameOf(path)));
+    const routePatterns = httpSteps.map((step) => ({
+      method: step.method,
+      pattern: new RegExp(`^${step.path.replace(/\{\w+\+\}/g, '.+').replace(/\{\w+\}/g, '[^/]+')}$`),
+    }));
+    const isRoute = (method: string, path: string) =>
+      routePatterns.some((route) => route.method === method && route.pattern.test(pathnameOf(path)));
 
     // GETs outside /v1 reach the reference portal that `npm start` serves beside the API (not part of it).
     const reachesTheApi = (method: string, path: string) => !['GET', 'HEAD'].includes(method) || /^\/v1(?:\/|$)/.test(pathnameOf(path));
@@ -602,19 +807,29 @@ describe('hostile input', () => {
         fc.constantFrom('v1', 'apps', '2fa', 'users', 'me', '..', '%2e%2e', '%2F', '%00', '%', '%zz', '.', ''),
       );
       const path = fc.oneof(
-        fc.tuple(fc.constantFrom('', '/v1', '/v2', `/v1/apps/${principals.app.appId}`, '/v1/apps'), fc.array(segment, { minLength: 1, maxLength: 5 })).map(([prefix, segments]) => `${prefix}/${segments.join('/')}`),
+        fc
+          .tuple(
+            fc.constantFrom('', '/v1', '/v2', `/v1/apps/${principals.app.appId}`, '/v1/apps'),
+            fc.array(segment, { minLength: 1, maxLength: 5 }),
+          )
+          .map(([prefix, segments]) => `${prefix}/${segments.join('/')}`),
         fc.constantFrom(...httpSteps.map((step) => pathOf(step, principals.app.appId))),
       );
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'), path, fc.constantFrom(undefined, ...tokens()), async (method, target, token) => {
-          fc.pre(!isRoute(method, target) && reachesTheApi(method, target));
-          const response = await call(method, target, { token, body: method === 'GET' || method === 'HEAD' ? undefined : {} });
-          expect(response.status).toBe(404);
-          if (method !== 'HEAD') {
-            expectCleanAnswer(response);
-            expectAnswer(response, { status: 404, code: 'not_found' });
-          }
-        }),
+        fc.asyncProperty(
+          fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
+          path,
+          fc.constantFrom(undefined, ...tokens()),
+          async (method, target, token) => {
+            fc.pre(!isRoute(method, target) && reachesTheApi(method, target));
+            const response = await call(method, target, { token, body: method === 'GET' || method === 'HEAD' ? undefined : {} });
+            expect(response.status).toBe(404);
+            if (method !== 'HEAD') {
+              expectCleanAnswer(response);
+              expectAnswer(response, { status: 404, code: 'not_found' });
+            }
+          },
+        ),
         { numRuns: runs.many },
       );
     });

@@ -1,6 +1,16 @@
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
-import { type TestApp, apiUrl, call, createTestApp, documentClient, invokePlatform, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type TestApp,
+  apiUrl,
+  call,
+  createTestApp,
+  documentClient,
+  invokePlatform,
+  password,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { appState } from '../support/app-state.js';
 import { totpCode } from '../support/authenticator.js';
 import { measureWork } from '../support/work-meter.js';
@@ -14,14 +24,25 @@ import { measureWork } from '../support/work-meter.js';
 
 /** A request with a body of exact bytes, which `call()` (it sends strings) cannot make. */
 async function sendBytes(path: string, bytes: Buffer, contentType: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${apiUrl()}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(bytes) });
+  const response = await fetch(`${apiUrl()}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: new Uint8Array(bytes),
+  });
   const text = await response.text();
-  return { status: response.status, body: (response.headers.get('content-type') ?? '').includes('application/json') && text ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    body: (response.headers.get('content-type') ?? '').includes('application/json') && text ? JSON.parse(text) : text,
+  };
 }
 
 /** `{"email": …, "password": …}` whose password holds `byte` as one raw byte, not as its UTF-8 encoding. */
 function credentialsWithRawByte(email: string, byte: number): Buffer {
-  return Buffer.concat([Buffer.from(`{"email":${JSON.stringify(email)},"password":"p`, 'utf8'), Buffer.from([byte]), Buffer.from('sswort-latin-1"}', 'utf8')]);
+  return Buffer.concat([
+    Buffer.from(`{"email":${JSON.stringify(email)},"password":"p`, 'utf8'),
+    Buffer.from([byte]),
+    Buffer.from('sswort-latin-1"}', 'utf8'),
+  ]);
 }
 
 /** What a refused body must answer: API.md's 400 with the issue at `path`. */
@@ -36,13 +57,24 @@ async function itemsNaming(email: string): Promise<unknown[]> {
   const client = documentClient();
   try {
     const page = await client.send(
-      new ScanCommand({ TableName: process.env.TWOFA_TABLE_NAME, FilterExpression: 'email = :email OR contains(pk, :email) OR adminEmail = :email', ExpressionAttributeValues: { ':email': email }, ConsistentRead: true }),
+      new ScanCommand({
+        TableName: process.env.TWOFA_TABLE_NAME,
+        FilterExpression: 'email = :email OR contains(pk, :email) OR adminEmail = :email',
+        ExpressionAttributeValues: { ':email': email },
+        ConsistentRead: true,
+      }),
     );
     let items = page.Items ?? [];
     let start = page.LastEvaluatedKey;
     while (start) {
       const next = await client.send(
-        new ScanCommand({ TableName: process.env.TWOFA_TABLE_NAME, FilterExpression: 'email = :email OR contains(pk, :email) OR adminEmail = :email', ExpressionAttributeValues: { ':email': email }, ConsistentRead: true, ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: process.env.TWOFA_TABLE_NAME,
+          FilterExpression: 'email = :email OR contains(pk, :email) OR adminEmail = :email',
+          ExpressionAttributeValues: { ':email': email },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
       );
       items = [...items, ...(next.Items ?? [])];
       start = next.LastEvaluatedKey;
@@ -94,11 +126,20 @@ describe('input hygiene', () => {
 
     it('refuses a truncated UTF-8 sequence and an overlong encoding', async () => {
       const email = uniqueEmail('overlong');
-      const truncated = Buffer.concat([Buffer.from(`{"email":"${email}","password":"password-`), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]);
+      const truncated = Buffer.concat([
+        Buffer.from(`{"email":"${email}","password":"password-`),
+        Buffer.from([0xe2, 0x82]),
+        Buffer.from('"}'),
+      ]);
       // 0xC0 0xAF is an overlong `/`: a lenient decoder that accepted it would let two byte strings be one text.
-      const overlong = Buffer.concat([Buffer.from(`{"email":"${email}","password":"password-`), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]);
+      const overlong = Buffer.concat([
+        Buffer.from(`{"email":"${email}","password":"password-`),
+        Buffer.from([0xc0, 0xaf]),
+        Buffer.from('"}'),
+      ]);
 
-      for (const bytes of [truncated, overlong]) expectRefused(await sendBytes(`/v1/apps/${app.appId}/signup`, bytes, 'application/json'), 'body');
+      for (const bytes of [truncated, overlong])
+        expectRefused(await sendBytes(`/v1/apps/${app.appId}/signup`, bytes, 'application/json'), 'body');
       expect(await itemsNaming(email)).toEqual([]);
     });
 
@@ -107,7 +148,11 @@ describe('input hygiene', () => {
       async (charset) => {
         const email = uniqueEmail('charset');
 
-        const response = await sendBytes(`/v1/apps/${app.appId}/signup`, Buffer.from(JSON.stringify({ email, password })), `application/json; charset=${charset}`);
+        const response = await sendBytes(
+          `/v1/apps/${app.appId}/signup`,
+          Buffer.from(JSON.stringify({ email, password })),
+          `application/json; charset=${charset}`,
+        );
 
         expectRefused(response, 'headers.content-type');
         expect(await itemsNaming(email)).toEqual([]);
@@ -129,19 +174,26 @@ describe('input hygiene', () => {
       expect(after.body.draft.mode).toBe('optional');
     });
 
-    it.each(['application/json', 'application/json; charset=utf-8', 'application/json; charset=UTF-8', 'application/json;charset="utf-8"', 'application/json; Charset=Utf-8'])(
-      'takes a UTF-8 body with content-type %s',
-      async (contentType) => {
-        const email = uniqueEmail('utf8');
-        const nonAscii = 'pässwört – ünïcode ✓';
+    it.each([
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=UTF-8',
+      'application/json;charset="utf-8"',
+      'application/json; Charset=Utf-8',
+    ])('takes a UTF-8 body with content-type %s', async (contentType) => {
+      const email = uniqueEmail('utf8');
+      const nonAscii = 'pässwört – ünïcode ✓';
 
-        const signup = await sendBytes(`/v1/apps/${app.appId}/signup`, Buffer.from(JSON.stringify({ email, password: nonAscii }), 'utf8'), contentType);
+      const signup = await sendBytes(
+        `/v1/apps/${app.appId}/signup`,
+        Buffer.from(JSON.stringify({ email, password: nonAscii }), 'utf8'),
+        contentType,
+      );
 
-        expect(signup.status).toBe(201);
-        const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: nonAscii } });
-        expect(login.body.status).toBe('SIGNED_IN');
-      },
-    );
+      expect(signup.status).toBe(201);
+      const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: nonAscii } });
+      expect(login.body.status).toBe('SIGNED_IN');
+    });
   });
 
   describe('passwords in another Unicode normal form', () => {
@@ -165,7 +217,9 @@ describe('input hygiene', () => {
 
     it('signs in with the ASCII form of a password set in fullwidth letters, and still refuses another letter', async () => {
       const email = uniqueEmail('fullwidth');
-      expect((await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password: 'ｃｏｒｒｅｃｔ\u3000ｈｏｒｓｅ １２３' } })).status).toBe(201);
+      expect(
+        (await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password: 'ｃｏｒｒｅｃｔ\u3000ｈｏｒｓｅ １２３' } })).status,
+      ).toBe(201);
 
       const ascii = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: 'correct horse 123' } });
       const other = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: 'correct horse 124' } });
@@ -180,7 +234,8 @@ describe('input hygiene', () => {
       const known = uniqueEmail('known');
       expect((await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: known, password: nfc } })).status).toBe(201);
       const wrong = 'crème brûlée cafe'.normalize('NFD');
-      const refusal = (email: string) => measureWork((headers) => call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: wrong }, headers }));
+      const refusal = (email: string) =>
+        measureWork((headers) => call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: wrong }, headers }));
 
       const wrongPassword = await refusal(known);
       const unknownEmail = await refusal(uniqueEmail('nobody'));
@@ -216,7 +271,12 @@ describe('input hygiene', () => {
     });
 
     it('takes a name in any script, with accents and emoji', async () => {
-      const created = await invokePlatform<{ appId: string }>('createApp', { name: 'Café Ωmega 東京 🚀', plan: 'free', adminEmail: uniqueEmail('named-admin'), adminPassword: password });
+      const created = await invokePlatform<{ appId: string }>('createApp', {
+        name: 'Café Ωmega 東京 🚀',
+        plan: 'free',
+        adminEmail: uniqueEmail('named-admin'),
+        adminPassword: password,
+      });
 
       expect(created.error).toBeUndefined();
       expect(created.result?.appId).toMatch(/^app_/);
@@ -228,13 +288,24 @@ describe('input hygiene', () => {
       const hostileName = 'Evil Portal\r\nAccount: ceo@bank.test\r\n\u202Eevil\u2028Account: cfo@bank.test\u0085x';
       const client = documentClient();
       try {
-        await client.send(new UpdateCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: keys.app(legacy.appId), UpdateExpression: 'SET #name = :name', ExpressionAttributeNames: { '#name': 'name' }, ExpressionAttributeValues: { ':name': hostileName } }));
+        await client.send(
+          new UpdateCommand({
+            TableName: process.env.TWOFA_TABLE_NAME,
+            Key: keys.app(legacy.appId),
+            UpdateExpression: 'SET #name = :name',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: { ':name': hostileName },
+          }),
+        );
       } finally {
         client.destroy();
       }
       const user = await signUpAndEnroll(legacy);
 
-      const json = await call('POST', `/v1/apps/${legacy.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: totpCode(user.secret, user.confirmedStep + 1) } });
+      const json = await call('POST', `/v1/apps/${legacy.appId}/2fa/backup-codes`, {
+        token: user.sessionToken,
+        body: { code: totpCode(user.secret, user.confirmedStep + 1) },
+      });
       const download = await call('POST', `/v1/apps/${legacy.appId}/2fa/backup-codes`, {
         token: user.sessionToken,
         headers: { accept: 'text/plain' },

@@ -31,7 +31,9 @@ function invoke(functionName: string, payload: unknown, headers: Record<string, 
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         incoming.on('error', reject);
       },
     );
@@ -72,7 +74,11 @@ describe('the local Lambda Invoke endpoint', () => {
   });
 
   it('refuses a cross-site text/plain POST from a web page, and the plan is unchanged', async () => {
-    const answer = await invoke('setPlan', { appId: app.appId, plan: 'free' }, { origin: 'https://evil.example', 'content-type': 'text/plain', host: `127.0.0.1:${port}` });
+    const answer = await invoke(
+      'setPlan',
+      { appId: app.appId, plan: 'free' },
+      { origin: 'https://evil.example', 'content-type': 'text/plain', host: `127.0.0.1:${port}` },
+    );
 
     expectRefused(answer);
     expect(await planOf(app)).toBe('business');
@@ -81,7 +87,11 @@ describe('the local Lambda Invoke endpoint', () => {
   it.each(['null', `http://127.0.0.1:${apiPort}`, 'http://localhost:8080'])(
     'refuses a POST with Origin %s, even from this machine, and the plan is unchanged',
     async (origin) => {
-      const answer = await invoke('setPlan', { appId: app.appId, plan: 'free' }, { origin, 'content-type': 'application/json', host: `127.0.0.1:${port}` });
+      const answer = await invoke(
+        'setPlan',
+        { appId: app.appId, plan: 'free' },
+        { origin, 'content-type': 'application/json', host: `127.0.0.1:${port}` },
+      );
 
       expectRefused(answer);
       expect(await planOf(app)).toBe('business');

@@ -29,8 +29,10 @@ describe('the ledger of the "nothing leaks" scan', () => {
     expect(recorded('password')).toContain(password);
     expect(recorded('TOTP secret')).toContain(user.secret);
     expect(recorded('one-time code')).toContain(code);
-    for (const token of [app.adminToken, user.sessionToken, challengeToken, verify.body.session.token]) expect(recorded('token')).toContain(token);
-    for (const backupCode of [...user.backupCodes, ...download.text.match(/[a-z0-9]{5}-[a-z0-9]{5}/g)!]) expect(recorded('backup code')).toContain(backupCode);
+    for (const token of [app.adminToken, user.sessionToken, challengeToken, verify.body.session.token])
+      expect(recorded('token')).toContain(token);
+    for (const backupCode of [...user.backupCodes, ...download.text.match(/[a-z0-9]{5}-[a-z0-9]{5}/g)!])
+      expect(recorded('backup code')).toContain(backupCode);
   });
 
   it('has the stack’s stdout and stderr captured to files', () => {

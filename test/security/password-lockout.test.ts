@@ -36,7 +36,9 @@ describe('password lockout per account', () => {
     for (let i = 0; i < 10; i++) answers.push(await logIn(app, user.email));
     const rightPassword = await logIn(app, user.email, password);
 
-    expect(answers.slice(0, 9).map((answer) => [answer.status, answer.body.error.code])).toEqual(Array(9).fill([401, 'invalid_credentials']));
+    expect(answers.slice(0, 9).map((answer) => [answer.status, answer.body.error.code])).toEqual(
+      Array(9).fill([401, 'invalid_credentials']),
+    );
     const locked = answers[9]!;
     expect([locked.status, locked.body.error.code, locked.body.error.retryAfterSeconds]).toEqual([429, 'too_many_attempts', 60]);
     expect(locked.headers.get('retry-after')).toBe('60');
@@ -108,7 +110,9 @@ describe('password lockout per account', () => {
 
     const audit = await call('GET', `/v1/apps/${app.appId}/audit-events?limit=100`, { token: app.adminToken });
 
-    const lockouts = audit.body.events.filter((event: { type: string; targetUserId: string }) => event.type === 'password.locked_out' && event.targetUserId === user.userId);
+    const lockouts = audit.body.events.filter(
+      (event: { type: string; targetUserId: string }) => event.type === 'password.locked_out' && event.targetUserId === user.userId,
+    );
     expect(lockouts).toHaveLength(1);
     expect(lockouts[0].actorId).toBe('anonymous');
   });
@@ -118,13 +122,17 @@ describe('password lockout per account', () => {
     const unknown = uniqueEmail('nobody');
     // Equal work is what makes the two refusals take equal time; the benchmark (npm run bench) prints the
     // times themselves, which on a loaded machine are too noisy to gate a test run.
-    const refusal = (email: string) => measureWork((headers) => call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: wrongPassword }, headers }));
+    const refusal = (email: string) =>
+      measureWork((headers) => call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: wrongPassword }, headers }));
 
     const pairs = [];
     for (let i = 0; i < 3; i++) pairs.push([await refusal(known.email), await refusal(unknown)] as const);
 
     for (const [wrongPasswordRefusal, unknownEmailRefusal] of pairs) {
-      expect([unknownEmailRefusal.answer.status, unknownEmailRefusal.answer.text]).toEqual([wrongPasswordRefusal.answer.status, wrongPasswordRefusal.answer.text]);
+      expect([unknownEmailRefusal.answer.status, unknownEmailRefusal.answer.text]).toEqual([
+        wrongPasswordRefusal.answer.status,
+        wrongPasswordRefusal.answer.text,
+      ]);
       expect(unknownEmailRefusal.work).toEqual(wrongPasswordRefusal.work);
     }
     // Equal because nothing was measured would prove nothing.

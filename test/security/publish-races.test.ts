@@ -19,7 +19,8 @@ describe('publish races', () => {
   const publish = () => call('POST', `/v1/apps/${app.appId}/publish`, { token: app.adminToken });
 
   it('gives 50 parallel publishes 50 consecutive versions, records each, and leaves the newest live', async () => {
-    const before = (await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken })).body.published.version as number;
+    const before = (await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken })).body.published
+      .version as number;
 
     const answers = await inParallel(parallelRequests, publish);
 
@@ -35,7 +36,11 @@ describe('publish races', () => {
     // The newest version is the live one, and what runtime decisions read.
     const newest = versions.at(-1)!;
     const settings = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
-    expect([settings.body.published.version, settings.body.published.mode, settings.body.unpublishedChanges]).toEqual([newest, 'off', false]);
+    expect([settings.body.published.version, settings.body.published.mode, settings.body.unpublishedChanges]).toEqual([
+      newest,
+      'off',
+      false,
+    ]);
     expect(settings.body.published.publishedAt).toBe(answers.find((answer) => answer.body.version === newest)!.body.publishedAt);
     expect((await storedItem(`APP#${app.appId}`, 'APP'))!.publishedVersion).toBe(newest);
     expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: app.adminToken })).body.app.twoFactorMode).toBe('off');

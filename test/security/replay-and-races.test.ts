@@ -1,6 +1,15 @@
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { type TestApp, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type TestApp,
+  call,
+  createTestApp,
+  documentClient,
+  loginChallenge,
+  password,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { inParallel, isCountedRefusal, isError, loginChallenges, parallelRequests } from '../support/parallel.js';
 import { sessionsOf, storedItem, tokenHash } from '../support/table.js';
 
@@ -18,8 +27,12 @@ describe('replay and races', () => {
     const user = await signUpAndEnroll(app);
     const code = totpCode(user.secret, user.confirmedStep + 1);
 
-    const first = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code } });
-    const second = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code } });
+    const first = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code },
+    });
+    const second = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code },
+    });
 
     expect(first.body.status).toBe('SIGNED_IN');
     expect([second.status, second.body.error.code]).toEqual([401, 'invalid_code']);
@@ -30,8 +43,12 @@ describe('replay and races', () => {
     await awayFromStepBoundary();
     const now = currentStep();
 
-    const newer = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, now + 1) } });
-    const older = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, now) } });
+    const newer = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, now + 1) },
+    });
+    const older = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, now) },
+    });
 
     expect(newer.body.status).toBe('SIGNED_IN');
     expect([older.status, older.body.error.code]).toEqual([401, 'invalid_code']);
@@ -57,11 +74,15 @@ describe('replay and races', () => {
     const challengeToken = await loginChallenge(app, user.email);
     await awayFromStepBoundary();
     const now = currentStep();
-    
-    const answers = await inParallel(parallelRequests, (index) => verify({ challengeToken, code: totpCode(user.secret, now - 1 + (index % 3)) }));
+
+    const answers = await inParallel(parallelRequests, (index) =>
+      verify({ challengeToken, code: totpCode(user.secret, now - 1 + (index % 3)) }),
+    );
 
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
-    expect(answers.filter((answer) => isCountedRefusal(answer) || isError(answer, 401, 'challenge_invalid'))).toHaveLength(parallelRequests - 1);
+    expect(answers.filter((answer) => isCountedRefusal(answer) || isError(answer, 401, 'challenge_invalid'))).toHaveLength(
+      parallelRequests - 1,
+    );
     expect(await storedItem(`CHALLENGE#${tokenHash(challengeToken)}`, 'CHALLENGE')).toBeUndefined();
     expect((await sessionsOf(user.userId)).filter((session) => session.assurance === 'two_factor')).toHaveLength(1);
   });
@@ -84,7 +105,9 @@ describe('replay and races', () => {
 
     const remaining: number[] = [];
     for (let i = 0; i < 5; i++) {
-      remaining.push((await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: wrong } })).body.error.attemptsRemaining);
+      remaining.push(
+        (await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: wrong } })).body.error.attemptsRemaining,
+      );
     }
     const afterwards = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code: totpCode(user.secret) } });
 
@@ -96,15 +119,23 @@ describe('replay and races', () => {
     const user = await signUpAndEnroll(app);
     const wrong = totpCode(user.secret, currentStep() + 9);
     const answers = [];
-    for (let i = 0; i < 5; i++) answers.push(await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: wrong } }));
-    for (let i = 0; i < 5; i++) answers.push(await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: wrong } }));
+    for (let i = 0; i < 5; i++)
+      answers.push(await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: wrong } }));
+    for (let i = 0; i < 5; i++)
+      answers.push(
+        await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+          body: { challengeToken: await loginChallenge(app, user.email), code: wrong },
+        }),
+      );
 
     const locked = answers[9]!;
     expect(answers.slice(0, 9).map((answer) => answer.body.error.code)).toEqual(Array(9).fill('invalid_code'));
     expect(answers[8]!.body.error.attemptsRemaining).toBe(1);
     expect([locked.status, locked.body.error.code, locked.body.error.retryAfterSeconds]).toEqual([429, 'too_many_attempts', 60]);
     expect(locked.headers.get('retry-after')).toBe('60');
-    const evenTheRightCode = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) } });
+    const evenTheRightCode = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) },
+    });
     expect(evenTheRightCode.status).toBe(429);
     expect(Number(evenTheRightCode.headers.get('retry-after'))).toBeGreaterThan(50);
   });
@@ -114,17 +145,23 @@ describe('replay and races', () => {
     const wrong = totpCode(user.secret, currentStep() + 11);
 
     const answers = await Promise.all(
-      Array.from({ length: 30 }, () => call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: wrong } })),
+      Array.from({ length: 30 }, () =>
+        call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: wrong } }),
+      ),
     );
 
     expect(answers.filter((answer) => answer.body.error.code === 'invalid_code')).toHaveLength(9);
     expect(answers.filter((answer) => answer.status === 429 && answer.body.error.code === 'too_many_attempts')).toHaveLength(21);
     // Exactly ten codes were checked: each reserved (and counted) before its check.
     const client = documentClient();
-    const factor = (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk: `USER#${user.userId}`, sk: 'TOTP' } }))).Item!;
+    const factor = (
+      await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: { pk: `USER#${user.userId}`, sk: 'TOTP' } }))
+    ).Item!;
     client.destroy();
     expect(factor.failedAttempts).toBe(10);
-    const right = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) } });
+    const right = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret) },
+    });
     expect(right.status).toBe(429);
   });
 });

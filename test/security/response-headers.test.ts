@@ -9,11 +9,22 @@ async function answersOfEveryKind(app: TestApp): Promise<[string, ApiResponse][]
     ['204 logout', await call('POST', `/v1/apps/${app.appId}/logout`, { token: session })],
     ['400 validation_error', await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: 'nope' } })],
     ['401 unauthorized', await call('GET', `/v1/apps/${app.appId}/me`)],
-    ['401 invalid_credentials', await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: app.adminEmail, password: 'wrong password' } })],
-    ['403 preflight', await call('OPTIONS', `/v1/apps/${app.appId}/me`, { headers: { origin: 'https://evil.example.test', 'access-control-request-method': 'GET' } })],
+    [
+      '401 invalid_credentials',
+      await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: app.adminEmail, password: 'wrong password' } }),
+    ],
+    [
+      '403 preflight',
+      await call('OPTIONS', `/v1/apps/${app.appId}/me`, {
+        headers: { origin: 'https://evil.example.test', 'access-control-request-method': 'GET' },
+      }),
+    ],
     ['404 not_found', await call('GET', '/v1/nothing-here')],
     ['404 unknown app', await call('GET', `/v1/apps/no-such-app/settings/two-factor`, { token: app.adminToken })],
-    ['413 payload_too_large', await call('POST', `/v1/apps/${app.appId}/login`, { rawBody: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(20_000) }) })],
+    [
+      '413 payload_too_large',
+      await call('POST', `/v1/apps/${app.appId}/login`, { rawBody: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(20_000) }) }),
+    ],
   ];
 }
 
@@ -22,7 +33,12 @@ describe('security headers', () => {
     const app = await createTestApp();
 
     for (const [kind, answer] of await answersOfEveryKind(app)) {
-      const headers = Object.fromEntries(['x-content-type-options', 'cache-control', 'content-security-policy', 'strict-transport-security'].map((name) => [name, answer.headers.get(name)]));
+      const headers = Object.fromEntries(
+        ['x-content-type-options', 'cache-control', 'content-security-policy', 'strict-transport-security'].map((name) => [
+          name,
+          answer.headers.get(name),
+        ]),
+      );
       expect({ kind, ...headers }).toEqual({
         kind,
         'x-content-type-options': 'nosniff',

@@ -8,7 +8,14 @@ const table = () => process.env.TWOFA_TABLE_NAME;
 async function putSealedSecret(userId: string, secret: unknown): Promise<void> {
   const client = documentClient();
   try {
-    await client.send(new UpdateCommand({ TableName: table(), Key: { pk: `USER#${userId}`, sk: 'TOTP' }, UpdateExpression: 'SET secret = :secret', ExpressionAttributeValues: { ':secret': secret } }));
+    await client.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: `USER#${userId}`, sk: 'TOTP' },
+        UpdateExpression: 'SET secret = :secret',
+        ExpressionAttributeValues: { ':secret': secret },
+      }),
+    );
   } finally {
     client.destroy();
   }

@@ -23,7 +23,9 @@ describe('security events: audited with their actor and published for the portal
   });
 
   it('publishes a backup code used, with how many remain', async () => {
-    await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: await loginChallenge(app, user.email), backupCode: user.backupCodes[0] } });
+    await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: await loginChallenge(app, user.email), backupCode: user.backupCodes[0] },
+    });
 
     const event = await eventFor(app.appId, 'backup_code.used', user.userId);
 
@@ -33,8 +35,14 @@ describe('security events: audited with their actor and published for the portal
   it('publishes regenerated codes and a disabled second factor', async () => {
     await awayFromStepBoundary();
     const step = currentStep();
-    const regenerated = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: user.sessionToken, body: { code: totpCode(user.secret, step) } });
-    const disabled = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, { token: user.sessionToken, body: { code: totpCode(user.secret, step + 1) } });
+    const regenerated = await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, step) },
+    });
+    const disabled = await call('POST', `/v1/apps/${app.appId}/2fa/disable`, {
+      token: user.sessionToken,
+      body: { code: totpCode(user.secret, step + 1) },
+    });
 
     expect([regenerated.status, disabled.status]).toEqual([200, 200]);
     expect((await eventFor(app.appId, 'backup_codes.regenerated', user.userId)).detail.actorId).toBe(user.userId);
@@ -47,13 +55,19 @@ describe('security events: audited with their actor and published for the portal
     await call('POST', `/v1/apps/${app.appId}/users/${other.userId}/2fa/reset`, { token: app.adminToken, body: { reason: 'lost phone' } });
     const event = await eventFor(app.appId, 'two_factor.reset', other.userId);
 
-    expect(event.detail).toMatchObject({ actorId: adminId, targetUserId: other.userId, targetEmail: other.email, detail: { reason: 'lost phone' } });
+    expect(event.detail).toMatchObject({
+      actorId: adminId,
+      targetUserId: other.userId,
+      targetEmail: other.email,
+      detail: { reason: 'lost phone' },
+    });
   });
 
   it('publishes a second-factor lockout', async () => {
     const other = await signUpAndEnroll(app);
     const wrong = totpCode(other.secret, currentStep() + 9);
-    for (let i = 0; i < 10; i++) await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: other.sessionToken, body: { code: wrong } });
+    for (let i = 0; i < 10; i++)
+      await call('POST', `/v1/apps/${app.appId}/2fa/backup-codes`, { token: other.sessionToken, body: { code: wrong } });
 
     const event = await eventFor(app.appId, 'two_factor.locked_out', other.userId);
 
@@ -82,13 +96,25 @@ describe('security events when EventBridge fails', () => {
     // More failures than the SDK's own 3 attempts: the batch fails and the stream must deliver it again.
     await fetch(faults, {
       method: 'POST',
-      body: JSON.stringify([{ service: 'events', operation: 'PutEvents', bodyIncludes: app.appId, status: 500, type: 'InternalException', message: 'injected', times: 5 }]),
+      body: JSON.stringify([
+        {
+          service: 'events',
+          operation: 'PutEvents',
+          bodyIncludes: app.appId,
+          status: 500,
+          type: 'InternalException',
+          message: 'injected',
+          times: 5,
+        },
+      ]),
     });
     try {
       const user = await signUpAndEnroll(app);
 
       await eventFor(app.appId, 'two_factor.enrolled', user.userId);
-      const enrolled = (await publishedEvents(app.appId)).filter((event) => event.detail.type === 'two_factor.enrolled' && event.detail.targetUserId === user.userId);
+      const enrolled = (await publishedEvents(app.appId)).filter(
+        (event) => event.detail.type === 'two_factor.enrolled' && event.detail.targetUserId === user.userId,
+      );
       expect(enrolled).toHaveLength(1);
     } finally {
       await fetch(`${faults}?bodyIncludes=${app.appId}`, { method: 'DELETE' });
@@ -112,9 +138,19 @@ describe('security events of devices and recovery', () => {
     await call('POST', `/v1/apps/${app.appId}/logout/all`, { token: trusted.body.session.token });
 
     // Assess
-    expect((await eventFor(app.appId, 'device.remembered', user.userId)).detail).toMatchObject({ actorId: user.userId, targetEmail: user.email, detail: { deviceId: trusted.body.device.id, days: 5 } });
-    expect((await eventFor(app.appId, 'device.forgotten', user.userId)).detail).toMatchObject({ actorId: user.userId, detail: { deviceId: other.body.device.id } });
+    expect((await eventFor(app.appId, 'device.remembered', user.userId)).detail).toMatchObject({
+      actorId: user.userId,
+      targetEmail: user.email,
+      detail: { deviceId: trusted.body.device.id, days: 5 },
+    });
+    expect((await eventFor(app.appId, 'device.forgotten', user.userId)).detail).toMatchObject({
+      actorId: user.userId,
+      detail: { deviceId: other.body.device.id },
+    });
     expect((await eventFor(app.appId, 'user.unlocked', user.userId)).detail).toMatchObject({ actorId: adminId, targetEmail: user.email });
-    expect((await eventFor(app.appId, 'sessions.revoked', user.userId)).detail).toMatchObject({ actorId: user.userId, targetEmail: user.email });
+    expect((await eventFor(app.appId, 'sessions.revoked', user.userId)).detail).toMatchObject({
+      actorId: user.userId,
+      targetEmail: user.email,
+    });
   }, 120_000);
 });

@@ -1,6 +1,17 @@
 import { type HttpStep, httpSteps } from '../../functions/routes.js';
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
-import { type ApiResponse, type EnrolledUser, type TestApp, call, createTestApp, loginChallenge, password, signUp, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type EnrolledUser,
+  type TestApp,
+  call,
+  createTestApp,
+  loginChallenge,
+  password,
+  signUp,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { appState } from '../support/app-state.js';
 
 /**
@@ -66,7 +77,8 @@ async function answersOf(steps: readonly HttpStep[], appId: string, token: strin
   }
   return answers;
 }
-const all = (steps: readonly HttpStep[], status: number, code: string) => steps.map((step) => `${step.method} ${step.path} → ${status} ${code}`);
+const all = (steps: readonly HttpStep[], status: number, code: string) =>
+  steps.map((step) => `${step.method} ${step.path} → ${status} ${code}`);
 
 function verify(appId: string, challengeToken: string, secondFactor: { code: string } | { backupCode: string }): Promise<ApiResponse> {
   return call('POST', `/v1/apps/${appId}/login/verify`, { body: { challengeToken, ...secondFactor } });
@@ -122,13 +134,21 @@ describe('token confusion', () => {
       const asLoginChallenge = await verify(required.appId, challengeToken, { code: '123456' });
       const withBackupCode = await verify(required.appId, challengeToken, { backupCode: 'abcde-fghjk' });
 
-      expect([asLoginChallenge.status, asLoginChallenge.body.error.code, withBackupCode.status, withBackupCode.body.error.code]).toEqual([401, 'challenge_invalid', 401, 'challenge_invalid']);
+      expect([asLoginChallenge.status, asLoginChallenge.body.error.code, withBackupCode.status, withBackupCode.body.error.code]).toEqual([
+        401,
+        'challenge_invalid',
+        401,
+        'challenge_invalid',
+      ]);
       expect(await appState(required.appId)).toEqual(before);
       const enrollment = await call('POST', `/v1/apps/${required.appId}/2fa/enrollment`, { token: challengeToken });
       expect(enrollment.status).toBe(201);
       await awayFromStepBoundary();
       const secret = new URL(enrollment.body.otpauthUri).searchParams.get('secret')!;
-      const confirm = await call('POST', `/v1/apps/${required.appId}/2fa/enrollment/confirm`, { token: challengeToken, body: { code: totpCode(secret, currentStep()) } });
+      const confirm = await call('POST', `/v1/apps/${required.appId}/2fa/enrollment/confirm`, {
+        token: challengeToken,
+        body: { code: totpCode(secret, currentStep()) },
+      });
       expect(confirm.body).toMatchObject({ status: 'ENABLED', session: { assurance: 'two_factor' } });
       // Spent by the confirmation: nothing takes it any more, not even the enrollment calls.
       expect(await answersOf(authenticated, required.appId, challengeToken)).toEqual(all(authenticated, 401, 'unauthorized'));
@@ -139,7 +159,12 @@ describe('token confusion', () => {
     it('login/verify refuses every kind of session as the challenge, even with the right code or backup code, and spends neither', async () => {
       const user = await signUpAndEnroll(appA);
       const member = await signUp(appA);
-      const sessions = { admin: appA.adminToken, member: member.token, 'password session of an enrolled user': user.sessionToken, 'two_factor session': await twoFactorSession(appA, user) };
+      const sessions = {
+        admin: appA.adminToken,
+        member: member.token,
+        'password session of an enrolled user': user.sessionToken,
+        'two_factor session': await twoFactorSession(appA, user),
+      };
       await awayFromStepBoundary();
       const code = totpCode(user.secret, currentStep() + 1);
       const backupCode = user.backupCodes[0]!;
@@ -152,9 +177,14 @@ describe('token confusion', () => {
         }
       }
 
-      expect(answers).toEqual(Object.keys(sessions).flatMap((kind) => [`${kind}, code → 401 challenge_invalid`, `${kind}, backupCode → 401 challenge_invalid`]));
+      expect(answers).toEqual(
+        Object.keys(sessions).flatMap((kind) => [`${kind}, code → 401 challenge_invalid`, `${kind}, backupCode → 401 challenge_invalid`]),
+      );
       expect((await verify(appA.appId, await loginChallenge(appA, user.email), { code })).body.status).toBe('SIGNED_IN');
-      expect((await verify(appA.appId, await loginChallenge(appA, user.email), { backupCode })).body).toMatchObject({ status: 'SIGNED_IN', backupCodesRemaining: 9 });
+      expect((await verify(appA.appId, await loginChallenge(appA, user.email), { backupCode })).body).toMatchObject({
+        status: 'SIGNED_IN',
+        backupCodesRemaining: 9,
+      });
     });
   });
 
@@ -174,7 +204,11 @@ describe('token confusion', () => {
       for (const [kind, token] of Object.entries(foreign)) {
         const answers = await answersOf(authenticated, appB.appId, token, userB.userId);
         const asChallenge = await verify(appB.appId, token, { code: totpCode(userB.secret, currentStep()) });
-        expect([kind, ...answers, `verify → ${asChallenge.status} ${asChallenge.body.error?.code}`]).toEqual([kind, ...all(authenticated, 401, 'unauthorized'), 'verify → 401 challenge_invalid']);
+        expect([kind, ...answers, `verify → ${asChallenge.status} ${asChallenge.body.error?.code}`]).toEqual([
+          kind,
+          ...all(authenticated, 401, 'unauthorized'),
+          'verify → 401 challenge_invalid',
+        ]);
       }
 
       expect(await appState(appB.appId)).toEqual(before);
@@ -182,7 +216,9 @@ describe('token confusion', () => {
       expect((await call('GET', `/v1/apps/${appA.appId}/me`, { token: foreign['two_factor session of A'] })).status).toBe(200);
       const stillAChallenge = await verify(appA.appId, foreign['login challenge of A'], { code: '000000' });
       expect(stillAChallenge.body.error.code).toBe('invalid_code');
-      expect((await call('POST', `/v1/apps/${required.appId}/2fa/enrollment`, { token: foreign['enrollment challenge of another app'] })).status).toBe(201);
+      expect(
+        (await call('POST', `/v1/apps/${required.appId}/2fa/enrollment`, { token: foreign['enrollment challenge of another app'] })).status,
+      ).toBe(201);
     });
   });
 
@@ -240,7 +276,14 @@ describe('token confusion', () => {
       const user = await signUpAndEnroll(appA);
       const twoFactor = await twoFactorSession(appA, user);
       const challengeToken = await loginChallenge(appA, user.email);
-      expect((await call('POST', `/v1/apps/${appA.appId}/users/${user.userId}/2fa/reset`, { token: appA.adminToken, body: { reason: 'lost phone' } })).status).toBe(200);
+      expect(
+        (
+          await call('POST', `/v1/apps/${appA.appId}/users/${user.userId}/2fa/reset`, {
+            token: appA.adminToken,
+            body: { reason: 'lost phone' },
+          })
+        ).status,
+      ).toBe(200);
 
       for (const token of [user.sessionToken, twoFactor, challengeToken]) {
         expect(await answersOf(authenticated, appA.appId, token, user.userId)).toEqual(all(authenticated, 401, 'unauthorized'));

@@ -37,7 +37,8 @@ export async function call<T = any>(method: string, path: string, options: Reque
   let body: string | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  if (body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const response = await fetch(`${apiUrl()}${path}`, { method, headers, body });
   const text = await response.text();
@@ -56,7 +57,10 @@ function requestBodyOf(body: string | undefined): unknown {
 }
 
 /** The platform functions through the real Lambda client, against the local Invoke endpoint. */
-export async function invokePlatform<T = any>(functionName: string, payload: unknown): Promise<{ result?: T; error?: { errorType: string; errorMessage: string } }> {
+export async function invokePlatform<T = any>(
+  functionName: string,
+  payload: unknown,
+): Promise<{ result?: T; error?: { errorType: string; errorMessage: string } }> {
   const client = new LambdaClient({
     endpoint: process.env.TWOFA_LAMBDA_URL,
     region: 'us-east-1',
@@ -74,7 +78,11 @@ export async function invokePlatform<T = any>(functionName: string, payload: unk
 
 export function documentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: process.env.TWOFA_DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({
+      endpoint: process.env.TWOFA_DYNAMODB_ENDPOINT,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
   );
 }
 
@@ -92,10 +100,17 @@ export interface TestApp {
 }
 
 /** A fresh app per test file (created by the platform function), so files never share state. */
-export async function createTestApp(options: { name?: string; plan?: 'free' | 'pro' | 'business' | 'enterprise'; mode?: 'off' | 'optional' | 'required' } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { name?: string; plan?: 'free' | 'pro' | 'business' | 'enterprise'; mode?: 'off' | 'optional' | 'required' } = {},
+): Promise<TestApp> {
   const name = options.name ?? `Test Portal ${randomBytes(3).toString('hex')}`;
   const adminEmail = uniqueEmail('admin');
-  const created = await invokePlatform<{ appId: string }>('createApp', { name, plan: options.plan ?? 'enterprise', adminEmail, adminPassword: password });
+  const created = await invokePlatform<{ appId: string }>('createApp', {
+    name,
+    plan: options.plan ?? 'enterprise',
+    adminEmail,
+    adminPassword: password,
+  });
   if (!created.result) throw new Error(`createApp failed: ${JSON.stringify(created.error)}`);
   const appId = created.result.appId;
   const login = await call('POST', `/v1/apps/${appId}/login`, { body: { email: adminEmail, password } });
@@ -153,7 +168,10 @@ export async function signUpAndEnroll(app: TestApp, email = uniqueEmail()): Prom
   const secret = new URL(decodeQrDataUrl(enrollment.body.qrCode.pngDataUrl)).searchParams.get('secret')!;
   await awayFromStepBoundary();
   const confirmedStep = currentStep() - 1;
-  const confirm = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token, body: { code: totpCode(secret, confirmedStep) } });
+  const confirm = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, {
+    token,
+    body: { code: totpCode(secret, confirmedStep) },
+  });
   if (confirm.status !== 200) throw new Error(`confirm failed: ${confirm.text}`);
   const me = await call('GET', `/v1/apps/${app.appId}/me`, { token: confirm.body.session?.token ?? token });
   return {
@@ -177,7 +195,8 @@ export async function signUp(app: TestApp, email = uniqueEmail()): Promise<{ ema
   const client = documentClient();
   try {
     const userId: string =
-      signup.body.user?.id ?? (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: keys.emailClaim(app.appId, email) }))).Item!.userId;
+      signup.body.user?.id ??
+      (await client.send(new GetCommand({ TableName: process.env.TWOFA_TABLE_NAME, Key: keys.emailClaim(app.appId, email) }))).Item!.userId;
     return { email, userId, token: signup.body.session?.token ?? signup.body.challenge.token };
   } finally {
     client.destroy();

@@ -16,7 +16,9 @@ export async function appState(appId: string): Promise<string[]> {
   try {
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await client.send(new ScanCommand({ TableName: process.env.TWOFA_TABLE_NAME, ExclusiveStartKey: startKey, ConsistentRead: true }));
+      const page = await client.send(
+        new ScanCommand({ TableName: process.env.TWOFA_TABLE_NAME, ExclusiveStartKey: startKey, ConsistentRead: true }),
+      );
       items.push(...((page.Items ?? []) as Record<string, unknown>[]));
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -16,13 +16,22 @@ export async function signIn(app: TestApp, user: EnrolledUser, options: { device
   const first = await login(app, user.email, options.deviceToken);
   expect(first.body.status).toBe('TWO_FACTOR_REQUIRED');
   const verify = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
-    body: { challengeToken: first.body.challenge.token, code: await nextCode(user), ...(options.rememberDevice ? { rememberDevice: true } : {}) },
+    body: {
+      challengeToken: first.body.challenge.token,
+      code: await nextCode(user),
+      ...(options.rememberDevice ? { rememberDevice: true } : {}),
+    },
   });
   expect(verify.status).toBe(200);
   return verify;
 }
 
-export async function setRememberDays(app: TestApp, mode: 'optional' | 'required', rememberDeviceDays: number, adminToken = app.adminToken): Promise<void> {
+export async function setRememberDays(
+  app: TestApp,
+  mode: 'optional' | 'required',
+  rememberDeviceDays: number,
+  adminToken = app.adminToken,
+): Promise<void> {
   const put = await call('PUT', `/v1/apps/${app.appId}/settings/two-factor`, { token: adminToken, body: { mode, rememberDeviceDays } });
   expect(put.status).toBe(200);
   expect((await call('POST', `/v1/apps/${app.appId}/publish`, { token: adminToken })).status).toBe(200);
@@ -40,10 +49,22 @@ export async function enrollAdmin(app: TestApp): Promise<EnrolledUser & { token:
   const secret = new URL(decodeQrDataUrl(enrollment.body.qrCode.pngDataUrl)).searchParams.get('secret')!;
   await awayFromStepBoundary();
   const confirmedStep = currentStep() - 1;
-  const confirm = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, { token: app.adminToken, body: { code: totpCode(secret, confirmedStep) } });
+  const confirm = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment/confirm`, {
+    token: app.adminToken,
+    body: { code: totpCode(secret, confirmedStep) },
+  });
   expect(confirm.status).toBe(200);
   const me = await call('GET', `/v1/apps/${app.appId}/me`, { token: app.adminToken });
-  return { email: app.adminEmail, userId: me.body.user.id, secret, backupCodes: confirm.body.backupCodes, sessionToken: app.adminToken, confirmedStep, deviceToken: '', token: app.adminToken };
+  return {
+    email: app.adminEmail,
+    userId: me.body.user.id,
+    secret,
+    backupCodes: confirm.body.backupCodes,
+    sessionToken: app.adminToken,
+    confirmedStep,
+    deviceToken: '',
+    token: app.adminToken,
+  };
 }
 
 /** Moves a session's last proven second factor back in time, as 11 minutes passing would. */
@@ -62,4 +83,3 @@ export async function ageSecondFactor(sessionToken: string, byMs: number): Promi
     client.destroy();
   }
 }
-

@@ -28,8 +28,16 @@ export function faultSwitch(setName: string): FaultSwitch {
 
 /** AWS errors as DynamoDB (awsJson1_0) and KMS (awsJson1_1) send them, for `FaultRule`s. */
 export const awsErrors = {
-  dynamoThrottling: { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'injected: throughput exceeded' },
-  dynamoRequestThrottling: { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'injected: rate exceeded' },
+  dynamoThrottling: {
+    status: 400,
+    type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+    message: 'injected: throughput exceeded',
+  },
+  dynamoRequestThrottling: {
+    status: 400,
+    type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+    message: 'injected: rate exceeded',
+  },
   dynamoInternal: { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected: internal server error' },
   kmsInternal: { status: 500, type: 'KMSInternalException', message: 'injected: KMS failed' },
   kmsThrottling: { status: 400, type: 'ThrottlingException', message: 'injected: KMS rate exceeded' },

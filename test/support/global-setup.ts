@@ -49,7 +49,10 @@ export default async function globalSetup(): Promise<void> {
   });
   const logs: SharedStack['logs'] = [];
   let output = '';
-  for (const [name, source] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+  for (const [name, source] of [
+    ['stdout', child.stdout],
+    ['stderr', child.stderr],
+  ] as const) {
     const file = join(folder, `stack.${name}.log`);
     const stream = createWriteStream(file, { mode: 0o600 });
     logs.push({ file, stream });
@@ -70,7 +73,15 @@ export default async function globalSetup(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; lambdaUrl: string; dynamoDbEndpoint: string; tableName: string; faultControlUrl: string; workMeterUrl: string; eventsUrl: string };
+  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as {
+    url: string;
+    lambdaUrl: string;
+    dynamoDbEndpoint: string;
+    tableName: string;
+    faultControlUrl: string;
+    workMeterUrl: string;
+    eventsUrl: string;
+  };
   Object.assign(process.env, {
     TWOFA_API_URL: info.url,
     TWOFA_LAMBDA_URL: info.lambdaUrl,

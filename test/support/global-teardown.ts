@@ -25,7 +25,9 @@ export default async function globalTeardown(): Promise<void> {
   }
   if (scan.code !== 0) {
     // The folder (ledger and logs) stays for whoever investigates; the report itself names no value.
-    throw new Error(`The "nothing leaks" scan failed (exit ${scan.code}):\n${scan.output.trim()}\nLedger and stack logs kept in ${shared.folder}`);
+    throw new Error(
+      `The "nothing leaks" scan failed (exit ${scan.code}):\n${scan.output.trim()}\nLedger and stack logs kept in ${shared.folder}`,
+    );
   }
   process.stdout.write(scan.output);
   rmSync(shared.folder, { recursive: true, force: true });

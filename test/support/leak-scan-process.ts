@@ -26,7 +26,9 @@ async function main(): Promise<number> {
     console.error(describeLeaks(leaks));
     return 1;
   }
-  console.log(`nothing leaks: ${values.length} sensitive values, none in ${table.length} table attributes or ${logLines.length} stack log lines`);
+  console.log(
+    `nothing leaks: ${values.length} sensitive values, none in ${table.length} table attributes or ${logLines.length} stack log lines`,
+  );
   return 0;
 }
 

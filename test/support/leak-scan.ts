@@ -192,7 +192,8 @@ export function findLeaks(haystacks: readonly Haystack[], values: readonly Sensi
     }
   }
   const leaks = new Map<string, Leak>();
-  const report = (needle: Needle, where: string) => leaks.set(`${needle.kind}\u0000${needle.form}\u0000${where}`, { kind: needle.kind, form: needle.form, where });
+  const report = (needle: Needle, where: string) =>
+    leaks.set(`${needle.kind}\u0000${needle.form}\u0000${where}`, { kind: needle.kind, form: needle.form, where });
   for (const { where, text } of haystacks) {
     for (let index = 0; index + minimumNeedleLength <= text.length; index++) {
       const bucket = byPrefix.get(text.slice(index, index + minimumNeedleLength));

@@ -22,7 +22,9 @@ export async function allUsers(app: TestApp): Promise<{ id: string; email: strin
   const users: { id: string; email: string; twoFactorSetupComplete: boolean }[] = [];
   let cursor: string | null = null;
   do {
-    const page: ApiResponse = await call('GET', `/v1/apps/${app.appId}/users?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { token: app.adminToken });
+    const page: ApiResponse = await call('GET', `/v1/apps/${app.appId}/users?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+      token: app.adminToken,
+    });
     if (page.status !== 200) throw new Error(`users listing failed: ${page.text}`);
     users.push(...page.body.users);
     cursor = page.body.nextCursor;

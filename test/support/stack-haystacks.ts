@@ -16,7 +16,8 @@ export async function tableHaystacks(endpoint: string, tableName: string): Promi
       const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
       for (const item of page.Items ?? []) {
         const itemName = `table item pk=${item.pk?.S ?? '?'} sk=${item.sk?.S ?? '?'}`;
-        for (const [name, value] of Object.entries(item)) flatten(value, name, (path, text) => haystacks.push({ where: `${itemName}, attribute ${path}`, text }));
+        for (const [name, value] of Object.entries(item))
+          flatten(value, name, (path, text) => haystacks.push({ where: `${itemName}, attribute ${path}`, text }));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -45,13 +45,15 @@ const faultSets = new Map<string, FaultRule[]>();
 
 function faultFor(service: FaultRule['service'], operation: string, body: Buffer): Interception | undefined {
   const text = body.toString('utf8');
-  const rule = [...faultSets.values()].flat().find(
-    (candidate) =>
-      candidate.service === service &&
-      (!candidate.operation || candidate.operation === operation) &&
-      [candidate.bodyIncludes].flat().every((part) => text.includes(part)) &&
-      (candidate.times ?? 1) > 0,
-  );
+  const rule = [...faultSets.values()]
+    .flat()
+    .find(
+      (candidate) =>
+        candidate.service === service &&
+        (!candidate.operation || candidate.operation === operation) &&
+        [candidate.bodyIncludes].flat().every((part) => text.includes(part)) &&
+        (candidate.times ?? 1) > 0,
+    );
   if (!rule) return undefined;
   if (rule.after) {
     rule.after--;
@@ -98,7 +100,11 @@ async function main(): Promise<void> {
         const body = () => JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
         if (request.method === 'PUT') faultSets.set(set, body());
         else if (request.method === 'POST') faultSets.set(set, [...(faultSets.get(set) ?? []), ...body()]);
-        else if (request.method === 'DELETE' && only !== null) faultSets.set(set, (faultSets.get(set) ?? []).filter((rule) => rule.bodyIncludes !== only));
+        else if (request.method === 'DELETE' && only !== null)
+          faultSets.set(
+            set,
+            (faultSets.get(set) ?? []).filter((rule) => rule.bodyIncludes !== only),
+          );
         else if (request.method === 'DELETE') faultSets.delete(set);
         response.writeHead(204).end();
       } catch {
@@ -127,7 +133,11 @@ async function main(): Promise<void> {
   // Written aside and renamed into place: the global setup reads the file as soon as it exists, and could
   // otherwise read it empty, between its creation and its write.
   const infoFile = process.env.STACK_INFO_FILE!;
-  writeFileSync(`${infoFile}.partial`, JSON.stringify({ ...info, faultControlUrl: `${controlUrl}/faults`, workMeterUrl: `${controlUrl}/work` }), { mode: 0o600 });
+  writeFileSync(
+    `${infoFile}.partial`,
+    JSON.stringify({ ...info, faultControlUrl: `${controlUrl}/faults`, workMeterUrl: `${controlUrl}/work` }),
+    { mode: 0o600 },
+  );
   renameSync(`${infoFile}.partial`, infoFile);
 }
 

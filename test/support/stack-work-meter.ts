@@ -60,7 +60,9 @@ export function startWorkMeter(endpoints: Map<string, string>): void {
     const service = services.get(String(request.getHeader('host')));
     if (!service) return;
     // `DynamoDB_20120810.GetItem`, `TrentService.Decrypt`: the action after the dot.
-    const operation = String(request.getHeader('x-amz-target') ?? 'unknown').split('.').pop()!;
+    const operation = String(request.getHeader('x-amz-target') ?? 'unknown')
+      .split('.')
+      .pop()!;
     const byOperation = (work.aws[service] ??= {});
     byOperation[operation] = (byOperation[operation] ?? 0) + 1;
   });

@@ -29,7 +29,13 @@ export async function partition(pk: string): Promise<StoredItem[]> {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await client.send(
-        new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;

@@ -119,10 +119,14 @@ describe('KMS stand-in', () => {
 
   it('treats the encryption context as a map, so key order does not matter', async () => {
     // Prepare
-    const encrypted = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('x'), EncryptionContext: { a: '1', b: '2' } }));
+    const encrypted = await kms.send(
+      new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('x'), EncryptionContext: { a: '1', b: '2' } }),
+    );
 
     // Act
-    const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { b: '2', a: '1' } }));
+    const decrypted = await kms.send(
+      new DecryptCommand({ CiphertextBlob: encrypted.CiphertextBlob, EncryptionContext: { b: '2', a: '1' } }),
+    );
 
     // Assess
     expect(Buffer.from(decrypted.Plaintext ?? []).toString()).toBe('x');
@@ -147,8 +151,12 @@ describe('KMS stand-in', () => {
     const appA = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { appId: 'app_A' } }));
 
     // Act
-    const error = await failureOf(kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: appA.CiphertextBlob, EncryptionContext: { appId: 'app_B' } })));
-    const ownApp = await kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: appA.CiphertextBlob, EncryptionContext: { appId: 'app_A' } }));
+    const error = await failureOf(
+      kms.send(new DecryptCommand({ KeyId: keyArn, CiphertextBlob: appA.CiphertextBlob, EncryptionContext: { appId: 'app_B' } })),
+    );
+    const ownApp = await kms.send(
+      new DecryptCommand({ KeyId: keyArn, CiphertextBlob: appA.CiphertextBlob, EncryptionContext: { appId: 'app_A' } }),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(InvalidCiphertextException);
@@ -348,7 +356,9 @@ describe('KMS stand-in with a data file', () => {
     const second = await startKmsStandIn({ region: REGION, dataFile });
     const secondClient = clientFor(second);
     try {
-      const decrypted = await secondClient.send(new DecryptCommand({ CiphertextBlob: generated.CiphertextBlob, EncryptionContext: CONTEXT }));
+      const decrypted = await secondClient.send(
+        new DecryptCommand({ CiphertextBlob: generated.CiphertextBlob, EncryptionContext: CONTEXT }),
+      );
 
       // Assess
       expect(Buffer.from(decrypted.Plaintext ?? [])).toEqual(Buffer.from(generated.Plaintext ?? [1]));

@@ -30,7 +30,10 @@ describe('the leak scan', () => {
     { where: 'step', text: '58899201' },
     { where: 'expiry', text: String(Math.floor(Date.now() / 1000)) },
     { where: 'hash containing the code inside hex', text: 'ab492039cdef0123' },
-    { where: 'log', text: '{"level":"WARN","message":"dependency failure","errorName":"ThrottlingException","timestamp":"2025-11-27T23:47:12.345Z"}' },
+    {
+      where: 'log',
+      text: '{"level":"WARN","message":"dependency failure","errorName":"ThrottlingException","timestamp":"2025-11-27T23:47:12.345Z"}',
+    },
     { where: 'email', text: 'ada@example.test' },
   ];
 
@@ -47,7 +50,12 @@ describe('the leak scan', () => {
     ['a TOTP secret in lower-case base32', 'TOTP secret', 'base32, lower case', secretBase32.toLowerCase()],
     ['a TOTP secret as the manual key', 'TOTP secret', 'grouped manual key', 'JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP'],
     ['a TOTP secret as hex', 'TOTP secret', 'decoded, hex', '48656c6c6f21deadbeef'.repeat(2)],
-    ['a TOTP secret as base64', 'TOTP secret', 'decoded, base64', Buffer.from('48656c6c6f21deadbeef48656c6c6f21deadbeef', 'hex').toString('base64')],
+    [
+      'a TOTP secret as base64',
+      'TOTP secret',
+      'decoded, base64',
+      Buffer.from('48656c6c6f21deadbeef48656c6c6f21deadbeef', 'hex').toString('base64'),
+    ],
     ['a backup code without its hyphen, upper case', 'backup code', 'upper case without hyphen', 'K7M2QX9P4R'],
     ['a one-time code as a word', 'one-time code', 'as sent', '{"code":"492039"}'],
   ])('finds %s', (_label, kind, form, planted) => {
@@ -66,12 +74,23 @@ describe('the leak scan', () => {
   });
 
   it('does not search for values too plain to tell from ordinary text', () => {
-    expect(findLeaks([{ where: 'log', text: '        at something (aaaaaaaa)' }], [{ kind: 'password', value: 'aaaaaaaa' }, { kind: 'password', value: '        ' }])).toEqual([]);
+    expect(
+      findLeaks(
+        [{ where: 'log', text: '        at something (aaaaaaaa)' }],
+        [
+          { kind: 'password', value: 'aaaaaaaa' },
+          { kind: 'password', value: '        ' },
+        ],
+      ),
+    ).toEqual([]);
   });
 
   it('keeps up with several full test runs: 10,000 values over 2 MB of text in seconds', () => {
     const many: SensitiveValue[] = Array.from({ length: 10_000 }, () => ({ kind: 'token', value: randomBytes(32).toString('base64url') }));
-    const haystacks: Haystack[] = Array.from({ length: 10_000 }, (_, index) => ({ where: `item ${index}`, text: randomBytes(150).toString('base64') }));
+    const haystacks: Haystack[] = Array.from({ length: 10_000 }, (_, index) => ({
+      where: `item ${index}`,
+      text: randomBytes(150).toString('base64'),
+    }));
     haystacks.push({ where: 'item planted', text: `x${many[2_345]!.value}y` });
     const started = Date.now();
 
@@ -106,7 +125,9 @@ describe('the ledger of sensitive values', () => {
   });
 
   it('takes the codes of the .txt download', () => {
-    expect(sensitiveValuesOf({ status: 200, response: 'codes:\nk7m2q-x9p4r\n', responseText: 'codes:\nk7m2q-x9p4r\n' })).toEqual([{ kind: 'backup code', value: 'k7m2q-x9p4r' }]);
+    expect(sensitiveValuesOf({ status: 200, response: 'codes:\nk7m2q-x9p4r\n', responseText: 'codes:\nk7m2q-x9p4r\n' })).toEqual([
+      { kind: 'backup code', value: 'k7m2q-x9p4r' },
+    ]);
   });
 
   it('takes passwords and codes the service took in, not those its schema refused', () => {
@@ -124,9 +145,18 @@ describe('the ledger of sensitive values', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ledger-')), 'values.jsonl');
 
     recordSensitiveValues([{ kind: 'token', value: 'one' }], file);
-    recordSensitiveValues([{ kind: 'token', value: 'one' }, { kind: 'password', value: 'two' }], file);
+    recordSensitiveValues(
+      [
+        { kind: 'token', value: 'one' },
+        { kind: 'password', value: 'two' },
+      ],
+      file,
+    );
 
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
-    expect(readSensitiveValues(file)).toEqual([{ kind: 'token', value: 'one' }, { kind: 'password', value: 'two' }]);
+    expect(readSensitiveValues(file)).toEqual([
+      { kind: 'token', value: 'one' },
+      { kind: 'password', value: 'two' },
+    ]);
   });
 });

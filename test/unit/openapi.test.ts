@@ -59,7 +59,9 @@ function braced(text: string, start: number): string {
 
 /** Field names of an API.md shape such as `{status, session: {token, expiresAt}, user}` (quoted values skipped). */
 function fieldNames(shape: string): string[] {
-  return [...shape.replace(/"[^"]*"/g, '""').matchAll(/([A-Za-z][A-Za-z0-9]*)\??\s*(?=[:,}])/g)].map((match) => match[1]!).filter((name) => name !== 'null');
+  return [...shape.replace(/"[^"]*"/g, '""').matchAll(/([A-Za-z][A-Za-z0-9]*)\??\s*(?=[:,}])/g)]
+    .map((match) => match[1]!)
+    .filter((name) => name !== 'null');
 }
 
 interface ApiMdRoute {
@@ -135,7 +137,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every HTTP step but CORS preflights, and nothing else', () => {
-    const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(documented.sort()).toEqual(documentedSteps.map((step) => `${step.method} ${step.path}`).sort());
   });
 
@@ -152,20 +156,24 @@ describe('the OpenAPI document', () => {
     for (const part of Object.keys(request)) expect(request[part]).toBe(contract[part]);
   });
 
-  it.each(documentedSteps.filter((step) => step.step !== 'health' && step.step !== 'openapi').map((step) => [`${step.method} ${step.path}`, step]))(
-    '%s documents the errors every route of its kind can answer',
-    (_name, step) => {
-      const responses = operationOf(step.method, step.path).responses;
-      const codesAt = (status: number): string[] => resolve(responses[status]?.content?.['application/json']?.schema)?.properties?.error?.properties?.code?.enum ?? [];
+  it.each(
+    documentedSteps
+      .filter((step) => step.step !== 'health' && step.step !== 'openapi')
+      .map((step) => [`${step.method} ${step.path}`, step]),
+  )('%s documents the errors every route of its kind can answer', (_name, step) => {
+    const responses = operationOf(step.method, step.path).responses;
+    const codesAt = (status: number): string[] =>
+      resolve(responses[status]?.content?.['application/json']?.schema)?.properties?.error?.properties?.code?.enum ?? [];
 
-      expect(codesAt(400)).toContain('validation_error');
-      expect(codesAt(413)).toContain('payload_too_large');
-      expect(codesAt(500)).toContain('internal_error');
-      expect(codesAt(503)).toContain('service_unavailable');
-      if (step.path.includes('/2fa/') || /\/(me|logout|settings|publish|users|audit-events)/.test(step.path)) expect(codesAt(401)).toContain('unauthorized');
-      if (operations[step.step]!.caller === 'admin') expect(codesAt(403)).toEqual(expect.arrayContaining(['forbidden', 'two_factor_required']));
-    },
-  );
+    expect(codesAt(400)).toContain('validation_error');
+    expect(codesAt(413)).toContain('payload_too_large');
+    expect(codesAt(500)).toContain('internal_error');
+    expect(codesAt(503)).toContain('service_unavailable');
+    if (step.path.includes('/2fa/') || /\/(me|logout|settings|publish|users|audit-events)/.test(step.path))
+      expect(codesAt(401)).toContain('unauthorized');
+    if (operations[step.step]!.caller === 'admin')
+      expect(codesAt(403)).toEqual(expect.arrayContaining(['forbidden', 'two_factor_required']));
+  });
 });
 
 describe('the OpenAPI document against API.md', () => {
@@ -181,53 +189,66 @@ describe('the OpenAPI document against API.md', () => {
     expect(missing).toEqual([]);
   });
 
-  it.each(routesOfApiMd.map((route) => [`${route.method} ${route.path}`, route]))('%s: request body and query as API.md has them', (_name, route) => {
-    const operation = operationOf(route.method, route.path);
-    const body = resolve(operation.requestBody?.content?.['application/json']?.schema);
+  it.each(routesOfApiMd.map((route) => [`${route.method} ${route.path}`, route]))(
+    '%s: request body and query as API.md has them',
+    (_name, route) => {
+      const operation = operationOf(route.method, route.path);
+      const body = resolve(operation.requestBody?.content?.['application/json']?.schema);
 
-    if (route.bodies.length === 0) {
-      expect(operation.requestBody?.required ?? false).toBe(false);
-      expect(Object.keys(body?.properties ?? {})).toEqual([]);
-    }
-    for (const alternative of route.bodies) {
-      for (const field of alternative) {
-        expect(Object.keys(body.properties)).toContain(field.name);
-        const inEveryAlternative = route.bodies.every((other) => other.some((candidate) => candidate.name === field.name && !candidate.optional));
-        if (inEveryAlternative) expect(body.required).toContain(field.name);
-        if (field.optional) expect(body.required ?? []).not.toContain(field.name);
+      if (route.bodies.length === 0) {
+        expect(operation.requestBody?.required ?? false).toBe(false);
+        expect(Object.keys(body?.properties ?? {})).toEqual([]);
       }
-    }
-    if (route.bodies.length > 0) expect(body.additionalProperties).toBe(false);
-    const query = (operation.parameters ?? []).filter((parameter: Json) => parameter.in === 'query').map((parameter: Json) => parameter.name);
-    expect(query.sort()).toEqual([...route.query].sort());
-  });
+      for (const alternative of route.bodies) {
+        for (const field of alternative) {
+          expect(Object.keys(body.properties)).toContain(field.name);
+          const inEveryAlternative = route.bodies.every((other) =>
+            other.some((candidate) => candidate.name === field.name && !candidate.optional),
+          );
+          if (inEveryAlternative) expect(body.required).toContain(field.name);
+          if (field.optional) expect(body.required ?? []).not.toContain(field.name);
+        }
+      }
+      if (route.bodies.length > 0) expect(body.additionalProperties).toBe(false);
+      const query = (operation.parameters ?? [])
+        .filter((parameter: Json) => parameter.in === 'query')
+        .map((parameter: Json) => parameter.name);
+      expect(query.sort()).toEqual([...route.query].sort());
+    },
+  );
 
-  it.each(routesOfApiMd.map((route) => [`${route.method} ${route.path}`, route]))('%s: answers, fields and errors as API.md has them', (_name, route) => {
-    const { responses } = operationOf(route.method, route.path);
-    const answers = route.answers;
+  it.each(routesOfApiMd.map((route) => [`${route.method} ${route.path}`, route]))(
+    '%s: answers, fields and errors as API.md has them',
+    (_name, route) => {
+      const { responses } = operationOf(route.method, route.path);
+      const answers = route.answers;
 
-    // Success statuses and what their bodies carry.
-    const successStatuses = [...answers.matchAll(/\b(2\d\d)\b/g)].map((match) => match[1]!);
-    expect(successStatuses.length).toBeGreaterThan(0);
-    const success = responses[successStatuses[0]!];
-    for (const status of successStatuses) expect(responses[status]).toBeDefined();
-    const { properties, constants } = vocabulary(success.content?.['application/json']?.schema ?? {});
-    for (const match of answers.matchAll(/`\{/g)) for (const name of fieldNames(braced(answers, match.index! + 1))) expect([...properties]).toContain(name);
-    for (const [, word] of answers.matchAll(/`([A-Za-z_]+)`/g)) {
-      if (/^[A-Z_]+$/.test(word!)) expect([...constants]).toContain(word);
-      else if (!conventions.has(word!) && !modeNames.includes(word!)) expect([...properties]).toContain(word);
-    }
-    if (answers.includes('`Accept: text/plain`')) expect(Object.keys(success.content)).toContain('text/plain');
-    if (answers.includes('`Content-Disposition')) expect(Object.keys(success.headers ?? {})).toContain('Content-Disposition');
+      // Success statuses and what their bodies carry.
+      const successStatuses = [...answers.matchAll(/\b(2\d\d)\b/g)].map((match) => match[1]!);
+      expect(successStatuses.length).toBeGreaterThan(0);
+      const success = responses[successStatuses[0]!];
+      for (const status of successStatuses) expect(responses[status]).toBeDefined();
+      const { properties, constants } = vocabulary(success.content?.['application/json']?.schema ?? {});
+      for (const match of answers.matchAll(/`\{/g))
+        for (const name of fieldNames(braced(answers, match.index! + 1))) expect([...properties]).toContain(name);
+      for (const [, word] of answers.matchAll(/`([A-Za-z_]+)`/g)) {
+        if (/^[A-Z_]+$/.test(word!)) expect([...constants]).toContain(word);
+        else if (!conventions.has(word!) && !modeNames.includes(word!)) expect([...properties]).toContain(word);
+      }
+      if (answers.includes('`Accept: text/plain`')) expect(Object.keys(success.content)).toContain('text/plain');
+      if (answers.includes('`Content-Disposition')) expect(Object.keys(success.headers ?? {})).toContain('Content-Disposition');
 
-    // Every error code named in the row, under the status the conventions give it; bare statuses too.
-    for (const [, word] of answers.matchAll(/`([a-z_]+)`/g)) {
-      const convention = conventions.get(word!);
-      if (!convention) continue;
-      expect(resolve(responses[convention.status]?.content['application/json'].schema).properties.error.properties.code.enum).toContain(word);
-    }
-    for (const [, status] of answers.matchAll(/(?<![\d`])\b([45]\d\d)\b/g)) expect(responses[status!]).toBeDefined();
-  });
+      // Every error code named in the row, under the status the conventions give it; bare statuses too.
+      for (const [, word] of answers.matchAll(/`([a-z_]+)`/g)) {
+        const convention = conventions.get(word!);
+        if (!convention) continue;
+        expect(resolve(responses[convention.status]?.content['application/json'].schema).properties.error.properties.code.enum).toContain(
+          word,
+        );
+      }
+      for (const [, status] of answers.matchAll(/(?<![\d`])\b([45]\d\d)\b/g)) expect(responses[status!]).toBeDefined();
+    },
+  );
 
   it('uses the status and extra fields API.md gives each error code, wherever it is documented', () => {
     const mismatches: string[] = [];
@@ -239,9 +260,12 @@ describe('the OpenAPI document against API.md', () => {
           for (const code of error.properties.code.enum as string[]) {
             const convention = conventions.get(code);
             if (!convention) mismatches.push(`${method} ${path}: ${code} is not in API.md`);
-            else if (convention.status !== Number(status)) mismatches.push(`${method} ${path}: ${code} under ${status}, API.md says ${convention.status}`);
-            for (const field of convention?.fields ?? []) if (!(field in error.properties)) mismatches.push(`${method} ${path}: ${code} without ${field}`);
-            for (const header of convention?.headers ?? []) if (!(header in (response.headers ?? {}))) mismatches.push(`${method} ${path}: ${code} without the ${header} header`);
+            else if (convention.status !== Number(status))
+              mismatches.push(`${method} ${path}: ${code} under ${status}, API.md says ${convention.status}`);
+            for (const field of convention?.fields ?? [])
+              if (!(field in error.properties)) mismatches.push(`${method} ${path}: ${code} without ${field}`);
+            for (const header of convention?.headers ?? [])
+              if (!(header in (response.headers ?? {}))) mismatches.push(`${method} ${path}: ${code} without the ${header} header`);
           }
         }
       }

@@ -15,7 +15,15 @@ const nfd = nfc.normalize('NFD');
 
 /** A hash as the service made them before passwords were normalized: of the password exactly as typed. */
 async function legacyHash(password: string): Promise<string> {
-  return argon2id({ password, salt: randomBytes(16), memorySize: 19_456, iterations: 2, parallelism: 1, hashLength: 32, outputType: 'encoded' });
+  return argon2id({
+    password,
+    salt: randomBytes(16),
+    memorySize: 19_456,
+    iterations: 2,
+    parallelism: 1,
+    hashLength: 32,
+    outputType: 'encoded',
+  });
 }
 
 describe('password normalization', () => {

@@ -12,9 +12,7 @@ const modesByPlan: Array<{ plan: Plan; modes: TwoFactorMode[] }> = [
 
 const everyMode: TwoFactorMode[] = ['off', 'optional', 'required'];
 
-const everyPair = modesByPlan.flatMap(({ plan, modes }) =>
-  everyMode.map((mode) => ({ plan, mode, allowed: modes.includes(mode) })),
-);
+const everyPair = modesByPlan.flatMap(({ plan, modes }) => everyMode.map((mode) => ({ plan, mode, allowed: modes.includes(mode) })));
 
 /** Runs a call that must throw and hands back what it threw. */
 function errorOf(call: () => unknown): unknown {

@@ -278,9 +278,7 @@ describe('otpauthUri', () => {
     const uri = otpauthUri('Demo', 'alice@example.test', secret);
 
     // Assess
-    expect(uri).toBe(
-      `otpauth://totp/Demo:alice%40example.test?secret=${base32}&issuer=Demo&algorithm=SHA1&digits=6&period=30`,
-    );
+    expect(uri).toBe(`otpauth://totp/Demo:alice%40example.test?secret=${base32}&issuer=Demo&algorithm=SHA1&digits=6&period=30`);
   });
 
   it('percent-encodes a space in the issuer as %20, never +', () => {

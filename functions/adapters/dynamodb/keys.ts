@@ -19,7 +19,10 @@ const devicePrefix = 'DEVICE#';
 export const keys = {
   app: (appId: string): ItemKey => ({ pk: `APP#${appId}`, sk: 'APP' }),
   draftSettings: (appId: string): ItemKey => ({ pk: `APP#${appId}`, sk: 'SETTINGS#DRAFT' }),
-  configVersion: (appId: string, version: number): ItemKey => ({ pk: `APP#${appId}`, sk: `CONFIG#${String(version).padStart(versionWidth, '0')}` }),
+  configVersion: (appId: string, version: number): ItemKey => ({
+    pk: `APP#${appId}`,
+    sk: `CONFIG#${String(version).padStart(versionWidth, '0')}`,
+  }),
   dataKey: (appId: string, keyId: string): ItemKey => ({ pk: `APP#${appId}`, sk: `DATAKEY#${keyId}` }),
   emailClaim: (appId: string, email: string): ItemKey => ({ pk: `EMAIL#${appId}#${email}`, sk: 'EMAIL' }),
   user: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),

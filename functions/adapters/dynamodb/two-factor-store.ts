@@ -88,7 +88,8 @@ const conditions = {
    * Of parallel confirmations with one code, only the first to claim its time step hashes backup codes and
    * commits; the step can only move forward, as a factor's accepted step does.
    */
-  enrollmentStepIsNew: 'attribute_exists(pk) AND enrollmentId = :enrollmentId AND failedAttempts < :maxAttempts AND (attribute_not_exists(claimedStep) OR claimedStep < :step)',
+  enrollmentStepIsNew:
+    'attribute_exists(pk) AND enrollmentId = :enrollmentId AND failedAttempts < :maxAttempts AND (attribute_not_exists(claimedStep) OR claimedStep < :step)',
   enrollmentStepClaimed: 'enrollmentId = :enrollmentId AND claimedStep = :step',
   /**
    * Publishing takes the next version only if nobody else took it, so concurrent publishes never overwrite;
@@ -115,7 +116,6 @@ const conditions = {
    */
   failuresAre: '#failedAttempts = :seenFailures',
 } as const;
-
 
 /** The DynamoDB single-table implementation of the store port. */
 export class DynamoTwoFactorStore implements TwoFactorStore {
@@ -150,19 +150,48 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   async getDraftSettings(appId: string): Promise<DraftSettings | null> {
     const item = await this.get(keys.draftSettings(appId));
     return item
-      ? { mode: item.mode as TwoFactorMode, rememberDeviceDays: (item.rememberDeviceDays as number | undefined) ?? 0, updatedAt: item.updatedAt as string }
+      ? {
+          mode: item.mode as TwoFactorMode,
+          rememberDeviceDays: (item.rememberDeviceDays as number | undefined) ?? 0,
+          updatedAt: item.updatedAt as string,
+        }
       : null;
   }
 
-  async createApp(input: { app: App; draft: DraftSettings; wrappedDataKey: string; admin: User; publishedConfig: PublishedConfig | null; audit: AuditEvent }): Promise<void> {
+  async createApp(input: {
+    app: App;
+    draft: DraftSettings;
+    wrappedDataKey: string;
+    admin: User;
+    publishedConfig: PublishedConfig | null;
+    audit: AuditEvent;
+  }): Promise<void> {
     const { app, publishedConfig } = input;
     const steps: TransactStep[] = [
       {
-        item: this.put({ ...keys.app(app.id), appId: app.id, name: app.name, plan: app.plan, createdAt: app.createdAt, dataKeyId: app.dataKeyId, allowedOrigins: app.allowedOrigins, ...publishedFields(publishedConfig) }, conditions.isNew),
+        item: this.put(
+          {
+            ...keys.app(app.id),
+            appId: app.id,
+            name: app.name,
+            plan: app.plan,
+            createdAt: app.createdAt,
+            dataKeyId: app.dataKeyId,
+            allowedOrigins: app.allowedOrigins,
+            ...publishedFields(publishedConfig),
+          },
+          conditions.isNew,
+        ),
         reason: 'app_exists',
       },
       { item: this.put({ ...keys.draftSettings(app.id), ...input.draft }) },
-      { item: this.put({ ...keys.dataKey(app.id, app.dataKeyId), wrappedKey: input.wrappedDataKey, createdAt: app.createdAt }, conditions.isNew), reason: 'app_exists' },
+      {
+        item: this.put(
+          { ...keys.dataKey(app.id, app.dataKeyId), wrappedKey: input.wrappedDataKey, createdAt: app.createdAt },
+          conditions.isNew,
+        ),
+        reason: 'app_exists',
+      },
       ...this.userCreation(input.admin),
       { item: this.put(this.auditItem(input.audit)) },
     ];
@@ -173,7 +202,12 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   async putDraftSettings(appId: string, plan: Plan, draft: DraftSettings, audit: AuditEvent): Promise<void> {
     await this.transact([
       {
-        item: this.conditionCheck(keys.app(appId), `attribute_exists(pk) AND ${conditions.planIs}`, { ':seenPlan': plan }, { '#plan': 'plan' }),
+        item: this.conditionCheck(
+          keys.app(appId),
+          `attribute_exists(pk) AND ${conditions.planIs}`,
+          { ':seenPlan': plan },
+          { '#plan': 'plan' },
+        ),
         reason: 'plan_changed',
       },
       { item: this.put({ ...keys.draftSettings(appId), ...draft }) },
@@ -228,7 +262,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
 
   async setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void> {
     await this.transact([
-      { item: this.update(keys.app(appId), 'SET allowedOrigins = :origins', undefined, { ':origins': allowedOrigins }, conditions.exists), reason: 'app_gone' },
+      {
+        item: this.update(keys.app(appId), 'SET allowedOrigins = :origins', undefined, { ':origins': allowedOrigins }, conditions.exists),
+        reason: 'app_gone',
+      },
       { item: this.put(this.auditItem(audit)) },
     ]);
   }
@@ -281,7 +318,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
         ExpressionAttributeValues: { ':partition': keys.usersIndexPartition(appId) },
         Limit: limit,
         ...(start
-          ? { ExclusiveStartKey: { ...keys.user(start.slice(start.indexOf('#') + 1)), gsi1pk: keys.usersIndexPartition(appId), gsi1sk: start } }
+          ? {
+              ExclusiveStartKey: {
+                ...keys.user(start.slice(start.indexOf('#') + 1)),
+                gsi1pk: keys.usersIndexPartition(appId),
+                gsi1sk: start,
+              },
+            }
           : {}),
       }),
     );
@@ -342,7 +385,12 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   }
 
   async reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number> {
-    return this.increment(keys.challenge(tokenHash), conditions.challengeHasAttemptsLeft, { ':maxAttempts': maxAttempts }, 'challenge_spent');
+    return this.increment(
+      keys.challenge(tokenHash),
+      conditions.challengeHasAttemptsLeft,
+      { ':maxAttempts': maxAttempts },
+      'challenge_spent',
+    );
   }
 
   async releaseChallengeAttempt(tokenHash: string): Promise<void> {
@@ -392,7 +440,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   async forgetDevice(user: User, deviceId: string, audit: AuditEvent): Promise<boolean> {
     try {
       await this.transact([
-        { item: this.delete(keys.device(user.id, deviceId), conditions.deviceLive, { ':deviceGeneration': user.deviceGeneration }), reason: 'device_changed' },
+        {
+          item: this.delete(keys.device(user.id, deviceId), conditions.deviceLive, { ':deviceGeneration': user.deviceGeneration }),
+          reason: 'device_changed',
+        },
         { item: this.put(this.auditItem(audit)) },
       ]);
       return true;
@@ -409,7 +460,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   async signOutEverywhere(user: User, audit: AuditEvent): Promise<void> {
     await this.transact([
       {
-        item: this.update(keys.user(user.id), 'ADD generation :one, deviceGeneration :one', undefined, { ':one': 1, ':generation': user.generation }, conditions.sameGeneration),
+        item: this.update(
+          keys.user(user.id),
+          'ADD generation :one, deviceGeneration :one',
+          undefined,
+          { ':one': 1, ':generation': user.generation },
+          conditions.sameGeneration,
+        ),
         reason: 'user_changed',
       },
       { item: this.put(this.auditItem(audit)) },
@@ -439,7 +496,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       { item: this.userIsEnrolled(user), reason: 'user_changed' },
       ...('step' in proof
         ? [{ item: this.acceptStep(user.id, proof.step, input.countedOn), reason: 'step_used' }]
-        : [{ item: this.spendBackupCode(user.id, proof.setId, proof.codeHash), reason: 'backup_code_used' }, ...this.accountFailuresCleared(user, input.countedOn)]),
+        : [
+            { item: this.spendBackupCode(user.id, proof.setId, proof.codeHash), reason: 'backup_code_used' },
+            ...this.accountFailuresCleared(user, input.countedOn),
+          ]),
       {
         item: this.update(
           keys.session(input.session.tokenHash),
@@ -558,7 +618,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   async getPasswordFailures(appId: string, email: string): Promise<FailureCount | null> {
     const item = await this.get(keys.passwordFailures(appId, email));
     if (!item) return null;
-    return { failedAttempts: (item.failedAttempts as number | undefined) ?? 0, lockedUntil: (item.lockedUntil as number | undefined) ?? null };
+    return {
+      failedAttempts: (item.failedAttempts as number | undefined) ?? 0,
+      lockedUntil: (item.lockedUntil as number | undefined) ?? null,
+    };
   }
 
   async movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount): Promise<boolean> {
@@ -572,13 +635,18 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
 
   async recordLockout(audit: AuditEvent, endRemembering: boolean): Promise<void> {
     if (!endRemembering || !audit.targetUserId) {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: this.auditItem(audit), ConditionExpression: conditions.isNew }));
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: this.auditItem(audit), ConditionExpression: conditions.isNew }),
+      );
       return;
     }
     await this.transact([
       { item: this.put(this.auditItem(audit), conditions.isNew), reason: 'audit_exists' },
       // Someone is guessing the second factor: no device skips it any more.
-      { item: this.update(keys.user(audit.targetUserId), 'ADD rememberGeneration :one', undefined, { ':one': 1 }, conditions.exists), reason: 'user_gone' },
+      {
+        item: this.update(keys.user(audit.targetUserId), 'ADD rememberGeneration :one', undefined, { ':one': 1 }, conditions.exists),
+        reason: 'user_gone',
+      },
     ]);
   }
 
@@ -593,8 +661,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     options: { mustExist: boolean; expiresAt?: number; attributes?: CountAttributes },
   ): Promise<boolean> {
     const lockUnchanged = seen.lockedUntil === null ? 'attribute_not_exists(#lockedUntil)' : '#lockedUntil = :seenLock';
-    const failuresUnchanged = seen.failedAttempts === 0 ? `(attribute_not_exists(#failedAttempts) OR ${conditions.failuresAre})` : conditions.failuresAre;
-    const sets = ['#failedAttempts = :failures', ...(next.lockedUntil === null ? [] : ['#lockedUntil = :lock']), ...(options.expiresAt === undefined ? [] : ['expiresAt = :expiresAt'])];
+    const failuresUnchanged =
+      seen.failedAttempts === 0 ? `(attribute_not_exists(#failedAttempts) OR ${conditions.failuresAre})` : conditions.failuresAre;
+    const sets = [
+      '#failedAttempts = :failures',
+      ...(next.lockedUntil === null ? [] : ['#lockedUntil = :lock']),
+      ...(options.expiresAt === undefined ? [] : ['expiresAt = :expiresAt']),
+    ];
     try {
       await this.client.send(
         new UpdateCommand({
@@ -647,7 +720,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
           keys.user(user.id),
           'SET twoFactorEnabled = :true, twoFactorEnabledAt = :enabledAt, generation = :nextGeneration',
           undefined,
-          { ':true': true, ':false': false, ':enabledAt': factor.enabledAt, ':generation': user.generation, ':nextGeneration': user.generation + 1 },
+          {
+            ':true': true,
+            ':false': false,
+            ':enabledAt': factor.enabledAt,
+            ':generation': user.generation,
+            ':nextGeneration': user.generation + 1,
+          },
           'attribute_exists(pk) AND generation = :generation AND twoFactorEnabled = :false',
         ),
         reason: 'user_changed',
@@ -705,7 +784,14 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     return codeSet === undefined ? null : (codeSet?.remainingHashes.length ?? 0);
   }
 
-  async replaceBackupCodes(input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent; current: CurrentSession; countedOn: CountedOn }): Promise<void> {
+  async replaceBackupCodes(input: {
+    user: User;
+    step: number;
+    backupCodes: BackupCodeSet;
+    audit: AuditEvent;
+    current: CurrentSession;
+    countedOn: CountedOn;
+  }): Promise<void> {
     const { user } = input;
     await this.transact([
       {
@@ -792,7 +878,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
 
   private userCreation(user: User): TransactStep[] {
     return [
-      { item: this.put({ ...keys.emailClaim(user.appId, user.email), userId: user.id, appId: user.appId }, conditions.isNew), reason: 'email_taken' },
+      {
+        item: this.put({ ...keys.emailClaim(user.appId, user.email), userId: user.id, appId: user.appId }, conditions.isNew),
+        reason: 'email_taken',
+      },
       {
         item: this.put(
           {
@@ -820,14 +909,22 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
    * The app item's update for a publish and/or a plan change, conditioned on the published version the
    * caller read (0: none yet) and, for a publish, on the plan it checked the mode against.
    */
-  private appUpdate(appId: string, change: { plan?: Plan; publish?: PublishedConfig | null; seenVersion: number; seenPlan?: Plan }): TransactItem {
+  private appUpdate(
+    appId: string,
+    change: { plan?: Plan; publish?: PublishedConfig | null; seenVersion: number; seenPlan?: Plan },
+  ): TransactItem {
     const sets: string[] = [];
     const names: Record<string, string> = {};
     const values: Item = {};
     const checks = ['attribute_exists(pk)', change.seenVersion === 0 ? conditions.firstPublish : conditions.nextPublish];
     if (change.seenVersion !== 0) values[':previousVersion'] = change.seenVersion;
     if (change.publish) {
-      sets.push('publishedVersion = :version', 'publishedMode = :publishedMode', 'publishedRememberDeviceDays = :publishedDays', 'publishedAt = :publishedAt');
+      sets.push(
+        'publishedVersion = :version',
+        'publishedMode = :publishedMode',
+        'publishedRememberDeviceDays = :publishedDays',
+        'publishedAt = :publishedAt',
+      );
       Object.assign(values, {
         ':version': change.publish.version,
         ':publishedMode': change.publish.mode,
@@ -860,7 +957,9 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     const sets = [
       'tokenHash = :tokenHash',
       'lastUsedAt = :lastUsedAt',
-      ...(remembered ? ['rememberedAt = :rememberedAt', 'rememberedUntil = :rememberedUntil', 'rememberGeneration = :rememberGeneration'] : []),
+      ...(remembered
+        ? ['rememberedAt = :rememberedAt', 'rememberedUntil = :rememberedUntil', 'rememberGeneration = :rememberGeneration']
+        : []),
       ...cleared,
     ];
     const removes = removed;
@@ -926,11 +1025,28 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   /** A success counted on the account clears the account's second-factor failures (one on a device leaves them). */
   private accountFailuresCleared(user: User, countedOn: CountedOn): TransactStep[] {
     if (countedOn.kind !== 'account') return [];
-    return [{ item: this.update(keys.totpFactor(user.id), 'SET failedAttempts = :zero REMOVE lockedUntil', undefined, { ':zero': 0 }, conditions.exists), reason: 'user_changed' }];
+    return [
+      {
+        item: this.update(
+          keys.totpFactor(user.id),
+          'SET failedAttempts = :zero REMOVE lockedUntil',
+          undefined,
+          { ':zero': 0 },
+          conditions.exists,
+        ),
+        reason: 'user_changed',
+      },
+    ];
   }
 
   private spendBackupCode(userId: string, setId: string, codeHash: string): TransactItem {
-    return this.update(keys.backupCodes(userId), 'REMOVE #codes.#code', { '#codes': 'codes', '#code': codeHash }, { ':setId': setId }, conditions.backupCodeUnused);
+    return this.update(
+      keys.backupCodes(userId),
+      'REMOVE #codes.#code',
+      { '#codes': 'codes', '#code': codeHash },
+      { ':setId': setId },
+      conditions.backupCodeUnused,
+    );
   }
 
   private spendChallenge(challenge: Challenge): TransactItem {
@@ -948,7 +1064,9 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
   private acceptStep(userId: string, step: number, countedOn: CountedOn): TransactItem {
     return this.update(
       keys.totpFactor(userId),
-      countedOn.kind === 'account' ? 'SET lastAcceptedStep = :step, failedAttempts = :zero REMOVE lockedUntil' : 'SET lastAcceptedStep = :step',
+      countedOn.kind === 'account'
+        ? 'SET lastAcceptedStep = :step, failedAttempts = :zero REMOVE lockedUntil'
+        : 'SET lastAcceptedStep = :step',
       undefined,
       { ':step': step, ':zero': 0 },
       conditions.stepIsNew,
@@ -1010,7 +1128,13 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
     };
   }
 
-  private update(key: { pk: string; sk: string }, expression: string, names?: Record<string, string>, values?: Item, condition?: string): TransactItem {
+  private update(
+    key: { pk: string; sk: string },
+    expression: string,
+    names?: Record<string, string>,
+    values?: Item,
+    condition?: string,
+  ): TransactItem {
     return {
       Update: {
         TableName: this.tableName,
@@ -1048,7 +1172,9 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
         return;
       } catch (error) {
         if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-        const codes = ((error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason?.Code ?? 'None');
+        const codes = ((error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
+          (reason) => reason?.Code ?? 'None',
+        );
         const failed = steps.findIndex((step, index) => step.reason && codes[index] === 'ConditionalCheckFailed');
         if (failed >= 0) throw new ConditionFailedError(steps[failed]!.reason!, { cause: error });
         if (codes.some((code) => throttledReasons.has(code))) throw new ServiceUnavailableError({ cause: error });
@@ -1095,7 +1221,12 @@ const maxConflictRetries = 5;
 
 function publishedFields(config: PublishedConfig | null): Item {
   return config
-    ? { publishedVersion: config.version, publishedMode: config.mode, publishedRememberDeviceDays: config.rememberDeviceDays, publishedAt: config.publishedAt }
+    ? {
+        publishedVersion: config.version,
+        publishedMode: config.mode,
+        publishedRememberDeviceDays: config.rememberDeviceDays,
+        publishedAt: config.publishedAt,
+      }
     : {};
 }
 

@@ -6,7 +6,10 @@ import { auditEvent } from './common.js';
  * Replaces the web origins whose pages may call the app's API from a browser. Platform engineers set them
  * (an app's portal lives where they deploy it); an empty list closes the API to every browser origin.
  */
-export async function setAllowedOrigins(deps: Dependencies, input: { appId: string; allowedOrigins: string[]; actor: string }): Promise<{ appId: string; allowedOrigins: string[] }> {
+export async function setAllowedOrigins(
+  deps: Dependencies,
+  input: { appId: string; allowedOrigins: string[]; actor: string },
+): Promise<{ appId: string; allowedOrigins: string[] }> {
   const allowedOrigins = [...new Set(input.allowedOrigins)];
   try {
     await deps.store.setAllowedOrigins(

@@ -24,7 +24,11 @@ const maxReservationRaces = 25;
  * never more than the lockout allows get checked. A success clears the count afterwards. Answers 429
  * while the lock holds. `read` returning null means there is nothing to count against.
  */
-export async function reserveCountedAttempt(clock: Clock, read: () => Promise<FailureCount | null>, move: MoveCount): Promise<CountedAttempt | null> {
+export async function reserveCountedAttempt(
+  clock: Clock,
+  read: () => Promise<FailureCount | null>,
+  move: MoveCount,
+): Promise<CountedAttempt | null> {
   for (let race = 0; race < maxReservationRaces; race++) {
     const seen = await read();
     if (!seen) return null;

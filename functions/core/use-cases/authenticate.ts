@@ -32,7 +32,12 @@ export interface SessionOptions {
  * A session is good only for its own app, until it expires, and while the user's generation is the one
  * it was minted under (a 2FA reset bumps the generation and so kills every older session at once).
  */
-export async function authenticateSession(deps: Dependencies, appId: string, token: string | null, options: SessionOptions = {}): Promise<SessionPrincipal> {
+export async function authenticateSession(
+  deps: Dependencies,
+  appId: string,
+  token: string | null,
+  options: SessionOptions = {},
+): Promise<SessionPrincipal> {
   if (!token) throw new UnauthorizedError();
   return checkSession(deps, appId, await deps.store.getSession(hashToken(token)), options);
 }
@@ -62,11 +67,21 @@ export async function authenticateAdmin(deps: Dependencies, appId: string, token
 }
 
 /** A live challenge of `purpose` for this app, or `challenge_invalid`. */
-export async function loadChallenge(deps: Dependencies, appId: string, token: string, purpose: Challenge['purpose']): Promise<ChallengePrincipal> {
+export async function loadChallenge(
+  deps: Dependencies,
+  appId: string,
+  token: string,
+  purpose: Challenge['purpose'],
+): Promise<ChallengePrincipal> {
   return checkChallenge(deps, appId, await deps.store.getChallenge(hashToken(token)), purpose);
 }
 
-async function checkChallenge(deps: Dependencies, appId: string, challenge: Challenge | null, purpose: Challenge['purpose']): Promise<ChallengePrincipal> {
+async function checkChallenge(
+  deps: Dependencies,
+  appId: string,
+  challenge: Challenge | null,
+  purpose: Challenge['purpose'],
+): Promise<ChallengePrincipal> {
   if (
     !challenge ||
     challenge.appId !== appId ||
@@ -93,6 +108,7 @@ export async function authenticateForEnrollment(
   if (session) return checkSession(deps, appId, session, { allowWithoutRequiredFactor: true });
   // Another app's enrollment challenge is no token here at all: answering challenge_invalid would tell its
   // holder what it is (API.md: a token of app A is worthless on app B).
-  if (challenge && challenge.purpose === 'enrollment' && challenge.appId === appId) return checkChallenge(deps, appId, challenge, 'enrollment');
+  if (challenge && challenge.purpose === 'enrollment' && challenge.appId === appId)
+    return checkChallenge(deps, appId, challenge, 'enrollment');
   throw new UnauthorizedError('A session token or an enrollment challenge token is required.');
 }

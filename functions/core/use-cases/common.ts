@@ -38,7 +38,13 @@ export interface IssuedChallenge {
  * A new session of `user` (of the generation the user has, or will have once the write that issues it
  * commits) on the device `deviceId`. A `two_factor` session has just proved the second factor.
  */
-export function newSession(deps: Dependencies, user: User, assurance: Assurance, deviceId: string | null, generation = user.generation): IssuedSession {
+export function newSession(
+  deps: Dependencies,
+  user: User,
+  assurance: Assurance,
+  deviceId: string | null,
+  generation = user.generation,
+): IssuedSession {
   const token = newToken();
   const now = deps.clock();
   return {
@@ -126,7 +132,10 @@ export type SignedInWithOffer = SignedIn & { twoFactor: { available: boolean; su
 export type PasswordStepResult = SignedInWithOffer | ChallengeIssued;
 
 export function signedInWithOffer(issued: IssuedSession, user: User, device: DeviceView, mode: TwoFactorMode): SignedInWithOffer {
-  return { ...signedIn(issued, user, device), twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled } };
+  return {
+    ...signedIn(issued, user, device),
+    twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled },
+  };
 }
 
 /**

@@ -35,7 +35,10 @@ export interface EnrollmentConfirmed {
  * challenge and issues a session, all in one transaction. A session that confirms goes on, and counts as
  * having just proved a second factor (for step-up).
  */
-export async function confirmEnrollment(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<EnrollmentConfirmed> {
+export async function confirmEnrollment(
+  deps: Dependencies,
+  input: { appId: string; token: string | null; code: string },
+): Promise<EnrollmentConfirmed> {
   const principal = await authenticateForEnrollment(deps, input.appId, input.token);
   const { user, app } = principal;
   if (effectiveMode(app.publishedConfig) === 'off') {
@@ -63,7 +66,8 @@ export async function confirmEnrollment(deps: Dependencies, input: { appId: stri
   } catch (error) {
     // Nothing was committed: give the time step back, so the user can retry the same code after a 503
     // (the store's own 503s are domain errors too; the other domain errors end the enrollment anyway).
-    if (error instanceof ServiceUnavailableError || !(error instanceof DomainError)) await deps.store.releaseEnrollmentStep(user.id, pending.enrollmentId, match.step).catch(() => undefined);
+    if (error instanceof ServiceUnavailableError || !(error instanceof DomainError))
+      await deps.store.releaseEnrollmentStep(user.id, pending.enrollmentId, match.step).catch(() => undefined);
     throw error;
   }
 }
@@ -92,17 +96,29 @@ async function enable(
       // The confirmation ends every other session (a new generation): the one it issues is of the new one.
       const next = { ...user, generation: user.generation + 1 };
       const known = await liveDeviceById(deps, user, principal.challenge.deviceId);
-      const result = await issueSessionToDevice(deps, next, 'two_factor', known ? rotatedDevice(deps, known) : newDevice(deps, user), (issued, device) =>
-        deps.store.confirmEnrollment({ ...confirmation, start: { challenge: principal.challenge, session: issued.session, device: device.use } }),
+      const result = await issueSessionToDevice(
+        deps,
+        next,
+        'two_factor',
+        known ? rotatedDevice(deps, known) : newDevice(deps, user),
+        (issued, device) =>
+          deps.store.confirmEnrollment({
+            ...confirmation,
+            start: { challenge: principal.challenge, session: issued.session, device: device.use },
+          }),
       );
       signedIn = { session: sessionView(result.issued), device: deviceView(result.device, next, app.publishedConfig, deps.clock()) };
     } else {
-      await deps.store.confirmEnrollment({ ...confirmation, start: { current: { session: principal.session, secondFactorAt: deps.clock() } } });
+      await deps.store.confirmEnrollment({
+        ...confirmation,
+        start: { current: { session: principal.session, secondFactorAt: deps.clock() } },
+      });
     }
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
     if (error.reason === 'already_enabled') throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
-    if (error.reason === 'enrollment_gone') throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
+    if (error.reason === 'enrollment_gone')
+      throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
     throw principal.kind === 'challenge' ? new ChallengeInvalidError() : new UnauthorizedError();
   }
   return {

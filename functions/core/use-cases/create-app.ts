@@ -23,7 +23,14 @@ export async function createApp(deps: Dependencies, input: CreateAppInput): Prom
   const appId = input.appId ?? newId('app');
   const now = new Date(deps.clock()).toISOString();
   const dataKey = await deps.secrets.createDataKey(appId);
-  const app: App = { id: appId, name: input.name, plan: input.plan, createdAt: now, dataKeyId: dataKey.keyId, allowedOrigins: [...new Set(input.allowedOrigins ?? [])] };
+  const app: App = {
+    id: appId,
+    name: input.name,
+    plan: input.plan,
+    createdAt: now,
+    dataKeyId: dataKey.keyId,
+    allowedOrigins: [...new Set(input.allowedOrigins ?? [])],
+  };
   const admin: User = {
     id: newId('usr'),
     appId,
@@ -37,7 +44,9 @@ export async function createApp(deps: Dependencies, input: CreateAppInput): Prom
     twoFactorEnabled: false,
     twoFactorEnabledAt: null,
   };
-  const publishedConfig: PublishedConfig | null = input.publishInitialConfig ? { version: 1, mode: 'off', rememberDeviceDays: 0, publishedAt: now } : null;
+  const publishedConfig: PublishedConfig | null = input.publishInitialConfig
+    ? { version: 1, mode: 'off', rememberDeviceDays: 0, publishedAt: now }
+    : null;
   try {
     await deps.store.createApp({
       app,
@@ -48,8 +57,12 @@ export async function createApp(deps: Dependencies, input: CreateAppInput): Prom
       audit: auditEvent(deps, appId, 'app.created', 'platform', admin.id, { plan: input.plan }),
     });
   } catch (error) {
-    if (error instanceof ConditionFailedError && error.reason === 'email_taken') throw new ConflictError('email_taken', 'That admin email is taken.');
-    if (error instanceof ConditionFailedError) throw new DomainError('validation_error', `An app with id "${appId}" already exists.`, { issues: [{ path: 'appId', message: 'already exists' }] });
+    if (error instanceof ConditionFailedError && error.reason === 'email_taken')
+      throw new ConflictError('email_taken', 'That admin email is taken.');
+    if (error instanceof ConditionFailedError)
+      throw new DomainError('validation_error', `An app with id "${appId}" already exists.`, {
+        issues: [{ path: 'appId', message: 'already exists' }],
+      });
     throw error;
   }
   return { appId, adminUserId: admin.id };

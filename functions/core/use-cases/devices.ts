@@ -42,7 +42,12 @@ export async function liveDeviceById(deps: Dependencies, user: User, deviceId: s
 }
 
 function isLive(deps: Dependencies, device: Device, user: User): boolean {
-  return device.userId === user.id && device.appId === user.appId && device.generation === user.deviceGeneration && !isExpired(device.expiresAt, deps.clock());
+  return (
+    device.userId === user.id &&
+    device.appId === user.appId &&
+    device.generation === user.deviceGeneration &&
+    !isExpired(device.expiresAt, deps.clock())
+  );
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -99,7 +104,12 @@ export function rotatedDevice(deps: Dependencies, device: Device): IssuedDevice 
 /** The device, remembered for the second factor for the app's published number of days. */
 export function remembered(deps: Dependencies, issued: IssuedDevice, user: User, days: number): IssuedDevice {
   const now = deps.clock();
-  const device = { ...issued.use.device, rememberedAt: now, rememberedUntil: now + days * dayMs, rememberGeneration: user.rememberGeneration };
+  const device = {
+    ...issued.use.device,
+    rememberedAt: now,
+    rememberedUntil: now + days * dayMs,
+    rememberGeneration: user.rememberGeneration,
+  };
   return { token: issued.token, use: issued.use.kind === 'new' ? { kind: 'new', device } : { ...issued.use, device } };
 }
 
@@ -110,7 +120,13 @@ export function remembered(deps: Dependencies, issued: IssuedDevice, user: User,
  */
 export function rememberedUntil(device: Device, user: User, published: PublishedConfig | null, now: number): number | null {
   const days = published?.rememberDeviceDays ?? 0;
-  if (days === 0 || device.rememberedAt === null || device.rememberedUntil === null || device.rememberGeneration !== user.rememberGeneration) return null;
+  if (
+    days === 0 ||
+    device.rememberedAt === null ||
+    device.rememberedUntil === null ||
+    device.rememberGeneration !== user.rememberGeneration
+  )
+    return null;
   const until = Math.min(device.rememberedUntil, device.rememberedAt + days * dayMs);
   return until > now ? until : null;
 }
@@ -178,7 +194,11 @@ export async function listDevices(deps: Dependencies, input: { appId: string; to
 /** Forgets one of the user's devices: its token dies (it is an unknown client from then on). */
 export async function forgetDevice(deps: Dependencies, input: { appId: string; token: string | null; deviceId: string }): Promise<void> {
   const { user } = await authenticateSession(deps, input.appId, input.token, { allowWithoutRequiredFactor: true });
-  const forgotten = await deps.store.forgetDevice(user, input.deviceId, auditEvent(deps, user.appId, 'device.forgotten', user.id, user.id, { deviceId: input.deviceId }));
+  const forgotten = await deps.store.forgetDevice(
+    user,
+    input.deviceId,
+    auditEvent(deps, user.appId, 'device.forgotten', user.id, user.id, { deviceId: input.deviceId }),
+  );
   if (!forgotten) throw new NotFoundError('The device');
 }
 

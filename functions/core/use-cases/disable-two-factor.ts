@@ -9,7 +9,10 @@ import { notEnrolled, withCurrentCode } from './second-factor.js';
  * Removes the user's authenticator and backup codes, proven by a current code; refused under `required`.
  * Every other session of the user ends, and no device stays remembered.
  */
-export async function disableTwoFactor(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<{ status: 'DISABLED' }> {
+export async function disableTwoFactor(
+  deps: Dependencies,
+  input: { appId: string; token: string | null; code: string },
+): Promise<{ status: 'DISABLED' }> {
   const principal = await authenticateSession(deps, input.appId, input.token);
   const { user, app } = principal;
   if (effectiveMode(app.publishedConfig) === 'required') {
@@ -17,7 +20,12 @@ export async function disableTwoFactor(deps: Dependencies, input: { appId: strin
   }
   return withCurrentCode(deps, principal, input.code, async (step) => {
     try {
-      await deps.store.disableTwoFactor({ user, step, audit: auditEvent(deps, app.id, 'two_factor.disabled', user.id, user.id), current: { session: principal.session } });
+      await deps.store.disableTwoFactor({
+        user,
+        step,
+        audit: auditEvent(deps, app.id, 'two_factor.disabled', user.id, user.id),
+        current: { session: principal.session },
+      });
     } catch (error) {
       if (error instanceof ConditionFailedError && error.reason === 'not_enrolled') throw notEnrolled();
       throw error;

@@ -31,7 +31,10 @@ const noFailures: FailureCount = { failedAttempts: 0, lockedUntil: null };
  * passwords and locked accounts look alike from outside, both refusals cost one password hash, and an
  * attacker's failures never lock the owner out of their own devices.
  */
-export async function logIn(deps: Dependencies, input: { appId: string; email: string; password: string; deviceToken?: string }): Promise<LogInResult> {
+export async function logIn(
+  deps: Dependencies,
+  input: { appId: string; email: string; password: string; deviceToken?: string },
+): Promise<LogInResult> {
   const app = await requireApp(deps, input.appId);
   const email = normalizeEmail(input.email);
   const user = await deps.store.findUserByEmail(app.id, email);
@@ -40,12 +43,20 @@ export async function logIn(deps: Dependencies, input: { appId: string; email: s
   // Never null: a count that does not exist yet reads as no failures.
   const attempt = (await reserveCountedAttempt(deps.clock, count.read, count.move))!;
 
-  const passwordMatches = user ? await verifyPassword(input.password, user.passwordHash) : (await spendPasswordCheck(input.password), false);
+  const passwordMatches = user
+    ? await verifyPassword(input.password, user.passwordHash)
+    : (await spendPasswordCheck(input.password), false);
   if (!user || !passwordMatches) {
     if (attempt.lockSeconds === 0) throw new InvalidCredentialsError();
     // Recorded for unknown emails too (no target user): the admin sees credential stuffing, and the two
     // refusals do the same writes, so timing or a failed write tells nothing about the email.
-    await recordLockout(deps, { appId: app.id, targetUserId: user?.id ?? null, actorId: anonymousActor }, 'password.locked_out', attempt, count.countedOn);
+    await recordLockout(
+      deps,
+      { appId: app.id, targetUserId: user?.id ?? null, actorId: anonymousActor },
+      'password.locked_out',
+      attempt,
+      count.countedOn,
+    );
     throw new TooManyAttemptsError(attempt.lockSeconds);
   }
   await count.clear(attempt.next);
@@ -65,7 +76,9 @@ export async function logIn(deps: Dependencies, input: { appId: string; email: s
   }
   const assurance = rememberedDevice ? 'remembered_device' : 'password';
   const start = device && input.deviceToken ? presentedDevice(deps, device, input.deviceToken) : newDevice(deps, user);
-  const { issued, device: used } = await issueSessionToDevice(deps, user, assurance, start, (session, to) => deps.store.issueSession(session.session, to.use));
+  const { issued, device: used } = await issueSessionToDevice(deps, user, assurance, start, (session, to) =>
+    deps.store.issueSession(session.session, to.use),
+  );
   return signedInWithOffer(issued, user, deviceView(used, user, app.publishedConfig, now), mode);
 }
 

@@ -30,12 +30,18 @@ function pauseAfterLostRace(race: number): Promise<void> {
  * Lost races are retried until `deadline` (epoch ms, inside the function's timeout), so a publish under
  * extreme contention answers 503 with Retry-After instead of being cut off by the timeout.
  */
-export async function publishConfig(deps: Dependencies, input: { appId: string; token: string | null; deadline: number }): Promise<Published> {
+export async function publishConfig(
+  deps: Dependencies,
+  input: { appId: string; token: string | null; deadline: number },
+): Promise<Published> {
   const principal = await authenticateAdmin(deps, input.appId, input.token);
   const { user } = principal;
   for (let race = 0; race < maxPublishRaces && deps.clock() < input.deadline; race++) {
     // The first try uses the app authentication read; a lost race reads it again.
-    const [app, draft] = await Promise.all([race === 0 ? principal.app : requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
+    const [app, draft] = await Promise.all([
+      race === 0 ? principal.app : requireApp(deps, input.appId),
+      deps.store.getDraftSettings(input.appId),
+    ]);
     const values = draftValues(draft);
     assertSettingsAllowed(app.plan, values);
     // Putting a lower mode or longer remembering in force needs a recent second factor, as editing it does.
@@ -46,7 +52,12 @@ export async function publishConfig(deps: Dependencies, input: { appId: string; 
       publishedAt: new Date(deps.clock()).toISOString(),
     };
     try {
-      await deps.store.publishConfig(app.id, app.plan, config, auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, ...values }));
+      await deps.store.publishConfig(
+        app.id,
+        app.plan,
+        config,
+        auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, ...values }),
+      );
       return { version: config.version, publishedAt: config.publishedAt, config: { twoFactor: values } };
     } catch (error) {
       if (!(error instanceof ConditionFailedError && error.reason === 'version_conflict')) throw error;

@@ -7,7 +7,10 @@ import { securityEventOf } from '../security-events.js';
  * index of the first entry that could not be published (it and every later one must be retried), or
  * null when all were.
  */
-export async function publishSecurityEvents(deps: { store: TwoFactorStore; events: EventPublisher }, audits: AuditEvent[]): Promise<number | null> {
+export async function publishSecurityEvents(
+  deps: { store: TwoFactorStore; events: EventPublisher },
+  audits: AuditEvent[],
+): Promise<number | null> {
   const emails = new Map<string, string | null>();
   for (const userId of new Set(audits.map((audit) => audit.targetUserId).filter((id): id is string => id !== null))) {
     emails.set(userId, (await deps.store.getUser(userId))?.email ?? null);

@@ -15,7 +15,10 @@ export interface BackupCodesRegenerated {
  * A current code buys a new set of backup codes; the old set dies in the same write, with every other
  * session of the user and the remembering of every device.
  */
-export async function regenerateBackupCodes(deps: Dependencies, input: { appId: string; token: string | null; code: string }): Promise<BackupCodesRegenerated> {
+export async function regenerateBackupCodes(
+  deps: Dependencies,
+  input: { appId: string; token: string | null; code: string },
+): Promise<BackupCodesRegenerated> {
   const principal = await authenticateSession(deps, input.appId, input.token);
   const { user, app } = principal;
   return withCurrentCode(deps, principal, input.code, async (step, attempt) => {

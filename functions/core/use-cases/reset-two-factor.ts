@@ -32,7 +32,14 @@ async function resetInApp(
   input: { appId: string; userId: string; actorId: string; reason: string | null },
 ): Promise<{ user: UserSummary }> {
   const user = await requireUserOfApp(deps, input.appId, input.userId);
-  const audit = auditEvent(deps, input.appId, 'two_factor.reset', input.actorId, user.id, input.reason ? { reason: input.reason } : undefined);
+  const audit = auditEvent(
+    deps,
+    input.appId,
+    'two_factor.reset',
+    input.actorId,
+    user.id,
+    input.reason ? { reason: input.reason } : undefined,
+  );
   const updated = await deps.store.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
   return { user: userSummary(updated) };
 }
@@ -55,7 +62,10 @@ export async function adminResetTwoFactor(
  * The admin's unlock: ends the user's password and second-factor lockouts (the email's count, the
  * factor's, every device's), audited as `user.unlocked`. Same rules as the reset.
  */
-export async function unlockUser(deps: Dependencies, input: { appId: string; token: string | null; userId: string }): Promise<{ user: UserSummary }> {
+export async function unlockUser(
+  deps: Dependencies,
+  input: { appId: string; token: string | null; userId: string },
+): Promise<{ user: UserSummary }> {
   const admin = await authenticateAdmin(deps, input.appId, input.token);
   refuseOwnAccount(admin, input.userId);
   requireRecentSecondFactor(deps, admin);

@@ -61,7 +61,11 @@ export async function reserveAttempt(deps: Dependencies, user: User, device: Dev
  * retries after a 503 is not counted as guessing; a code judged wrong (a domain error) is never given back.
  * `alsoRelease` gives back other reservations of the same attempt (the challenge's).
  */
-export async function withReservedAttempt<T>(attempt: ReservedAttempt, work: () => Promise<T>, alsoRelease: () => Promise<void> = async () => undefined): Promise<T> {
+export async function withReservedAttempt<T>(
+  attempt: ReservedAttempt,
+  work: () => Promise<T>,
+  alsoRelease: () => Promise<void> = async () => undefined,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -154,9 +158,20 @@ export async function withCurrentCode<T>(
  * lockout is a security event, written to the audit log, and ends remembering for every device of the
  * user), else `invalid_code` with the attempts left (capped by `otherLimit`, e.g. the challenge's own).
  */
-export async function refuseCode(deps: Dependencies, user: User, attempt: ReservedAttempt, otherLimit = Number.POSITIVE_INFINITY): Promise<never> {
+export async function refuseCode(
+  deps: Dependencies,
+  user: User,
+  attempt: ReservedAttempt,
+  otherLimit = Number.POSITIVE_INFINITY,
+): Promise<never> {
   if (attempt.lockSeconds > 0) {
-    await recordLockout(deps, { appId: user.appId, targetUserId: user.id, actorId: user.id }, 'two_factor.locked_out', attempt, attempt.countedOn);
+    await recordLockout(
+      deps,
+      { appId: user.appId, targetUserId: user.id, actorId: user.id },
+      'two_factor.locked_out',
+      attempt,
+      attempt.countedOn,
+    );
     throw new TooManyAttemptsError(attempt.lockSeconds);
   }
   throw new InvalidCodeError(Math.min(attemptsBeforeLockout(attempt.next.failedAttempts), otherLimit));

@@ -24,7 +24,9 @@ export async function setPlan(deps: Dependencies, input: { appId: string; plan: 
     const published = app.publishedConfig;
     const loweredPublished = published ? lowerSettingsToPlan(input.plan, published) : null;
     const publish: PublishedConfig | null =
-      published && loweredPublished && !sameSettings(published, loweredPublished) ? { ...loweredPublished, version: published.version + 1, publishedAt: now } : null;
+      published && loweredPublished && !sameSettings(published, loweredPublished)
+        ? { ...loweredPublished, version: published.version + 1, publishedAt: now }
+        : null;
     try {
       await deps.store.changePlan({
         appId: app.id,

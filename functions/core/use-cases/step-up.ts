@@ -28,7 +28,9 @@ export function requireRecentSecondFactor(deps: Dependencies, principal: Session
 /** No admin route acts on the caller's own account: a user turns their own 2FA off with a code. */
 export function refuseOwnAccount(principal: SessionPrincipal, userId: string): void {
   if (principal.user.id === userId) {
-    throw new ForbiddenError('Admins cannot reset or unlock their own account: another admin of the app can. To turn your own 2FA off, use the user menu and a code.');
+    throw new ForbiddenError(
+      'Admins cannot reset or unlock their own account: another admin of the app can. To turn your own 2FA off, use the user menu and a code.',
+    );
   }
 }
 
@@ -60,7 +62,9 @@ export async function stepUp(
 
   if ('code' in input) {
     return withCurrentCode(deps, principal, input.code, async (step, attempt) => {
-      await deps.store.stepUp({ user, session, secondFactorAt: at, proof: { step }, countedOn: attempt.countedOn, audit: null }).catch(lostSession);
+      await deps.store
+        .stepUp({ user, session, secondFactorAt: at, proof: { step }, countedOn: attempt.countedOn, audit: null })
+        .catch(lostSession);
       return answer();
     });
   }
@@ -72,9 +76,19 @@ export async function stepUp(
     const codeSet = await deps.store.getBackupCodeSet(user.id);
     const codeHash = normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
     if (!codeSet || !codeHash) return refuseCode(deps, user, attempt);
-    const audit = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: codeSet.remainingHashes.length - 1, stepUp: true });
+    const audit = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, {
+      backupCodesRemaining: codeSet.remainingHashes.length - 1,
+      stepUp: true,
+    });
     try {
-      await deps.store.stepUp({ user, session, secondFactorAt: at, proof: { setId: codeSet.setId, codeHash }, countedOn: attempt.countedOn, audit });
+      await deps.store.stepUp({
+        user,
+        session,
+        secondFactorAt: at,
+        proof: { setId: codeSet.setId, codeHash },
+        countedOn: attempt.countedOn,
+        audit,
+      });
     } catch (error) {
       if (error instanceof ConditionFailedError && error.reason === 'backup_code_used') return refuseCode(deps, user, attempt);
       return lostSession(error);

@@ -8,7 +8,9 @@ import { type IssuedSession, type SignedIn, auditEvent, maxAttemptsPerChallenge,
 import { type IssuedDevice, deviceView, issueSessionToDevice, liveDeviceById, newDevice, remembered, rotatedDevice } from './devices.js';
 import { acceptableStep, giveBackAttempt, refuseCode, reserveAttempt, withReservedAttempt } from './second-factor.js';
 
-export type VerifyLoginInput = { appId: string; challengeToken: string; rememberDevice?: boolean } & ({ code: string } | { backupCode: string });
+export type VerifyLoginInput = { appId: string; challengeToken: string; rememberDevice?: boolean } & (
+  { code: string } | { backupCode: string }
+);
 export type VerifyLoginResult = SignedIn & { backupCodesRemaining?: number };
 
 /**
@@ -54,16 +56,21 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
         const step = await acceptableStep(deps, user, attempt.factor, input.code);
         if (step === null) return refuse();
         try {
-          const result = await issueSessionToDevice(deps, user, 'two_factor', start, (session, to) =>
-            deps.store.completeLoginWithTotp({
-              challenge,
-              user,
-              step,
-              session: session.session,
-              device: to.use,
-              countedOn: attempt.countedOn,
-              audits: audits(to),
-            }),
+          const result = await issueSessionToDevice(
+            deps,
+            user,
+            'two_factor',
+            start,
+            (session, to) =>
+              deps.store.completeLoginWithTotp({
+                challenge,
+                user,
+                step,
+                session: session.session,
+                device: to.use,
+                countedOn: attempt.countedOn,
+                audits: audits(to),
+              }),
             instead,
           );
           return answer(result);
@@ -74,24 +81,32 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
 
       const normalized = normalizeBackupCode(input.backupCode);
       const codeSet = await deps.store.getBackupCodeSet(user.id);
-      const codeHash = normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
+      const codeHash =
+        normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
       if (!codeSet || !codeHash) return refuse();
       const remainingAsRead = codeSet.remainingHashes.length - 1;
       const used = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: remainingAsRead });
       try {
         let remaining: number | null = null;
-        const result = await issueSessionToDevice(deps, user, 'two_factor', start, async (session, to) => {
-          remaining = await deps.store.completeLoginWithBackupCode({
-            challenge,
-            user,
-            setId: codeSet.setId,
-            codeHash,
-            session: session.session,
-            device: to.use,
-            countedOn: attempt.countedOn,
-            audits: [used, ...audits(to)],
-          });
-        }, instead);
+        const result = await issueSessionToDevice(
+          deps,
+          user,
+          'two_factor',
+          start,
+          async (session, to) => {
+            remaining = await deps.store.completeLoginWithBackupCode({
+              challenge,
+              user,
+              setId: codeSet.setId,
+              codeHash,
+              session: session.session,
+              device: to.use,
+              countedOn: attempt.countedOn,
+              audits: [used, ...audits(to)],
+            });
+          },
+          instead,
+        );
         return { ...answer(result), backupCodesRemaining: remaining ?? remainingAsRead };
       } catch (error) {
         return lostRace(error, 'backup_code_used', refuse);

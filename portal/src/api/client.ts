@@ -39,7 +39,13 @@ const noDeviceTokens: DeviceTokenStore = { get: () => null, save: () => undefine
 
 /** API.md's error body, as the service sends it. */
 interface ErrorBody {
-  error: { code: string; message: string; attemptsRemaining?: number; retryAfterSeconds?: number; issues?: { path: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    attemptsRemaining?: number;
+    retryAfterSeconds?: number;
+    issues?: { path: string; message: string }[];
+  };
 }
 
 /** A refusal of the service (or an unreachable service: status 0, code `network_error`). */
@@ -66,7 +72,10 @@ type Outcome<T> = { data?: T; error?: unknown; response: Response };
 function unwrap<T>(outcome: Outcome<T>): T {
   if (outcome.response.ok) return outcome.data as T;
   const body = outcome.error as Partial<ErrorBody> | undefined;
-  throw new ApiError(outcome.response.status, body?.error ?? { code: 'unexpected_response', message: `The service answered ${outcome.response.status}.` });
+  throw new ApiError(
+    outcome.response.status,
+    body?.error ?? { code: 'unexpected_response', message: `The service answered ${outcome.response.status}.` },
+  );
 }
 
 /** Runs one call; a failure to reach the service becomes an ApiError too, so screens handle one kind of error. */
@@ -105,21 +114,35 @@ export class TwoFactorApi {
   }
 
   async signUp(email: string, password: string): Promise<PasswordStepResult> {
-    return this.keepDevice(await attempt(() => this.client.POST('/v1/apps/{appId}/signup', { params: this.path, body: { email, password } })));
+    return this.keepDevice(
+      await attempt(() => this.client.POST('/v1/apps/{appId}/signup', { params: this.path, body: { email, password } })),
+    );
   }
 
   async logIn(email: string, password: string): Promise<PasswordStepResult> {
     const deviceToken = this.deviceTokens.get();
     return this.keepDevice(
-      await attempt(() => this.client.POST('/v1/apps/{appId}/login', { params: this.path, body: { email, password, ...(deviceToken ? { deviceToken } : {}) } })),
+      await attempt(() =>
+        this.client.POST('/v1/apps/{appId}/login', {
+          params: this.path,
+          body: { email, password, ...(deviceToken ? { deviceToken } : {}) },
+        }),
+      ),
     );
   }
 
   /** `rememberDevice`: the user ticked "Trust this browser" (the service remembers it only when the app allows it). */
-  async verifyLogin(challengeToken: string, factor: { code: string } | { backupCode: string }, rememberDevice = false): Promise<SignedInWithSecondFactor> {
+  async verifyLogin(
+    challengeToken: string,
+    factor: { code: string } | { backupCode: string },
+    rememberDevice = false,
+  ): Promise<SignedInWithSecondFactor> {
     return this.keepDevice(
       await attempt(() =>
-        this.client.POST('/v1/apps/{appId}/login/verify', { params: this.path, body: { challengeToken, ...factor, ...(rememberDevice ? { rememberDevice: true } : {}) } }),
+        this.client.POST('/v1/apps/{appId}/login/verify', {
+          params: this.path,
+          body: { challengeToken, ...factor, ...(rememberDevice ? { rememberDevice: true } : {}) },
+        }),
       ),
     );
   }
@@ -131,15 +154,24 @@ export class TwoFactorApi {
 
   /** Confirming with an enrollment challenge also issues a session, and with it a device. */
   async confirmEnrollment(token: string, code: string): Promise<EnrollmentConfirmed> {
-    return this.keepDevice(await attempt(() => this.client.POST('/v1/apps/{appId}/2fa/enrollment/confirm', { params: this.path, headers: bearer(token), body: { code } })));
+    return this.keepDevice(
+      await attempt(() =>
+        this.client.POST('/v1/apps/{appId}/2fa/enrollment/confirm', { params: this.path, headers: bearer(token), body: { code } }),
+      ),
+    );
   }
 
   /** Asks for JSON (the route can also answer with the .txt itself, for `Accept: text/plain`). */
   async regenerateBackupCodes(token: string, code: string): Promise<BackupCodes> {
     const codes = await attempt(() =>
-      this.client.POST('/v1/apps/{appId}/2fa/backup-codes', { params: this.path, headers: { ...bearer(token), Accept: 'application/json' }, body: { code } }),
+      this.client.POST('/v1/apps/{appId}/2fa/backup-codes', {
+        params: this.path,
+        headers: { ...bearer(token), Accept: 'application/json' },
+        body: { code },
+      }),
     );
-    if (typeof codes === 'string') throw new ApiError(200, { code: 'unexpected_response', message: 'The service answered with a file instead of JSON.' });
+    if (typeof codes === 'string')
+      throw new ApiError(200, { code: 'unexpected_response', message: 'The service answered with a file instead of JSON.' });
     return codes;
   }
 
@@ -167,7 +199,12 @@ export class TwoFactorApi {
 
   /** Forgets a device; forgetting this browser's own also drops its token here. */
   async forgetDevice(token: string, device: Pick<DeviceSummary, 'id' | 'current'>): Promise<void> {
-    await attempt(() => this.client.DELETE('/v1/apps/{appId}/2fa/devices/{deviceId}', { params: { path: { appId: this.appId, deviceId: device.id } }, headers: bearer(token) }));
+    await attempt(() =>
+      this.client.DELETE('/v1/apps/{appId}/2fa/devices/{deviceId}', {
+        params: { path: { appId: this.appId, deviceId: device.id } },
+        headers: bearer(token),
+      }),
+    );
     if (device.current) this.deviceTokens.forget();
   }
 
@@ -181,7 +218,9 @@ export class TwoFactorApi {
   }
 
   updateTwoFactorSettings(token: string, settings: SettingsUpdate): Promise<TwoFactorSettings> {
-    return attempt(() => this.client.PUT('/v1/apps/{appId}/settings/two-factor', { params: this.path, headers: bearer(token), body: settings }));
+    return attempt(() =>
+      this.client.PUT('/v1/apps/{appId}/settings/two-factor', { params: this.path, headers: bearer(token), body: settings }),
+    );
   }
 
   publish(token: string): Promise<Published> {
@@ -190,7 +229,10 @@ export class TwoFactorApi {
 
   listUsers(token: string, cursor?: string): Promise<UsersPage> {
     return attempt(() =>
-      this.client.GET('/v1/apps/{appId}/users', { params: { path: { appId: this.appId }, query: { limit: 50, ...(cursor ? { cursor } : {}) } }, headers: bearer(token) }),
+      this.client.GET('/v1/apps/{appId}/users', {
+        params: { path: { appId: this.appId }, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+        headers: bearer(token),
+      }),
     );
   }
 
@@ -205,6 +247,11 @@ export class TwoFactorApi {
   }
 
   unlockUser(token: string, userId: string): Promise<Schemas['UserReset']> {
-    return attempt(() => this.client.POST('/v1/apps/{appId}/users/{userId}/unlock', { params: { path: { appId: this.appId, userId } }, headers: bearer(token) }));
+    return attempt(() =>
+      this.client.POST('/v1/apps/{appId}/users/{userId}/unlock', {
+        params: { path: { appId: this.appId, userId } },
+        headers: bearer(token),
+      }),
+    );
   }
 }

@@ -8,7 +8,11 @@ import { backupCodesPanel, enrollmentWizard } from './enrollment.js';
 export function homeScreen(portal: Portal): HTMLElement {
   const me = portal.me!;
   const twoFactor = me.twoFactor;
-  const openButton = h('button', { type: 'button', class: twoFactor.enabled ? 'secondary' : 'primary' }, twoFactor.enabled ? 'Manage two-factor authentication' : 'Turn on two-factor authentication');
+  const openButton = h(
+    'button',
+    { type: 'button', class: twoFactor.enabled ? 'secondary' : 'primary' },
+    twoFactor.enabled ? 'Manage two-factor authentication' : 'Turn on two-factor authentication',
+  );
   openButton.addEventListener('click', () => portal.openTwoFactor());
   const status = twoFactor.enabled
     ? h('p', {}, `On since ${formatDate(twoFactor.enabledAt!)}. Backup codes left: ${twoFactor.backupCodesRemaining ?? 0}.`)
@@ -70,7 +74,12 @@ export function twoFactorModal(portal: Portal): HTMLElement {
 
   const notOffered = () => {
     body.replaceChildren(
-      h('div', { class: 'stack' }, h('p', {}, `${portal.me!.app.name} has not turned on two-factor authentication. Once its admin does, you can set it up here.`), devicesSection()),
+      h(
+        'div',
+        { class: 'stack' },
+        h('p', {}, `${portal.me!.app.name} has not turned on two-factor authentication. Once its admin does, you can set it up here.`),
+        devicesSection(),
+      ),
     );
   };
 
@@ -81,7 +90,11 @@ export function twoFactorModal(portal: Portal): HTMLElement {
       h(
         'div',
         { class: 'stack guidance' },
-        h('p', {}, 'Two-factor authentication protects your account with something you have as well as something you know: after your password, you enter a 6-digit code from an authenticator app on your phone.'),
+        h(
+          'p',
+          {},
+          'Two-factor authentication protects your account with something you have as well as something you know: after your password, you enter a 6-digit code from an authenticator app on your phone.',
+        ),
         h('h3', {}, 'What you need'),
         h('p', {}, 'An authenticator app such as Google Authenticator, Authy, Microsoft Authenticator or 1Password.'),
         h('h3', {}, 'How it works'),
@@ -111,7 +124,10 @@ export function twoFactorModal(portal: Portal): HTMLElement {
             .refreshMe()
             .catch(() => undefined)
             .then(() => {
-              portal.setNotice({ kind: 'info', text: 'Two-factor authentication is on: you will enter a code from your authenticator app when you sign in.' });
+              portal.setNotice({
+                kind: 'info',
+                text: 'Two-factor authentication is on: you will enter a code from your authenticator app when you sign in.',
+              });
               modal.close();
             });
         },
@@ -132,12 +148,21 @@ export function twoFactorModal(portal: Portal): HTMLElement {
         { class: 'stack' },
         h('p', { class: 'status-line' }, h('span', { class: 'badge on' }, 'On'), ` since ${formatDate(me.twoFactor.enabledAt!)}`),
         h('h3', {}, 'Backup codes'),
-        h('p', {}, `${remaining} unused backup code${remaining === 1 ? '' : 's'} left. Generating a new set makes the old codes stop working.`),
+        h(
+          'p',
+          {},
+          `${remaining} unused backup code${remaining === 1 ? '' : 's'} left. Generating a new set makes the old codes stop working.`,
+        ),
         h('div', { class: 'actions' }, regenerate),
         h('h3', {}, 'Turn off'),
         me.app.twoFactorMode === 'required'
           ? h('p', { class: 'muted' }, `${me.app.name} requires two-factor authentication, so it cannot be turned off.`)
-          : h('div', { class: 'stack' }, h('p', {}, 'Your sign-in will ask for your password only.'), h('div', { class: 'actions' }, disable)),
+          : h(
+              'div',
+              { class: 'stack' },
+              h('p', {}, 'Your sign-in will ask for your password only.'),
+              h('div', { class: 'actions' }, disable),
+            ),
         devicesSection(),
       ),
     );
@@ -203,7 +228,12 @@ export function twoFactorModal(portal: Portal): HTMLElement {
         h(
           'div',
           { class: 'device-text' },
-          h('p', { class: 'device-name' }, h('strong', {}, name(device)), device.rememberedUntil ? h('span', { class: 'badge on' }, `Remembered until ${formatDate(device.rememberedUntil)}`) : null),
+          h(
+            'p',
+            { class: 'device-name' },
+            h('strong', {}, name(device)),
+            device.rememberedUntil ? h('span', { class: 'badge on' }, `Remembered until ${formatDate(device.rememberedUntil)}`) : null,
+          ),
           h('p', { class: 'hint' }, `First signed in ${formatDate(device.createdAt)} · Last used ${formatDate(device.lastUsedAt)}`),
         ),
         forget,
@@ -214,9 +244,15 @@ export function twoFactorModal(portal: Portal): HTMLElement {
     view.removeAttribute('aria-busy');
     view.replaceChildren(
       ...present(
-        h('p', {}, 'Each browser that has signed in to your account. A forgotten browser counts as new at its next sign-in: a trusted one has to enter a code again.'),
+        h(
+          'p',
+          {},
+          'Each browser that has signed in to your account. A forgotten browser counts as new at its next sign-in: a trusted one has to enter a code again.',
+        ),
         status ? h('div', { class: 'banner info' }, h('p', {}, status)) : null,
-        items.length > 0 ? h('ul', { class: 'devices', 'aria-label': 'Devices' }, ...items) : h('p', { class: 'muted' }, 'No browser is known for your account any more.'),
+        items.length > 0
+          ? h('ul', { class: 'devices', 'aria-label': 'Devices' }, ...items)
+          : h('p', { class: 'muted' }, 'No browser is known for your account any more.'),
         errors.element,
         h('h3', {}, 'Sign out everywhere'),
         h('p', {}, 'Ends every session of your account, this one included, and forgets every browser.'),

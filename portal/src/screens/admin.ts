@@ -8,7 +8,8 @@ const modeText: Record<TwoFactorMode, { label: string; description: string }> = 
   off: { label: 'Off', description: 'Users sign in with their password only.' },
   optional: {
     label: 'Optional',
-    description: 'Sign-up suggests linking an authenticator app and the user menu offers it. Users who link one enter a code at every sign-in.',
+    description:
+      'Sign-up suggests linking an authenticator app and the user menu offers it. Users who link one enter a code at every sign-in.',
   },
   required: {
     label: 'Required',
@@ -29,7 +30,8 @@ function rememberText(days: number): string {
 
 /** Why the plan cannot set `mode`, in the words of the product page. */
 function whyNotAllowed(plan: TwoFactorSettings['plan'], mode: TwoFactorMode): string {
-  if (mode === 'required' && plan === 'business') return 'Your Business plan lets users turn on two-factor authentication but cannot require it. Requiring it needs the Enterprise plan.';
+  if (mode === 'required' && plan === 'business')
+    return 'Your Business plan lets users turn on two-factor authentication but cannot require it. Requiring it needs the Enterprise plan.';
   if (mode === 'required') return 'Requiring two-factor authentication needs the Enterprise plan.';
   return 'Two-factor authentication needs the Business plan (optional) or the Enterprise plan (optional or required).';
 }
@@ -57,7 +59,15 @@ export function settingsScreen(portal: Portal): HTMLElement {
       const options = (['off', 'optional', 'required'] as const).map((mode) => {
         const allowed = settings.allowedModes.includes(mode);
         const id = `mode-${mode}`;
-        const input = h('input', { type: 'radio', name, id, value: mode, checked: settings.draft.mode === mode, disabled: !allowed, 'aria-describedby': `${id}-description` });
+        const input = h('input', {
+          type: 'radio',
+          name,
+          id,
+          value: mode,
+          checked: settings.draft.mode === mode,
+          disabled: !allowed,
+          'aria-describedby': `${id}-description`,
+        });
         input.addEventListener('change', () => {
           if (!input.checked) return;
           errors.clear();
@@ -84,7 +94,12 @@ export function settingsScreen(portal: Portal): HTMLElement {
             'div',
             {},
             h('label', { for: id }, modeText[mode].label, allowed ? null : h('span', { class: 'badge' }, 'Upgrade')),
-            h('p', { id: `${id}-description`, class: 'hint' }, modeText[mode].description, allowed ? null : ` ${whyNotAllowed(settings.plan, mode)}`),
+            h(
+              'p',
+              { id: `${id}-description`, class: 'hint' },
+              modeText[mode].description,
+              allowed ? null : ` ${whyNotAllowed(settings.plan, mode)}`,
+            ),
           ),
         );
       });
@@ -115,7 +130,13 @@ export function settingsScreen(portal: Portal): HTMLElement {
       const breadcrumb = h(
         'nav',
         { 'aria-label': 'Breadcrumb', class: 'breadcrumb' },
-        h('ol', {}, h('li', {}, 'Settings'), h('li', {}, 'Login & Sign Up'), h('li', { 'aria-current': 'page' }, 'Two-Factor Authentication')),
+        h(
+          'ol',
+          {},
+          h('li', {}, 'Settings'),
+          h('li', {}, 'Login & Sign Up'),
+          h('li', { 'aria-current': 'page' }, 'Two-Factor Authentication'),
+        ),
       );
       const unpublished = settings.unpublishedChanges
         ? h(
@@ -146,7 +167,9 @@ export function settingsScreen(portal: Portal): HTMLElement {
         errors.element,
         rememberDevicesSection(settings),
       );
-      container.replaceChildren(...present(breadcrumb, unpublished, message ? h('div', { class: 'banner info' }, h('p', {}, message)) : null, card));
+      container.replaceChildren(
+        ...present(breadcrumb, unpublished, message ? h('div', { class: 'banner info' }, h('p', {}, message)) : null, card),
+      );
     };
     /**
      * "Remember devices for N days": how long a browser the user trusts at the code prompt skips the code
@@ -160,13 +183,24 @@ export function settingsScreen(portal: Portal): HTMLElement {
         inputmode: 'numeric',
         hint: `0 to ${maxRememberDeviceDays}; 0 turns it off. A user who ticks “Trust this browser” at the code prompt skips the code on that browser for this many days (only while two-factor authentication is optional or required).`,
       });
-      Object.assign(days.input, { min: '0', max: String(maxRememberDeviceDays), step: '1', value: String(settings.draft.rememberDeviceDays) });
+      Object.assign(days.input, {
+        min: '0',
+        max: String(maxRememberDeviceDays),
+        step: '1',
+        value: String(settings.draft.rememberDeviceDays),
+      });
       days.invalidMessage = `Enter a whole number of days from 0 to ${maxRememberDeviceDays}.`;
       const heading = h('h3', { id: 'settings-remember' }, 'Remember devices');
       if (!canRememberDevices(settings.plan)) {
         days.input.disabled = true;
         days.element.querySelector('label')!.append(h('span', { class: 'badge' }, 'Upgrade'));
-        days.element.append(h('p', { class: 'hint', id: `${days.input.id}-plan` }, `Your ${planNames[settings.plan]} plan cannot remember devices: every sign-in of a user with two-factor authentication asks for a code. Remembering devices needs the Business or Enterprise plan.`));
+        days.element.append(
+          h(
+            'p',
+            { class: 'hint', id: `${days.input.id}-plan` },
+            `Your ${planNames[settings.plan]} plan cannot remember devices: every sign-in of a user with two-factor authentication asks for a code. Remembering devices needs the Business or Enterprise plan.`,
+          ),
+        );
         days.input.setAttribute('aria-describedby', `${days.input.getAttribute('aria-describedby')} ${days.input.id}-plan`);
         return h('section', { class: 'stack remember-devices', 'aria-labelledby': 'settings-remember' }, heading, days.element);
       }
@@ -178,7 +212,9 @@ export function settingsScreen(portal: Portal): HTMLElement {
           const value = Number(days.input.value);
           try {
             // Remembering browsers longer weakens the app: the service may ask for a recent second factor.
-            const updated = await withStepUp(portal, () => portal.api.updateTwoFactorSettings(token, { mode: settings.draft.mode, rememberDeviceDays: value }));
+            const updated = await withStepUp(portal, () =>
+              portal.api.updateTwoFactorSettings(token, { mode: settings.draft.mode, rememberDeviceDays: value }),
+            );
             render(updated);
             announce(`Remember devices set to ${value} day${value === 1 ? '' : 's'} in the draft. Publish to apply it.`);
             container.querySelector<HTMLInputElement>('input[name="rememberDeviceDays"]')?.focus();
@@ -256,7 +292,10 @@ export function usersScreen(portal: Portal): HTMLElement {
         confirm.disabled = true;
         withStepUp(portal, () => portal.api.unlockUser(token, user.id))
           .then((unlocked) => {
-            Object.assign(users.find((candidate) => candidate.id === user.id)!, unlocked.user);
+            Object.assign(
+              users.find((candidate) => candidate.id === user.id)!,
+              unlocked.user,
+            );
             modal.close();
             done(user, `${user.email} is unlocked: they can try their password and codes again now.`, returnFocus);
           })
@@ -289,7 +328,10 @@ export function usersScreen(portal: Portal): HTMLElement {
         // A reset strips a user's second factor: the service may first ask for the admin's own.
         withStepUp(portal, () => portal.api.resetUserTwoFactor(token, user.id, reason.input.value.trim() || undefined))
           .then((reset) => {
-            Object.assign(users.find((candidate) => candidate.id === user.id)!, reset.user);
+            Object.assign(
+              users.find((candidate) => candidate.id === user.id)!,
+              reset.user,
+            );
             modal.close();
             done(user, `2FA was reset for ${user.email}. They will link an authenticator app again at their next sign-in.`, returnFocus);
           })
@@ -299,7 +341,11 @@ export function usersScreen(portal: Portal): HTMLElement {
         h(
           'div',
           { class: 'stack' },
-          h('p', {}, 'Their authenticator app and backup codes stop working, and they are signed out everywhere. They will link an authenticator app again at their next sign-in (or from the user menu).'),
+          h(
+            'p',
+            {},
+            'Their authenticator app and backup codes stop working, and they are signed out everywhere. They will link an authenticator app again at their next sign-in (or from the user menu).',
+          ),
           reason.element,
           errors.element,
           h('div', { class: 'actions' }, confirm, cancel),
@@ -310,14 +356,24 @@ export function usersScreen(portal: Portal): HTMLElement {
     const draw = (message?: string) => {
       const headers = ['Email', 'Role', 'Created', ...(twoFactorColumn ? ['2FA setup Complete'] : []), 'Actions'];
       const rows = users.map((user) => {
-        const menuButton = h('button', { type: 'button', class: 'icon-button', 'aria-haspopup': 'menu', 'aria-label': `Actions for ${user.email}` }, icon(icons.dots));
+        const menuButton = h(
+          'button',
+          { type: 'button', class: 'icon-button', 'aria-haspopup': 'menu', 'aria-label': `Actions for ${user.email}` },
+          icon(icons.dots),
+        );
         const row = h(
           'tr',
           { tabindex: 0, 'data-user-id': user.id, 'aria-label': `${user.email}. Press Shift+F10 for actions.` },
           h('th', { scope: 'row' }, user.email),
           h('td', {}, user.role),
           h('td', {}, formatDate(user.createdAt)),
-          twoFactorColumn ? h('td', { class: 'two-factor-cell' }, user.twoFactorSetupComplete ? h('span', { class: 'badge on' }, 'Yes') : h('span', { class: 'badge' }, 'No')) : null,
+          twoFactorColumn
+            ? h(
+                'td',
+                { class: 'two-factor-cell' },
+                user.twoFactorSetupComplete ? h('span', { class: 'badge on' }, 'Yes') : h('span', { class: 'badge' }, 'No'),
+              )
+            : null,
           h('td', {}, menuButton),
         );
         row.addEventListener('contextmenu', (event) => {
@@ -347,7 +403,11 @@ export function usersScreen(portal: Portal): HTMLElement {
       const more = h('button', { type: 'button', class: 'secondary' }, 'Load more');
       more.addEventListener('click', () => void load().then(() => draw()));
       const hint = twoFactorColumn
-        ? h('p', { class: 'hint' }, 'To reset a user’s 2FA or unlock them, right-click their row, press Shift+F10 on it, or use its “…” button.')
+        ? h(
+            'p',
+            { class: 'hint' },
+            'To reset a user’s 2FA or unlock them, right-click their row, press Shift+F10 on it, or use its “…” button.',
+          )
         : h(
             'p',
             { class: 'hint' },
@@ -361,7 +421,12 @@ export function usersScreen(portal: Portal): HTMLElement {
         h('tbody', {}, ...rows),
       );
       container.replaceChildren(
-        ...present(message ? h('div', { class: 'banner info' }, h('p', {}, message)) : null, hint, table, nextCursor ? h('div', { class: 'actions' }, more) : null),
+        ...present(
+          message ? h('div', { class: 'banner info' }, h('p', {}, message)) : null,
+          hint,
+          table,
+          nextCursor ? h('div', { class: 'actions' }, more) : null,
+        ),
       );
     };
 

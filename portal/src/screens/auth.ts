@@ -40,8 +40,7 @@ async function afterPassword(portal: Portal, email: string, result: PasswordStep
   const challenge = result as ChallengeIssued;
   if (challenge.status === 'TWO_FACTOR_REQUIRED') {
     portal.showSignedOut(secondFactorScreen(portal, challenge.challenge.token, email, challenge.challenge.rememberDeviceDays ?? 0));
-  }
-  else portal.showSignedOut(enrollmentPage(portal, { token: challenge.challenge.token, email, required: true }));
+  } else portal.showSignedOut(enrollmentPage(portal, { token: challenge.challenge.token, email, required: true }));
 }
 
 export function signInScreen(portal: Portal): HTMLElement {
@@ -76,7 +75,13 @@ export function signUpScreen(portal: Portal): HTMLElement {
       await afterPassword(portal, email.input.value.trim(), result, true);
     },
   });
-  return h('div', { class: 'stack' }, h('h1', { tabindex: -1 }, 'Create your account'), form, switchLink('Already have an account?', 'Sign in', () => portal.showScreen('sign-in')));
+  return h(
+    'div',
+    { class: 'stack' },
+    h('h1', { tabindex: -1 }, 'Create your account'),
+    form,
+    switchLink('Already have an account?', 'Sign in', () => portal.showScreen('sign-in')),
+  );
 }
 
 function trustedBrowserText(device: Device): string {
@@ -203,7 +208,10 @@ function enrollmentPage(portal: Portal, options: { token: string; email: string;
     onComplete: (confirmed) => {
       const token = confirmed.session?.token ?? options.token;
       announce('Two-factor authentication is on.');
-      void portal.signedIn({ token, email: options.email }, { kind: 'info', text: 'Two-factor authentication is on: you will enter a code from your authenticator app when you sign in.' });
+      void portal.signedIn(
+        { token, email: options.email },
+        { kind: 'info', text: 'Two-factor authentication is on: you will enter a code from your authenticator app when you sign in.' },
+      );
     },
   });
   return h(

@@ -26,7 +26,11 @@ function manualKey(key: string): HTMLElement {
     'div',
     { class: 'manual-key' },
     h('p', { id: 'manual-key-label' }, 'Can’t scan it? Type this key into the app instead (time-based, 6 digits):'),
-    h('code', { class: 'key', 'aria-labelledby': 'manual-key-label', 'data-testid': 'manual-key' }, ...key.split(' ').map((group) => h('span', { class: 'key-group' }, group))),
+    h(
+      'code',
+      { class: 'key', 'aria-labelledby': 'manual-key-label', 'data-testid': 'manual-key' },
+      ...key.split(' ').map((group) => h('span', { class: 'key-group' }, group)),
+    ),
     h('div', { class: 'actions' }, copyButton, status),
   );
 }
@@ -55,7 +59,11 @@ export function backupCodesPanel(options: {
     'section',
     { class: 'stack backup-codes' },
     options.heading,
-    h('p', {}, 'If you lose your phone, each of these codes signs you in once instead of a code from the app. This is the only time they are shown: download them and keep the file somewhere safe.'),
+    h(
+      'p',
+      {},
+      'If you lose your phone, each of these codes signs you in once instead of a code from the app. This is the only time they are shown: download them and keep the file somewhere safe.',
+    ),
     h('ol', { class: 'codes', 'aria-label': 'Backup codes' }, ...options.codes.map((code) => h('li', {}, h('code', {}, code)))),
     h('div', { class: 'actions' }, download),
     h('div', { class: 'checkbox' }, saved, h('label', { for: saved.id }, 'I have saved my backup codes somewhere safe')),
@@ -92,7 +100,13 @@ export function enrollmentWizard(options: {
 
   async function linkStep(): Promise<void> {
     const errors = errorArea();
-    const loading = h('section', { class: 'stack', 'aria-busy': 'true' }, stepHeading(options.heading, 1, 'Link authenticator app'), h('p', {}, 'Preparing your key…'), errors.element);
+    const loading = h(
+      'section',
+      { class: 'stack', 'aria-busy': 'true' },
+      stepHeading(options.heading, 1, 'Link authenticator app'),
+      h('p', {}, 'Preparing your key…'),
+      errors.element,
+    );
     show(loading);
     if (!enrollment) {
       try {
@@ -115,7 +129,13 @@ export function enrollmentWizard(options: {
         { class: 'stack' },
         stepHeading(options.heading, 1, 'Link authenticator app'),
         h('p', {}, 'Open your authenticator app (Google Authenticator, Authy, 1Password, …), add an account and scan this QR code.'),
-        h('img', { class: 'qr', src: enrollment.qrCode.pngDataUrl, alt: 'QR code to scan with your authenticator app', width: 200, height: 200 }),
+        h('img', {
+          class: 'qr',
+          src: enrollment.qrCode.pngDataUrl,
+          alt: 'QR code to scan with your authenticator app',
+          width: 200,
+          height: 200,
+        }),
         manualKey(enrollment.manualEntryKey),
         h('div', { class: 'actions' }, next, skipButton()),
       ),

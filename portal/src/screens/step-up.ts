@@ -75,8 +75,21 @@ function stepUpPrompt(portal: Portal): Promise<void> {
       cancel.addEventListener('click', () => modal.close());
       const useBackup = h('button', { type: 'button', class: 'link-button' }, 'Use a backup code instead');
       useBackup.addEventListener('click', withBackupCode);
-      const { form } = actionForm({ submitLabel: 'Confirm', fields: [code], extra: [cancel], submit: () => prove({ code: code.input.value.trim() }) });
-      body.replaceChildren(h('div', { class: 'stack' }, intro('Enter the code your authenticator app shows now.'), form, h('p', { class: 'switch' }, useBackup)));
+      const { form } = actionForm({
+        submitLabel: 'Confirm',
+        fields: [code],
+        extra: [cancel],
+        submit: () => prove({ code: code.input.value.trim() }),
+      });
+      body.replaceChildren(
+        h(
+          'div',
+          { class: 'stack' },
+          intro('Enter the code your authenticator app shows now.'),
+          form,
+          h('p', { class: 'switch' }, useBackup),
+        ),
+      );
       code.input.focus();
     };
 
@@ -94,8 +107,15 @@ function stepUpPrompt(portal: Portal): Promise<void> {
       cancel.addEventListener('click', () => modal.close());
       const useApp = h('button', { type: 'button', class: 'link-button' }, 'Use your authenticator app instead');
       useApp.addEventListener('click', withApp);
-      const { form } = actionForm({ submitLabel: 'Confirm', fields: [backupCode], extra: [cancel], submit: () => prove({ backupCode: backupCode.input.value.trim() }) });
-      body.replaceChildren(h('div', { class: 'stack' }, intro('Lost your phone? Enter one of your backup codes.'), form, h('p', { class: 'switch' }, useApp)));
+      const { form } = actionForm({
+        submitLabel: 'Confirm',
+        fields: [backupCode],
+        extra: [cancel],
+        submit: () => prove({ backupCode: backupCode.input.value.trim() }),
+      });
+      body.replaceChildren(
+        h('div', { class: 'stack' }, intro('Lost your phone? Enter one of your backup codes.'), form, h('p', { class: 'switch' }, useApp)),
+      );
       backupCode.input.focus();
     };
 

@@ -7,7 +7,11 @@ type Attributes = Record<string, string | number | boolean | null | undefined | 
  * Creates an element. Attributes named `on<event>` become listeners; `true` sets a boolean attribute,
  * `false`, `null` and `undefined` leave it out. Text children are text nodes, never HTML.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (typeof value === 'function') element.addEventListener(name.slice(2).toLowerCase(), value);
@@ -73,10 +77,13 @@ export function errorArea(): { element: HTMLElement; show(message: string): void
   };
 }
 
-const focusableSelector = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const focusableSelector =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function focusables(root: HTMLElement): HTMLElement[] {
-  return [...root.querySelectorAll<HTMLElement>(focusableSelector)].filter((element) => !element.closest('[hidden]') && element.getClientRects().length > 0);
+  return [...root.querySelectorAll<HTMLElement>(focusableSelector)].filter(
+    (element) => !element.closest('[hidden]') && element.getClientRects().length > 0,
+  );
 }
 
 export interface Modal {
@@ -248,6 +255,9 @@ export function formatDate(iso: string): string {
 export function formatWait(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;
-  const parts = [minutes > 0 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : '', rest > 0 || minutes === 0 ? `${rest} second${rest === 1 ? '' : 's'}` : ''];
+  const parts = [
+    minutes > 0 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : '',
+    rest > 0 || minutes === 0 ? `${rest} second${rest === 1 ? '' : 's'}` : '',
+  ];
   return parts.filter(Boolean).join(' ');
 }

@@ -39,7 +39,13 @@ export function field(options: {
     spellcheck: options.spellcheck === false ? 'false' : undefined,
     'aria-describedby': hintId,
   });
-  const element = h('div', { class: 'field' }, h('label', { for: id }, options.label), options.hint ? h('p', { id: hintId, class: 'hint' }, options.hint) : null, input);
+  const element = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, options.label),
+    options.hint ? h('p', { id: hintId, class: 'hint' }, options.hint) : null,
+    input,
+  );
   return { element, input };
 }
 
@@ -92,7 +98,9 @@ export function describeFailure(error: unknown): string {
     case 'not_enrolled':
       return 'The setup has expired or had too many wrong codes. Start again.';
     case 'validation_error':
-      return error.issues.length > 0 ? `Check your input: ${error.issues.map((issue) => `${issue.path.replace(/^body\./, '')} ${issue.message}`).join('; ')}.` : error.message;
+      return error.issues.length > 0
+        ? `Check your input: ${error.issues.map((issue) => `${issue.path.replace(/^body\./, '')} ${issue.message}`).join('; ')}.`
+        : error.message;
     case 'service_unavailable':
       return 'The service is busy. Wait a moment and try again.';
     default:
@@ -104,7 +112,13 @@ export function describeFailure(error: unknown): string {
  * A form that runs `submit` once at a time: the button is disabled while it runs, a failure is shown in
  * the form's alert area, and a lockout (429) keeps the button disabled, counting down, until it ends.
  */
-export function actionForm(options: { submitLabel: string; fields: Field[]; submit: () => Promise<void>; extra?: Node[]; className?: string }) {
+export function actionForm(options: {
+  submitLabel: string;
+  fields: Field[];
+  submit: () => Promise<void>;
+  extra?: Node[];
+  className?: string;
+}) {
   const errors = errorArea();
   const button = h('button', { type: 'submit', class: 'primary' }, options.submitLabel);
   const countdown = h('p', { class: 'countdown', 'aria-live': 'polite', hidden: true });
@@ -143,7 +157,9 @@ export function actionForm(options: { submitLabel: string; fields: Field[]; subm
     if (invalid) {
       errors.show(
         invalid.invalidMessage ??
-          (invalid.input.name === 'code' ? 'Enter the 6-digit code from your authenticator app.' : `Check the field “${invalid.element.querySelector('label')?.textContent ?? invalid.input.name}”.`),
+          (invalid.input.name === 'code'
+            ? 'Enter the 6-digit code from your authenticator app.'
+            : `Check the field “${invalid.element.querySelector('label')?.textContent ?? invalid.input.name}”.`),
       );
       invalid.input.setAttribute('aria-invalid', 'true');
       invalid.input.focus();

@@ -9,7 +9,11 @@ import { decodeQrDataUrl } from '../../support/qr.js';
 import { AuthenticatorApp } from './authenticator-app.js';
 
 /** Drafts and publishes the mode and the days a trusted browser skips the code, as the app's admin. */
-export async function publishSettings(app: TestApp, settings: { mode: 'off' | 'optional' | 'required'; rememberDeviceDays: number }, token = app.adminToken): Promise<void> {
+export async function publishSettings(
+  app: TestApp,
+  settings: { mode: 'off' | 'optional' | 'required'; rememberDeviceDays: number },
+  token = app.adminToken,
+): Promise<void> {
   const put = await call('PUT', `/v1/apps/${app.appId}/settings/two-factor`, { token, body: settings });
   if (put.status !== 200) throw new Error(`settings PUT failed: ${put.text}`);
   const published = await call('POST', `/v1/apps/${app.appId}/publish`, { token });
@@ -20,12 +24,18 @@ export async function publishSettings(app: TestApp, settings: { mode: 'off' | 'o
  * Links an authenticator app to a signed-in account, as the user menu does: scan the QR code, type the
  * code. The session that confirms goes on (the account's other sessions end).
  */
-export async function linkAuthenticator(appId: string, sessionToken: string): Promise<{ authenticator: AuthenticatorApp; backupCodes: string[] }> {
+export async function linkAuthenticator(
+  appId: string,
+  sessionToken: string,
+): Promise<{ authenticator: AuthenticatorApp; backupCodes: string[] }> {
   const enrollment = await call('POST', `/v1/apps/${appId}/2fa/enrollment`, { token: sessionToken });
   if (enrollment.status !== 201) throw new Error(`enrollment failed: ${enrollment.text}`);
   const secret = new URL(decodeQrDataUrl(enrollment.body.qrCode.pngDataUrl)).searchParams.get('secret')!;
   const authenticator = new AuthenticatorApp(secret);
-  const confirm = await call('POST', `/v1/apps/${appId}/2fa/enrollment/confirm`, { token: sessionToken, body: { code: await authenticator.nextCode() } });
+  const confirm = await call('POST', `/v1/apps/${appId}/2fa/enrollment/confirm`, {
+    token: sessionToken,
+    body: { code: await authenticator.nextCode() },
+  });
   if (confirm.status !== 200) throw new Error(`confirm failed: ${confirm.text}`);
   return { authenticator, backupCodes: confirm.body.backupCodes };
 }
@@ -65,7 +75,8 @@ export async function keepDeviceToken(page: Page, appId: string, token: string):
 export function recordLogins(page: Page): Record<string, unknown>[] {
   const bodies: Record<string, unknown>[] = [];
   page.on('request', (request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith('/login')) bodies.push(request.postDataJSON() as Record<string, unknown>);
+    if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith('/login'))
+      bodies.push(request.postDataJSON() as Record<string, unknown>);
   });
   return bodies;
 }

@@ -14,7 +14,9 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * `UPDATE_SCREENSHOTS=1` (`npm run screenshots`), so that running the tests leaves the tracked files alone.
  */
 export const screenshotsDirectory =
-  process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots', import.meta.url)) : join(tmpdir(), 'two-factor-portal-screenshots');
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots', import.meta.url))
+    : join(tmpdir(), 'two-factor-portal-screenshots');
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -37,7 +39,12 @@ export interface PortalPage {
 /** A fresh browser context (no shared session) on the portal of `appId`, with clipboard access for "Copy key". */
 export async function openPortal(browser: Browser, appId?: string): Promise<PortalPage> {
   const origin = new URL(apiUrl()).origin;
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, acceptDownloads: true, locale: 'en-GB', timezoneId: 'UTC' });
+  const context = await browser.newContext({
+    viewport: { width: 1100, height: 760 },
+    acceptDownloads: true,
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
@@ -48,7 +55,8 @@ export async function openPortal(browser: Browser, appId?: string): Promise<Port
     requests.push(url.origin === origin ? `${request.method()} ${url.pathname}` : request.url());
   });
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/the server responded with a status of (401|403|409|429)/.test(message.text())) problems.push(message.text());
+    if (message.type() === 'error' && !/the server responded with a status of (401|403|409|429)/.test(message.text()))
+      problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(`${origin}/${appId ? `?app=${encodeURIComponent(appId)}` : ''}`);
