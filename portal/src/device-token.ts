@@ -1,7 +1,7 @@
 import type { DeviceTokenStore } from './api/client.js';
 
 /** The localStorage key of the device token of `appId`'s portal in this browser. */
-export function deviceTokenKey(appId: string): string {
+function deviceTokenKey(appId: string): string {
   return `twofa.device.${appId}`;
 }
 

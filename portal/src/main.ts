@@ -2,9 +2,10 @@ import { Portal, appIdFromLocation } from './portal.js';
 import { homeScreen, twoFactorModal } from './screens/account.js';
 import { settingsScreen, usersScreen } from './screens/admin.js';
 import { signInScreen, signUpScreen } from './screens/auth.js';
+import { appRoot } from './ui/dom.js';
 
 /** The reference portal: every screen of the product page, over the service's public HTTP API only. */
-const portal = new Portal(document.getElementById('app')!, appIdFromLocation(window.location));
+const portal = new Portal(appRoot(), appIdFromLocation(window.location));
 portal.register('sign-in', signInScreen);
 portal.register('sign-up', signUpScreen);
 portal.register('home', homeScreen);

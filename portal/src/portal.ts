@@ -44,6 +44,18 @@ export class Portal {
     this.api = new TwoFactorApi(appId, '', localDeviceTokens(appId));
   }
 
+  /** The session of a signed-in screen or dialog: the portal draws those only while there is one. */
+  requireSession(): Session {
+    if (!this.session) throw new Error('Not signed in');
+    return this.session;
+  }
+
+  /** The signed-in user, for the screens and dialogs drawn only once it is known. */
+  requireMe(): Me {
+    if (!this.me) throw new Error('Not signed in');
+    return this.me;
+  }
+
   register(name: string, render: (portal: Portal) => HTMLElement): void {
     this.screens.set(name, render);
   }

@@ -57,7 +57,7 @@ async function confirmAndSaveCodes(page: Page, app: AuthenticatorApp, screenshot
     page.getByRole('button', { name: 'Download backup codes (.txt)' }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/-backup-codes\.txt$/);
-  const file = readFileSync((await download.path())!, 'utf8');
+  const file = readFileSync(await download.path(), 'utf8');
   for (const code of codes) expect(file).toContain(code);
 
   await page.getByLabel('I have saved my backup codes somewhere safe').check();

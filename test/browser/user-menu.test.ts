@@ -82,7 +82,7 @@ describe('the user menu’s two-factor authentication', () => {
       page.waitForEvent('download'),
       dialog.getByRole('button', { name: 'Download backup codes (.txt)' }).click(),
     ]);
-    const firstCodes = readFileSync((await download.path())!, 'utf8');
+    const firstCodes = readFileSync(await download.path(), 'utf8');
     await dialog.getByLabel('I have saved my backup codes somewhere safe').check();
     await dialog.getByRole('button', { name: 'Continue' }).click();
     await dialog.waitFor({ state: 'detached' });

@@ -8,9 +8,7 @@ import type { components, paths } from './schema.js';
  */
 export type Schemas = components['schemas'];
 export type PasswordStepResult = Schemas['PasswordStepResult'];
-export type SignedInWithOffer = Schemas['SignedInWithOffer'];
 export type SignedInWithSecondFactor = Schemas['SignedInWithSecondFactor'];
-export type ChallengeIssued = Schemas['ChallengeIssued'];
 export type EnrollmentStarted = Schemas['EnrollmentStarted'];
 export type EnrollmentConfirmed = Schemas['EnrollmentConfirmed'];
 export type BackupCodes = Schemas['BackupCodes'];

@@ -4,9 +4,14 @@ import { announce, errorArea, formatDate, h, icon, icons, openModal, present } f
 import { actionForm, describeFailure, totpField } from '../ui/forms.js';
 import { backupCodesPanel, enrollmentWizard } from './enrollment.js';
 
+/** " since <date>" after "On": the service sends when 2FA was turned on whenever it is on. */
+function onSince(enabledAt: string | null): string {
+  return enabledAt ? ` since ${formatDate(enabledAt)}` : '';
+}
+
 /** The signed-in home page: who you are and where your two-factor authentication stands. */
 export function homeScreen(portal: Portal): HTMLElement {
-  const me = portal.me!;
+  const me = portal.requireMe();
   const twoFactor = me.twoFactor;
   const openButton = h(
     'button',
@@ -15,7 +20,7 @@ export function homeScreen(portal: Portal): HTMLElement {
   );
   openButton.addEventListener('click', () => portal.openTwoFactor());
   const status = twoFactor.enabled
-    ? h('p', {}, `On since ${formatDate(twoFactor.enabledAt!)}. Backup codes left: ${twoFactor.backupCodesRemaining ?? 0}.`)
+    ? h('p', {}, `On${onSince(twoFactor.enabledAt)}. Backup codes left: ${twoFactor.backupCodesRemaining ?? 0}.`)
     : me.app.twoFactorMode === 'off'
       ? h('p', {}, 'This app does not offer two-factor authentication yet.')
       : h('p', {}, 'Off. Add a code from an authenticator app to your sign-in, so a stolen password is not enough.');
@@ -54,9 +59,10 @@ export function twoFactorModal(portal: Portal): HTMLElement {
   const body = modal.body;
 
   const overview = () => {
-    const me = portal.me!;
-    if (!me.twoFactor.enabled) return me.app.twoFactorMode === 'off' ? notOffered() : guidance();
-    return manage();
+    const me = portal.requireMe();
+    if (me.twoFactor.enabled) manage();
+    else if (me.app.twoFactorMode === 'off') notOffered();
+    else guidance();
   };
 
   /** The way to the devices list, at the bottom of every overview. */
@@ -77,7 +83,11 @@ export function twoFactorModal(portal: Portal): HTMLElement {
       h(
         'div',
         { class: 'stack' },
-        h('p', {}, `${portal.me!.app.name} has not turned on two-factor authentication. Once its admin does, you can set it up here.`),
+        h(
+          'p',
+          {},
+          `${portal.requireMe().app.name} has not turned on two-factor authentication. Once its admin does, you can set it up here.`,
+        ),
         devicesSection(),
       ),
     );
@@ -116,7 +126,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
     body.replaceChildren(
       enrollmentWizard({
         api: portal.api,
-        token: portal.session!.token,
+        token: portal.requireSession().token,
         heading: 'h3',
         onComplete: () => {
           changed = true;
@@ -136,7 +146,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
   };
 
   const manage = () => {
-    const me = portal.me!;
+    const me = portal.requireMe();
     const regenerate = h('button', { type: 'button', class: 'secondary' }, 'Generate new backup codes');
     regenerate.addEventListener('click', () => withCode('regenerate'));
     const disable = h('button', { type: 'button', class: 'danger' }, 'Turn off two-factor authentication');
@@ -146,7 +156,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
       h(
         'div',
         { class: 'stack' },
-        h('p', { class: 'status-line' }, h('span', { class: 'badge on' }, 'On'), ` since ${formatDate(me.twoFactor.enabledAt!)}`),
+        h('p', { class: 'status-line' }, h('span', { class: 'badge on' }, 'On'), onSince(me.twoFactor.enabledAt)),
         h('h3', {}, 'Backup codes'),
         h(
           'p',
@@ -185,9 +195,12 @@ export function twoFactorModal(portal: Portal): HTMLElement {
     heading.focus();
     let listed: DeviceSummary[];
     try {
-      listed = (await portal.api.listDevices(portal.session!.token)).devices;
+      listed = (await portal.api.listDevices(portal.requireSession().token)).devices;
     } catch (error) {
-      if (portal.handleSessionFailure(error)) return modal.close();
+      if (portal.handleSessionFailure(error)) {
+        modal.close();
+        return;
+      }
       view.removeAttribute('aria-busy');
       view.replaceChildren(errors.element, h('div', { class: 'actions' }, back));
       errors.show(describeFailure(error));
@@ -208,7 +221,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
         forget.disabled = true;
         errors.clear();
         portal.api
-          .forgetDevice(portal.session!.token, device)
+          .forgetDevice(portal.requireSession().token, device)
           .then(() => {
             const text = device.current
               ? 'This browser is forgotten: you stay signed in for now, and your next sign-in here counts as a new browser.'
@@ -218,7 +231,10 @@ export function twoFactorModal(portal: Portal): HTMLElement {
           })
           .catch((error: unknown) => {
             forget.disabled = false;
-            if (portal.handleSessionFailure(error)) return modal.close();
+            if (portal.handleSessionFailure(error)) {
+              modal.close();
+              return;
+            }
             errors.show(describeFailure(error));
           });
       });
@@ -269,7 +285,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
     confirm.addEventListener('click', () => {
       confirm.disabled = true;
       portal.api
-        .logOutEverywhere(portal.session!.token)
+        .logOutEverywhere(portal.requireSession().token)
         .then(() => {
           changed = false;
           modal.close();
@@ -277,7 +293,10 @@ export function twoFactorModal(portal: Portal): HTMLElement {
         })
         .catch((error: unknown) => {
           confirm.disabled = false;
-          if (portal.handleSessionFailure(error)) return modal.close();
+          if (portal.handleSessionFailure(error)) {
+            modal.close();
+            return;
+          }
           errors.show(describeFailure(error));
         });
     });
@@ -307,7 +326,7 @@ export function twoFactorModal(portal: Portal): HTMLElement {
       fields: [code],
       extra: [cancel],
       submit: async () => {
-        const token = portal.session!.token;
+        const token = portal.requireSession().token;
         try {
           if (action === 'regenerate') {
             const codes = await portal.api.regenerateBackupCodes(token, code.input.value.trim());

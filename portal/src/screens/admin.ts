@@ -22,7 +22,7 @@ const planNames: Record<TwoFactorSettings['plan'], string> = { free: 'Free', pro
 /** The plans whose apps may let users trust a browser (API.md: business and enterprise). */
 const canRememberDevices = (plan: TwoFactorSettings['plan']) => plan === 'business' || plan === 'enterprise';
 
-export const maxRememberDeviceDays = 30;
+const maxRememberDeviceDays = 30;
 
 function rememberText(days: number): string {
   return days === 0 ? 'browsers are not remembered' : `trusted browsers skip the code for ${days} day${days === 1 ? '' : 's'}`;
@@ -51,7 +51,7 @@ function loading(portal: Portal, title: string, load: (container: HTMLElement) =
 
 /** Settings › Login & Sign Up › Two-Factor Authentication: the draft mode, the unpublished-changes banner, Publish. */
 export function settingsScreen(portal: Portal): HTMLElement {
-  const token = portal.session!.token;
+  const token = portal.requireSession().token;
   const screen = loading(portal, 'Settings', async (container) => {
     const render = (settings: TwoFactorSettings, message?: string) => {
       const errors = errorArea();
@@ -80,9 +80,9 @@ export function settingsScreen(portal: Portal): HTMLElement {
             })
             .catch((error: unknown) => {
               if (portal.handleSessionFailure(error)) return;
-              const previous = container.querySelector<HTMLInputElement>(`#mode-${settings.draft.mode}`)!;
-              previous.checked = true;
-              if (isStepUpCancelled(error)) previous.focus();
+              const previous = container.querySelector<HTMLInputElement>(`#mode-${settings.draft.mode}`);
+              if (previous) previous.checked = true;
+              if (isStepUpCancelled(error)) previous?.focus();
               else errors.show(describeFailure(error));
             });
         });
@@ -193,7 +193,7 @@ export function settingsScreen(portal: Portal): HTMLElement {
       const heading = h('h3', { id: 'settings-remember' }, 'Remember devices');
       if (!canRememberDevices(settings.plan)) {
         days.input.disabled = true;
-        days.element.querySelector('label')!.append(h('span', { class: 'badge' }, 'Upgrade'));
+        days.element.querySelector('label')?.append(h('span', { class: 'badge' }, 'Upgrade'));
         days.element.append(
           h(
             'p',
@@ -243,7 +243,7 @@ export function settingsScreen(portal: Portal): HTMLElement {
  * when the service wants a fresh one (step-up).
  */
 export function usersScreen(portal: Portal): HTMLElement {
-  const token = portal.session!.token;
+  const token = portal.requireSession().token;
   return loading(portal, 'Users', async (container) => {
     const users: UserSummary[] = [];
     let nextCursor: string | null = null;
@@ -292,10 +292,8 @@ export function usersScreen(portal: Portal): HTMLElement {
         confirm.disabled = true;
         withStepUp(portal, () => portal.api.unlockUser(token, user.id))
           .then((unlocked) => {
-            Object.assign(
-              users.find((candidate) => candidate.id === user.id)!,
-              unlocked.user,
-            );
+            const listed = users.find((candidate) => candidate.id === user.id);
+            if (listed) Object.assign(listed, unlocked.user);
             modal.close();
             done(user, `${user.email} is unlocked: they can try their password and codes again now.`, returnFocus);
           })
@@ -328,10 +326,8 @@ export function usersScreen(portal: Portal): HTMLElement {
         // A reset strips a user's second factor: the service may first ask for the admin's own.
         withStepUp(portal, () => portal.api.resetUserTwoFactor(token, user.id, reason.input.value.trim() || undefined))
           .then((reset) => {
-            Object.assign(
-              users.find((candidate) => candidate.id === user.id)!,
-              reset.user,
-            );
+            const listed = users.find((candidate) => candidate.id === user.id);
+            if (listed) Object.assign(listed, reset.user);
             modal.close();
             done(user, `2FA was reset for ${user.email}. They will link an authenticator app again at their next sign-in.`, returnFocus);
           })

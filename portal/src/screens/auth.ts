@@ -1,4 +1,4 @@
-import type { ChallengeIssued, Device, PasswordStepResult, SignedInWithSecondFactor } from '../api/client.js';
+import type { Device, PasswordStepResult, SignedInWithSecondFactor } from '../api/client.js';
 import { type Notice, type Portal, lowBackupCodes, lowCodesNotice } from '../portal.js';
 import { announce, formatDate, h } from '../ui/dom.js';
 import { actionForm, checkboxField, field, totpField } from '../ui/forms.js';
@@ -37,10 +37,9 @@ async function afterPassword(portal: Portal, email: string, result: PasswordStep
     await portal.signedIn(session, trusted ? { kind: 'info', text: trustedBrowserText(result.device) } : undefined);
     return;
   }
-  const challenge = result as ChallengeIssued;
-  if (challenge.status === 'TWO_FACTOR_REQUIRED') {
-    portal.showSignedOut(secondFactorScreen(portal, challenge.challenge.token, email, challenge.challenge.rememberDeviceDays ?? 0));
-  } else portal.showSignedOut(enrollmentPage(portal, { token: challenge.challenge.token, email, required: true }));
+  if (result.status === 'TWO_FACTOR_REQUIRED') {
+    portal.showSignedOut(secondFactorScreen(portal, result.challenge.token, email, result.challenge.rememberDeviceDays ?? 0));
+  } else portal.showSignedOut(enrollmentPage(portal, { token: result.challenge.token, email, required: true }));
 }
 
 export function signInScreen(portal: Portal): HTMLElement {
@@ -106,7 +105,7 @@ function trustOutcomeText(device: Device): string {
  * portal says what the service did: trusted until the date it returned, or not trusted (the app's setting
  * changed in between).
  */
-export function secondFactorScreen(portal: Portal, challengeToken: string, email: string, rememberDeviceDays: number): HTMLElement {
+function secondFactorScreen(portal: Portal, challengeToken: string, email: string, rememberDeviceDays: number): HTMLElement {
   const root = h('div', { class: 'stack' });
   let trust = false;
   const days = rememberDeviceDays === 1 ? '1 day' : `${rememberDeviceDays} days`;

@@ -88,7 +88,7 @@ export function enrollmentWizard(options: {
 
   const show = (content: HTMLElement) => {
     root.replaceChildren(content);
-    content.querySelector<HTMLElement>(`${options.heading}`)?.focus();
+    content.querySelector<HTMLElement>(options.heading)?.focus();
   };
 
   const skipButton = () => {

@@ -4,7 +4,7 @@ import { announce, h, openModal } from '../ui/dom.js';
 import { actionForm, field, totpField } from '../ui/forms.js';
 
 /** The admin closed the step-up prompt: the action did not run, and there is nothing to report. */
-export class StepUpCancelled extends Error {
+class StepUpCancelled extends Error {
   constructor() {
     super('Step-up cancelled');
     this.name = 'StepUpCancelled';
@@ -46,7 +46,7 @@ function stepUpPrompt(portal: Portal): Promise<void> {
     });
     const body = modal.body;
     const prove = async (factor: { code: string } | { backupCode: string }) => {
-      const token = portal.session!.token;
+      const token = portal.requireSession().token;
       try {
         const stepped = await portal.api.stepUp(token, factor);
         if (portal.session) portal.session.token = stepped.session.token;

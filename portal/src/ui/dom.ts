@@ -54,6 +54,13 @@ export const icons = {
   users: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Z|M2 21a7 7 0 0 1 14 0|M16 3.5a4 4 0 0 1 0 7.5|M19 14a6 6 0 0 1 3 7',
 };
 
+/** The element of index.html the portal draws into (and makes inert under a modal dialog). */
+export function appRoot(): HTMLElement {
+  const root = document.getElementById('app');
+  if (!root) throw new Error('The page has no #app element');
+  return root;
+}
+
 /** Polite announcements for screen readers (role=status), e.g. "Published". */
 export function announce(message: string): void {
   const region = document.getElementById('announcer');
@@ -80,7 +87,7 @@ export function errorArea(): { element: HTMLElement; show(message: string): void
 const focusableSelector =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-export function focusables(root: HTMLElement): HTMLElement[] {
+function focusables(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(focusableSelector)].filter(
     (element) => !element.closest('[hidden]') && element.getClientRects().length > 0,
   );
@@ -99,15 +106,16 @@ export interface Modal {
  */
 export function openModal(options: { title: string; description?: string; onClose?: () => void; className?: string }): Modal {
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-  const app = document.getElementById('app')!;
+  const app = appRoot();
   const beneath = [...document.querySelectorAll<HTMLElement>('body > .backdrop')].filter((other) => !other.inert);
   const titleId = `dialog-title-${Math.random().toString(36).slice(2)}`;
   const body = h('div', { class: 'dialog-body' });
+  const heading = h('h2', { id: titleId, tabindex: -1 }, options.title);
   const closeButton = h('button', { type: 'button', class: 'icon-button dialog-close', 'aria-label': 'Close' }, icon(icons.close));
   const dialog = h(
     'div',
     { class: `dialog ${options.className ?? ''}`, role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId },
-    h('div', { class: 'dialog-header' }, h('h2', { id: titleId, tabindex: -1 }, options.title), closeButton),
+    h('div', { class: 'dialog-header' }, heading, closeButton),
     options.description ? h('p', { class: 'dialog-description' }, options.description) : null,
     body,
   );
@@ -130,9 +138,9 @@ export function openModal(options: { title: string; description?: string; onClos
     }
     if (event.key !== 'Tab') return;
     const items = focusables(dialog);
-    if (items.length === 0) return;
-    const first = items[0]!;
-    const last = items[items.length - 1]!;
+    const first = items[0];
+    const last = items.at(-1);
+    if (!first || !last) return;
     if (event.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
       event.preventDefault();
       last.focus();
@@ -147,7 +155,7 @@ export function openModal(options: { title: string; description?: string; onClos
   document.body.append(backdrop);
   app.inert = true;
   beneath.forEach((other) => (other.inert = true));
-  dialog.querySelector<HTMLElement>('h2')!.focus();
+  heading.focus();
   return { dialog, body, close };
 }
 
@@ -179,14 +187,6 @@ export function openMenu(options: {
 }): () => void {
   document.querySelectorAll('.menu').forEach((other) => other.dispatchEvent(new Event('menu-close')));
   const menu = h('div', { class: 'menu', role: 'menu', 'aria-label': options.label });
-  const buttons = options.items.map((item) =>
-    h(
-      'button',
-      { type: 'button', role: 'menuitem', tabindex: -1, class: 'menu-item', 'aria-disabled': item.disabled ? 'true' : null },
-      item.label,
-      item.hint ? h('span', { class: 'menu-hint' }, item.hint) : null,
-    ),
-  );
   let closed = false;
   const close = (restoreFocus: boolean) => {
     if (closed) return;
@@ -199,19 +199,25 @@ export function openMenu(options: {
   const outside = (event: MouseEvent) => {
     if (!menu.contains(event.target as Node)) close(false);
   };
-  buttons.forEach((button, index) => {
-    const item = options.items[index]!;
+  const buttons = options.items.map((item) => {
+    const button = h(
+      'button',
+      { type: 'button', role: 'menuitem', tabindex: -1, class: 'menu-item', 'aria-disabled': item.disabled ? 'true' : null },
+      item.label,
+      item.hint ? h('span', { class: 'menu-hint' }, item.hint) : null,
+    );
     button.addEventListener('click', () => {
       if (item.disabled) return;
       close(true);
       item.onSelect();
     });
-    menu.append(button);
+    return button;
   });
+  menu.append(...buttons);
   menu.addEventListener('menu-close', () => close(false));
   menu.addEventListener('keydown', (event) => {
     const current = buttons.indexOf(document.activeElement as HTMLButtonElement);
-    const move = (to: number) => buttons[(to + buttons.length) % buttons.length]!.focus();
+    const move = (to: number) => buttons[(to + buttons.length) % buttons.length]?.focus();
     if (event.key === 'ArrowDown') move(current + 1);
     else if (event.key === 'ArrowUp') move(current - 1);
     else if (event.key === 'Home') move(0);

@@ -59,11 +59,11 @@ export async function signInTrusted(
 }
 
 /** The localStorage key the portal keeps the app's device token under. */
-export const deviceTokenKey = (appId: string) => `twofa.device.${appId}`;
+const deviceTokenKey = (appId: string) => `twofa.device.${appId}`;
 
 /** The device token the portal keeps for `appId` in this browser, or null. */
 export async function storedDeviceToken(page: Page, appId: string): Promise<string | null> {
-  return (await page.evaluate(`localStorage.getItem(${JSON.stringify(deviceTokenKey(appId))})`)) as string | null;
+  return await page.evaluate<string | null>(`localStorage.getItem(${JSON.stringify(deviceTokenKey(appId))})`);
 }
 
 /** Puts a device token where the portal keeps it, as if this browser had signed in before. */

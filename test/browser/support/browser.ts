@@ -7,13 +7,13 @@ import { type Browser, type BrowserContext, type Locator, type Page, chromium } 
 import { apiUrl } from '../../support/api.js';
 
 /** Debian's Chromium (`apt-get install chromium`); the tests never download a browser. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * Where `capture` saves screens: docs/screenshots/ (the README's pictures) only when asked to with
  * `UPDATE_SCREENSHOTS=1` (`npm run screenshots`), so that running the tests leaves the tracked files alone.
  */
-export const screenshotsDirectory =
+const screenshotsDirectory =
   process.env.UPDATE_SCREENSHOTS === '1'
     ? fileURLToPath(new URL('../../../docs/screenshots', import.meta.url))
     : join(tmpdir(), 'two-factor-portal-screenshots');
@@ -70,9 +70,9 @@ export async function openPortal(browser: Browser, appId?: string): Promise<Port
  */
 export async function capture(page: Page, name: string): Promise<void> {
   await page.evaluate(axeSource);
-  const violations = (await page.evaluate(
+  const violations = await page.evaluate<string[]>(
     `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) => result.violations.map((violation) => violation.id + ': ' + violation.help + ' (' + violation.nodes.map((node) => node.target.join(' ')).join(', ') + ')'))`,
-  )) as string[];
+  );
   expect({ screen: name, violations }).toEqual({ screen: name, violations: [] });
   mkdirSync(screenshotsDirectory, { recursive: true });
   await page.screenshot({ path: join(screenshotsDirectory, `${name}.png`), fullPage: true });
@@ -98,13 +98,13 @@ export async function expectText(locator: Locator, pattern: RegExp, timeoutMs = 
 
 /** The accessible role and name of the element that has the keyboard focus. */
 export async function focused(page: Page): Promise<{ tag: string; name: string; inDialog: boolean }> {
-  return (await page.evaluate(
+  return await page.evaluate<{ tag: string; name: string; inDialog: boolean }>(
     `(() => { const element = document.activeElement; return { tag: element ? element.tagName.toLowerCase() : '', name: element ? (element.getAttribute('aria-label') || element.textContent || '').trim() : '', inDialog: Boolean(element && element.closest('[role=dialog]')) }; })()`,
-  )) as { tag: string; name: string; inDialog: boolean };
+  );
 }
 
 export async function clipboardText(page: Page): Promise<string> {
-  return (await page.evaluate('navigator.clipboard.readText()')) as string;
+  return await page.evaluate<string>('navigator.clipboard.readText()');
 }
 
 /** Signs in through the sign-in form (password step only). */
