@@ -4,6 +4,8 @@
  * (real HTTP against the local stack, which the global setup starts and stops) and security (the
  * adversarial suite of docs/SECURITY.md, against the same stack).
  */
+import process from 'node:process';
+
 // The SDK warns on Node 20 that it will need Node 22 from 2027; Lambda runs 22, and here it buries test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -24,6 +24,20 @@ const prices = {
   lambdaMemoryGb: 1,
 };
 
+/** The parts of the API's answers the benchmark reads (docs/openapi.json has them in full). */
+interface SignedIn {
+  session: { token: string };
+}
+interface Enrollment {
+  otpauthUri: string;
+}
+interface EnrollmentConfirmed {
+  backupCodes: string[];
+}
+interface Challenged {
+  challenge: { token: string };
+}
+
 interface StepResult {
   step: string;
   latenciesMs: number[];
@@ -51,22 +65,23 @@ async function main(): Promise<void> {
       return proxy.start();
     },
   });
-  const dynamo = dynamoProxies[0]!;
-  const kms = kmsProxies[0]!;
   const base = `${stack.url}/v1/apps/demo`;
-  const post = async (path: string, body?: unknown, token?: string) => {
+  const post = async (path: string, body?: unknown, token?: string): Promise<unknown> => {
     const response = await fetch(`${base}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = (await response.json()) as any;
+    const json: unknown = await response.json();
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
 
   try {
-    const admin = (await post('/login', { email: 'admin@demo.test', password: 'bench-admin-password' })).session.token;
+    const [dynamo] = dynamoProxies;
+    const [kms] = kmsProxies;
+    if (!dynamo || !kms) throw new Error('the local stack did not interpose DynamoDB and KMS');
+    const admin = ((await post('/login', { email: 'admin@demo.test', password: 'bench-admin-password' })) as SignedIn).session.token;
     await fetch(`${base}/settings/two-factor`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
@@ -104,26 +119,34 @@ async function main(): Promise<void> {
     };
 
     await measure('signup', async (person) => {
-      person.session = (await post('/signup', { email: person.email, password: 'bench password 123' })).session.token;
+      person.session = ((await post('/signup', { email: person.email, password: 'bench password 123' })) as SignedIn).session.token;
     });
     await measure('2fa/enrollment', async (person) => {
-      const enrollment = await post('/2fa/enrollment', undefined, person.session);
-      person.secret = new URL(enrollment.otpauthUri).searchParams.get('secret')!;
+      const enrollment = (await post('/2fa/enrollment', undefined, person.session)) as Enrollment;
+      const secret = new URL(enrollment.otpauthUri).searchParams.get('secret');
+      if (!secret) throw new Error(`2fa/enrollment: no secret in ${enrollment.otpauthUri}`);
+      person.secret = secret;
     });
     await measure('2fa/enrollment/confirm', async (person) => {
       person.backupCodes = (
-        await post('/2fa/enrollment/confirm', { code: totpCode(person.secret, currentStep() - 1) }, person.session)
+        (await post('/2fa/enrollment/confirm', { code: totpCode(person.secret, currentStep() - 1) }, person.session)) as EnrollmentConfirmed
       ).backupCodes;
     });
     const challenges = new Map<string, string>();
     await measure('login (password step)', async (person) => {
-      challenges.set(person.email, (await post('/login', { email: person.email, password: 'bench password 123' })).challenge.token);
+      challenges.set(
+        person.email,
+        ((await post('/login', { email: person.email, password: 'bench password 123' })) as Challenged).challenge.token,
+      );
     });
     await measure('login/verify (TOTP)', async (person) => {
       await post('/login/verify', { challengeToken: challenges.get(person.email), code: totpCode(person.secret, currentStep() + 1) });
     });
     for (const person of people)
-      challenges.set(person.email, (await post('/login', { email: person.email, password: 'bench password 123' })).challenge.token);
+      challenges.set(
+        person.email,
+        ((await post('/login', { email: person.email, password: 'bench password 123' })) as Challenged).challenge.token,
+      );
     await measure('login/verify (backup code)', async (person) => {
       await post('/login/verify', { challengeToken: challenges.get(person.email), backupCode: person.backupCodes[0] });
     });
@@ -191,7 +214,7 @@ function print(results: StepResult[], users: number): void {
     ];
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column]).length)));
-  const line = (cells: (string | number)[]) => cells.map((cell, column) => String(cell).padEnd(widths[column]!)).join('  ');
+  const line = (cells: (string | number)[]) => cells.map((cell, column) => String(cell).padEnd(widths[column] ?? 0)).join('  ');
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));

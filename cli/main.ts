@@ -54,7 +54,7 @@ function payloadOf(
 async function deployedFunctionName(stackName: string, functionName: string): Promise<string> {
   const cloudFormation = new CloudFormationClient({});
   const described = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const outputKey = `${functionName[0]!.toUpperCase()}${functionName.slice(1)}FunctionName`;
+  const outputKey = `${functionName.charAt(0).toUpperCase()}${functionName.slice(1)}FunctionName`;
   const output = described.Stacks?.[0]?.Outputs?.find((candidate) => candidate.OutputKey === outputKey);
   if (!output?.OutputValue) throw new Error(`stack ${stackName} has no output ${outputKey}`);
   return output.OutputValue;
@@ -108,8 +108,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const failure = error as Error & { code?: string };
-    const unreachable = failure.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(failure.message));
+    const failure = error instanceof Error ? error : new Error(String(error));
+    const unreachable = ('code' in failure && failure.code === 'ECONNREFUSED') || failure.message.includes('ECONNREFUSED');
     console.error(
       unreachable ? 'cannot reach the local stack: start it with `npm start` (or pass --local <url> / --stack <name>)' : failure.message,
     );

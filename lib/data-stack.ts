@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { tableDesign } from '../functions/table-design.js';
 
 /** Alias of the key that wraps the per-app data keys which encrypt TOTP secrets. */
-export const secretsKeyAlias = 'alias/two-factor-secrets';
+const secretsKeyAlias = 'alias/two-factor-secrets';
 
 /**
  * The service's state: the single DynamoDB table and the KMS key that protects TOTP secrets.

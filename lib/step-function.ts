@@ -13,7 +13,7 @@ import { functionEnvironment, functionTimeoutSeconds } from '../functions/routes
 import { depsLockFilePath, handlerEntry, projectRoot } from './project-paths.js';
 
 /** Value of `POWERTOOLS_SERVICE_NAME`: one service, so every function's logs share it. */
-export const powertoolsServiceName = 'two-factor';
+const powertoolsServiceName = 'two-factor';
 
 /** What {@link StepFunction} needs to build one step of the service. */
 export interface StepFunctionProps {
@@ -41,6 +41,8 @@ export class StepFunction extends Construct {
   readonly function: NodejsFunction;
   /** Where the function writes its logs. */
   readonly logGroup: LogGroup;
+  /** The function's execution role, which the grants of its {@link StepAccess} go to. */
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     super(scope, id);
@@ -59,6 +61,7 @@ export class StepFunction extends Construct {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the two-factor step ${step}`,
     });
+    this.role = role;
     this.logGroup.grantWrite(role);
 
     const environment: Record<string, string> = {

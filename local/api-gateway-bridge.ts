@@ -25,7 +25,12 @@ async function loadHandler<T>(step: string): Promise<T> {
 }
 
 /** The deployed functions' timeout, which each local invocation gets as its deadline unless told otherwise. */
-export const defaultInvocationTimeoutMs = functionTimeoutSeconds * 1000;
+const defaultInvocationTimeoutMs = functionTimeoutSeconds * 1000;
+
+/** Lambda's Node.js 22 runtime still hands every handler these legacy callbacks, and the `Context` type still requires them. */
+const ignore = () => undefined;
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- the Context Lambda passes still has them, so the local one does too
+const legacyCallbacks: Pick<Context, 'done' | 'fail' | 'succeed'> = { done: ignore, fail: ignore, succeed: ignore };
 
 function lambdaContext(functionName: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
@@ -39,9 +44,7 @@ function lambdaContext(functionName: string, timeoutMs: number): Context {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    ...legacyCallbacks,
   };
 }
 
@@ -104,7 +107,7 @@ export async function startApiGatewayBridge(options: {
   const routes: CompiledRoute[] = [];
   for (const step of httpSteps) {
     // `{name}` matches one path segment; a greedy `{name+}` (API Gateway's proxy) matches the rest.
-    const paramNames = [...step.path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1]!);
+    const paramNames = [...step.path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1] ?? '');
     const pattern = new RegExp(`^${step.path.replace(/\{\w+\+\}/g, '(.+)').replace(/\{\w+\}/g, '([^/]+)')}$`);
     routes.push({
       routeKey: `${step.method} ${step.path}`,
@@ -144,7 +147,7 @@ export async function startApiGatewayBridge(options: {
       try {
         matched = {
           route,
-          params: Object.fromEntries(route.paramNames.map((name, index) => [name, decodeURIComponent(match[index + 1]!)])),
+          params: Object.fromEntries(route.paramNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')])),
         };
       } catch {
         matched = undefined;
@@ -190,7 +193,8 @@ export async function startApiGatewayBridge(options: {
     const handler = matched?.route.handler ?? notFound;
     const result = await handler(event, lambdaContext(routeKey, timeoutMs));
     const responseHeaders: Record<string, string> = {};
-    for (const [name, value] of Object.entries(result.headers ?? {})) {
+    // The handler module's answer as it comes, not as its type promises: a header may still be undefined or null.
+    for (const [name, value] of Object.entries<string | number | boolean | null | undefined>(result.headers ?? {})) {
       if (value !== undefined && value !== null && value !== '') responseHeaders[name.toLowerCase()] = String(value);
     }
     response.writeHead(result.statusCode ?? 200, responseHeaders);
@@ -244,11 +248,11 @@ export async function startLambdaInvokeEndpoint(options: {
         response.end(JSON.stringify({ Type: 'User', message: refusal }));
         return;
       }
-      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(targetUrl(request.url).pathname);
-      const name = match ? decodedSegment(match[1]!) : undefined;
+      const encodedName = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(targetUrl(request.url).pathname)?.[1];
+      const name = encodedName === undefined ? undefined : decodedSegment(encodedName);
       const handler = name === undefined ? undefined : functions.get(name);
       const body = await readBody(request);
-      if (!handler || request.method !== 'POST' || body === 'too_large') {
+      if (encodedName === undefined || !handler || request.method !== 'POST' || body === 'too_large') {
         response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
         response.end(JSON.stringify({ Type: 'User', message: 'Function not found' }));
         return;
@@ -262,7 +266,7 @@ export async function startLambdaInvokeEndpoint(options: {
         return;
       }
       try {
-        const result = await handler(payload, lambdaContext(match![1]!, timeoutMs));
+        const result = await handler(payload, lambdaContext(encodedName, timeoutMs));
         response.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
         response.end(JSON.stringify(result ?? null));
       } catch (error) {

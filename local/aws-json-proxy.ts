@@ -45,9 +45,8 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
     outgoing.once('close', () => (callerGone = !outgoing.writableFinished));
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
-      const operation = String(incoming.headers['x-amz-target'] ?? 'unknown')
-        .split('.')
-        .pop()!;
+      const amzTarget = String(incoming.headers['x-amz-target'] ?? 'unknown');
+      const operation = amzTarget.slice(amzTarget.lastIndexOf('.') + 1);
       const interception = hooks.intercept?.(operation, Buffer.concat(chunks));
       const answer = () => {
         // A call whose caller gave up while it was held is dropped, like a request lost on the way: it

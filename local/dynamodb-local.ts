@@ -19,7 +19,7 @@ export interface DynamoDbLocal {
 }
 
 /** Fails early, and says how to fix it, when the machine has no Java to run DynamoDB Local with. */
-export function assertJavaAvailable(): void {
+function assertJavaAvailable(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
@@ -31,7 +31,7 @@ export function assertJavaAvailable(): void {
   }
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -54,11 +54,12 @@ export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Pr
   const child = spawnDynamoDbLocal(port, options.dataDir);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
+  const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (running()) {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (running()) child.kill('SIGKILL');
     }
   };
   try {

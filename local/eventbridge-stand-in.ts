@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 
-export interface ReceivedEvent {
+interface ReceivedEvent {
   id: string;
   source: string;
   'detail-type': string;
@@ -82,13 +82,17 @@ export async function startEventBridgeStandIn(
 
   const server: Server = createServer((request, response) => {
     void (async () => {
-      if (request.method === 'GET' && request.url === '/events') return send(response, 200, events, 'application/json');
+      if (request.method === 'GET' && request.url === '/events') {
+        send(response, 200, events, 'application/json');
+        return;
+      }
       const target = request.headers['x-amz-target'];
       if (request.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
-        return send(response, 400, {
+        send(response, 400, {
           __type: 'UnknownOperationException',
           message: `The stand-in serves PutEvents only, not ${String(target)}.`,
         });
+        return;
       }
       const answer = putEvents((await readJson(request)) as { Entries?: PutEventsEntry[] });
       send(response, answer.status, answer.body);

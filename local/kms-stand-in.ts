@@ -354,10 +354,11 @@ class KeyRing {
   }
 }
 
-type Operation = (ring: KeyRing, request: JsonObject) => Promise<JsonObject>;
+/** An operation answers at once unless it has to wait (CreateKey writes the key file); a throw is its error answer either way. */
+type Operation = (ring: KeyRing, request: JsonObject) => JsonObject | Promise<JsonObject>;
 
 const operations: Record<string, Operation> = {
-  async GenerateDataKey(ring, request) {
+  GenerateDataKey(ring, request) {
     const key = ring.find(requiredString(request, 'KeyId', MAX_KEY_ID_LENGTH));
     const context = encryptionContextOf(request);
     const keySpec = request['KeySpec'];
@@ -387,7 +388,7 @@ const operations: Record<string, Operation> = {
     return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: ring.arnOf(key) };
   },
 
-  async Encrypt(ring, request) {
+  Encrypt(ring, request) {
     const key = ring.find(requiredString(request, 'KeyId', MAX_KEY_ID_LENGTH));
     const plaintext = requiredBlob(request, 'Plaintext', MAX_ENCRYPT_PLAINTEXT_BYTES);
     const context = encryptionContextOf(request);
@@ -396,7 +397,7 @@ const operations: Record<string, Operation> = {
     return { CiphertextBlob: blob.toString('base64'), KeyId: ring.arnOf(key), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   },
 
-  async Decrypt(ring, request) {
+  Decrypt(ring, request) {
     const bytes = requiredBlob(request, 'CiphertextBlob', MAX_CIPHERTEXT_BLOB_BYTES);
     const context = encryptionContextOf(request);
     const keyIdParameter = optionalString(request, 'KeyId', MAX_KEY_ID_LENGTH);
@@ -432,7 +433,7 @@ const operations: Record<string, Operation> = {
     return { KeyMetadata: ring.metadata(key) };
   },
 
-  async DescribeKey(ring, request) {
+  DescribeKey(ring, request) {
     const key = ring.find(requiredString(request, 'KeyId', MAX_KEY_ID_LENGTH));
     return { KeyMetadata: ring.metadata(key) };
   },

@@ -50,8 +50,8 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   if (env.STACK_INFO_FILE) {
-    const { stop: _stop, ...info } = stack;
-    writeFileSync(env.STACK_INFO_FILE, JSON.stringify(info), { mode: 0o600 });
+    // JSON leaves out `stop`, a function: the file gets the endpoints and the demo app.
+    writeFileSync(env.STACK_INFO_FILE, JSON.stringify(stack), { mode: 0o600 });
   }
 }
 

@@ -10,7 +10,7 @@ const portalDirectory = fileURLToPath(new URL('../portal/', import.meta.url));
  * code's `data:` PNG, and talk only to this origin (the API). The API's JSON keeps its own stricter
  * policy (`default-src 'none'`), set by the handlers.
  */
-export const portalContentSecurityPolicy = [
+const portalContentSecurityPolicy = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -58,8 +58,10 @@ export async function buildPortalSite(): Promise<PortalSite> {
     readFile(`${portalDirectory}styles.css`),
     readFile(`${portalDirectory}icon.svg`),
   ]);
+  const [script] = bundle.outputFiles;
+  if (!script) throw new Error('esbuild produced no portal bundle');
   const assets = new Map<string, Asset>([
-    ['/assets/portal.js', { contentType: 'text/javascript; charset=utf-8', body: Buffer.from(bundle.outputFiles[0]!.contents) }],
+    ['/assets/portal.js', { contentType: 'text/javascript; charset=utf-8', body: Buffer.from(script.contents) }],
     ['/assets/portal.css', { contentType: 'text/css; charset=utf-8', body: styles }],
     ['/assets/icon.svg', { contentType: 'image/svg+xml', body: favicon }],
   ]);

@@ -47,8 +47,8 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export const tableName = 'two-factor';
-export const demoApp = { appId: 'demo', name: 'Demo Portal', plan: 'enterprise', adminEmail: 'admin@demo.test' } as const;
+const tableName = 'two-factor';
+const demoApp = { appId: 'demo', name: 'Demo Portal', plan: 'enterprise', adminEmail: 'admin@demo.test' } as const;
 
 /**
  * Starts the whole service on this machine: DynamoDB Local, the KMS stand-in, the API Gateway bridge that
@@ -62,13 +62,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const dynamo = await startDynamoDbLocal({ dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
-    stops.push(dynamo.stop);
+    stops.push(() => dynamo.stop());
     const kms = await startKmsStandIn({ dataFile: options.dataDir ? join(options.dataDir, 'kms-keys.json') : undefined });
-    stops.push(kms.close);
+    stops.push(() => kms.close());
     const kmsKeyArn = await localKmsKey(options.dataDir, () => kms.createKey('two-factor secrets (local)'));
     await ensureTable(dynamo.endpoint, tableName);
     const eventBridge = await startEventBridgeStandIn({ print: options.printEvent });
-    stops.push(eventBridge.close);
+    stops.push(() => eventBridge.close());
 
     // The handlers read their configuration from the environment, exactly as in Lambda; the SDK reads
     // the service endpoints from AWS_ENDPOINT_URL_*, so no production code knows it runs locally.

@@ -57,31 +57,33 @@ export async function startStreamRelay(options: {
 
   const deliver = async (shardId: string, records: StreamRecord[]) => {
     const event = { Records: records.map(lambdaRecord) } as DynamoDBStreamEvent;
-    const failed = (
-      await options.handler(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber! }] }))
-    ).batchItemFailures;
-    if (failed.length === 0) return;
+    const failed = (await options.handler(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: sequenceNumberOf(records[0]) }] })))
+      .batchItemFailures;
+    const [firstFailure] = failed;
+    if (!firstFailure) return;
     // As the event source mapping does: read again from the first record the handler could not take.
     const retry = await streams.send(
       new GetShardIteratorCommand({
         StreamArn: streamArn,
         ShardId: shardId,
         ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-        SequenceNumber: failed[0]!.itemIdentifier,
+        SequenceNumber: firstFailure.itemIdentifier,
       }),
     );
     iterators.set(shardId, retry.ShardIterator ?? null);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   };
 
-  let stopped = false;
+  let stopRequested = false;
+  // Read through a call: `stop()` sets the flag while the loop awaits, and TypeScript would narrow a plain read to `false`.
+  const stopped = () => stopRequested;
   let rounds = 0;
   const loop = (async () => {
-    while (!stopped) {
+    while (!stopped()) {
       try {
         if (rounds++ % 10 === 0) await discoverShards('TRIM_HORIZON');
         for (const [shardId, iterator] of iterators) {
-          if (!iterator || stopped) continue;
+          if (!iterator || stopped()) continue;
           const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
           iterators.set(shardId, page.NextShardIterator ?? null);
           if (page.Records && page.Records.length > 0) await deliver(shardId, page.Records);
@@ -97,11 +99,18 @@ export async function startStreamRelay(options: {
 
   return {
     stop: async () => {
-      stopped = true;
+      stopRequested = true;
       await loop;
       streams.destroy();
     },
   };
+}
+
+/** Where a record sits in its shard; every record a stream hands out has one. */
+function sequenceNumberOf(record: StreamRecord | undefined): string {
+  const sequenceNumber = record?.dynamodb?.SequenceNumber;
+  if (sequenceNumber === undefined) throw new Error('a stream record without a sequence number');
+  return sequenceNumber;
 }
 
 /** The stream record as Lambda delivers it (dates as epoch seconds). */
