@@ -98,7 +98,7 @@ describe('unlocking a user', () => {
     await ownRow.getByRole('button', { name: `Actions for ${app.adminEmail}` }).click();
     await page.getByRole('menuitem', { name: 'Unlock' }).click();
     await confirmation.getByRole('button', { name: 'Unlock' }).click();
-    await expectText(confirmation.getByRole('alert'), /Admins cannot do this to their own account\./);
+    await expectText(confirmation.getByRole('alert'), /Admins cannot reset or unlock their own account: another admin of the app can\./);
     expect(await confirmation.getByRole('button', { name: 'Unlock' }).isEnabled()).toBe(true);
   });
 });
