@@ -1,5 +1,5 @@
 /** How long one attempt of a DynamoDB, KMS or EventBridge call may take, connection included, before it is abandoned. */
-export const requestTimeoutMs = 2_000;
+const requestTimeoutMs = 2_000;
 const connectionTimeoutMs = 1_000;
 const maxAttempts = 3;
 

@@ -6,7 +6,7 @@ import { appParams, codeBody } from '../http/schemas.js';
 /** `Accept: text/plain` (preferred over JSON) answers with the .txt file itself, as a download. */
 function wantsTextFile(accept: string | undefined): boolean {
   if (!accept) return false;
-  const types = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  const types = accept.split(',').map((part) => (part.split(';')[0] ?? '').trim().toLowerCase());
   const text = types.indexOf('text/plain');
   const json = types.indexOf('application/json');
   return text >= 0 && (json < 0 || text < json);

@@ -1,7 +1,7 @@
 import { functionEnvironment } from '../routes.js';
 
 /** Reads a required environment variable; a missing one is a deployment error, so it throws. */
-export function requireEnv(name: string): string {
+function requireEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
   return value;

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 
 /** Crockford's base32 in lowercase: no i, l, o or u, so no code can be misread; 5 bits per character. */
 export const backupCodeAlphabet = '0123456789abcdefghjkmnpqrstvwxyz';
-export const backupCodesPerSet = 10;
+const backupCodesPerSet = 10;
 const codeLength = 10;
 
 /** One backup code, `xxxxx-xxxxx`: 10 characters of 5 bits, 50 random bits. */
 export function generateBackupCode(): string {
   const bytes = randomBytes(codeLength);
   let code = '';
-  for (const byte of bytes) code += backupCodeAlphabet[byte & 31];
+  for (const byte of bytes) code += backupCodeAlphabet.charAt(byte & 31);
   return `${code.slice(0, 5)}-${code.slice(5)}`;
 }
 
@@ -47,7 +47,7 @@ const unsafeInLine = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]+/gu;
  * Tenant or user text made safe to interpolate into one line of a text file: each run of the characters
  * above becomes one U+FFFD, visible, so a name cannot add an `Account:` line or flip the text around it.
  */
-export function oneLineText(text: string): string {
+function oneLineText(text: string): string {
   return text.replace(unsafeInLine, '\uFFFD');
 }
 

@@ -14,7 +14,7 @@ export function allowedModes(plan: Plan): readonly TwoFactorMode[] {
 }
 
 /** Remembering devices for the second factor comes with the plans that may offer 2FA (business, enterprise). */
-export function canRememberDevices(plan: Plan): boolean {
+function canRememberDevices(plan: Plan): boolean {
   return allowedModes(plan).includes('optional');
 }
 

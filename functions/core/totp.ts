@@ -24,7 +24,7 @@ export function generateTotpSecret(): Buffer {
   return randomBytes(20);
 }
 
-export function toBase32(secret: Uint8Array): string {
+function toBase32(secret: Uint8Array): string {
   return new Secret({ buffer: toArrayBuffer(secret) }).base32;
 }
 

@@ -4,4 +4,4 @@ import { httpRoute } from '../http/route.js';
 export const request = {};
 
 /** Liveness for load balancers and the local run; touches no dependency. */
-export const handler = httpRoute(request, async () => ({ statusCode: 200, body: { status: 'ok' } }));
+export const handler = httpRoute(request, () => Promise.resolve({ statusCode: 200, body: { status: 'ok' } }));

@@ -13,7 +13,7 @@ const maxCachedApps = 1_000;
 const originsByApp = new Map<string, { origins: readonly string[]; until: number }>();
 
 /** Headers a browser page may read from our answers (a lockout's wait, a backup-codes file name). */
-export const exposedHeaders = 'Retry-After, Content-Disposition';
+const exposedHeaders = 'Retry-After, Content-Disposition';
 
 /**
  * Whether a page of `origin` may call app `appId` from a browser; read from the app and remembered for
@@ -41,10 +41,10 @@ export function cors(): MiddlewareObj<APIGatewayProxyEventV2, Result> {
     const appId = event.pathParameters?.appId;
     if (!response || !appId) return;
     response.headers = { ...response.headers, vary: 'Origin' };
-    const origin = event.headers?.origin;
+    const origin = event.headers.origin;
     // A failing store must not turn an answer into a 500: no CORS headers then.
-    if (!(await originAllowed(appId, origin).catch(() => false))) return;
-    response.headers = { ...response.headers, 'access-control-allow-origin': origin!, 'access-control-expose-headers': exposedHeaders };
+    if (origin === undefined || !(await originAllowed(appId, origin).catch(() => false))) return;
+    response.headers = { ...response.headers, 'access-control-allow-origin': origin, 'access-control-expose-headers': exposedHeaders };
   };
   return {
     after: ({ event, response }) => decorate(event, response),

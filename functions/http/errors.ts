@@ -1,7 +1,7 @@
 import { DomainError } from '../core/errors.js';
 import { logger } from '../commons/logger.js';
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string } & Record<string, unknown>;
 }
 

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError } from '../core/errors.js';
 import { logger } from '../commons/logger.js';
@@ -8,7 +7,7 @@ import { logger } from '../commons/logger.js';
  * A failure as `aws lambda invoke` reports it: `errorType` is API.md's error code, `errorMessage` the
  * human sentence. Causes of unexpected failures stay in the logs.
  */
-export class PlatformFailure extends Error {
+class PlatformFailure extends Error {
   constructor(code: string, message: string) {
     super(message);
     this.name = code;
@@ -17,7 +16,7 @@ export class PlatformFailure extends Error {
 
 /** Builds a platform function (no route; invoked with IAM): zod validates the payload, errors get codes. */
 export function platformFunction<S extends z.ZodType, R>(schema: S, run: (input: z.infer<S>) => Promise<R>) {
-  return middy<unknown, R, Error, Context>().handler(async (event) => {
+  return middy<unknown, R>().handler(async (event) => {
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`);

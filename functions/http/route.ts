@@ -2,14 +2,14 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError, ValidationError } from '../core/errors.js';
 import { cors } from './cors.js';
 import { errorResponse } from './errors.js';
 
 /** API.md: bodies over 16 KiB get 413. */
-export const maxBodyBytes = 16 * 1024;
+const maxBodyBytes = 16 * 1024;
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -53,7 +53,7 @@ export function httpRoute<
   B extends z.ZodType = z.ZodType<undefined>,
 >(spec: RouteSpec<P, Q, B>, run: (input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<RouteResult>) {
   return (
-    middy<ParsedEvent, Result, Error, Context>()
+    middy<ParsedEvent, Result>()
       .use(httpSecurityHeaders())
       .use(securityHeaders())
       .use(cors())
@@ -65,7 +65,9 @@ export function httpRoute<
       // Last in, so its onError runs first and the header middlewares above decorate the error response.
       .use(errorMapping())
       .handler(async (event, context) => {
-        const { params, query, body } = event.parsed!;
+        // Set by the validation middleware before this runs; without it nothing here could be trusted.
+        if (!event.parsed) throw new Error('the validation middleware did not run');
+        const { params, query, body } = event.parsed;
         const result = await run({
           params: params as z.infer<P>,
           query: query as z.infer<Q>,
@@ -95,7 +97,7 @@ function bearerToken(header: string | undefined): string | null {
 function bodyLimit(): MiddlewareObj<ParsedEvent, Result> {
   return {
     before: ({ event }) => {
-      if (event.body === undefined || event.body === null) return;
+      if (event.body === undefined) return;
       const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body, 'utf8');
       if (bytes > maxBodyBytes) throw new DomainError('payload_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
     },
@@ -131,7 +133,7 @@ function charsetOf(contentType: string | undefined): string | undefined {
 function utf8Body(routeTakesBody: boolean): MiddlewareObj<ParsedEvent, Result> {
   return {
     before: ({ event }) => {
-      if (!routeTakesBody || event.body === undefined || event.body === null || event.body === '') return;
+      if (!routeTakesBody || event.body === undefined || event.body === '') return;
       const issues: { path: string; message: string }[] = [];
       const charset = charsetOf(event.headers['content-type']);
       if (charset !== undefined && charset !== 'utf-8') issues.push({ path: 'headers.content-type', message: 'charset must be utf-8' });
@@ -154,12 +156,12 @@ function jsonBodyWhenPresent(routeTakesBody: boolean): MiddlewareObj<ParsedEvent
   return {
     before: async (request) => {
       const { event } = request;
-      if (!routeTakesBody || event.body === undefined || event.body === null || event.body === '') {
+      if (!routeTakesBody || event.body === undefined || event.body === '') {
         event.body = undefined;
         return;
       }
       try {
-        await parser.before!(request as never);
+        await parser.before?.(request as never);
       } catch (error) {
         const unsupported = /Unsupported Media Type/.test((error as Error).message);
         throw new ValidationError(

@@ -18,14 +18,14 @@ export const password = z
   .min(8, 'must be at least 8 characters')
   .max(256)
   .refine((value) => !loneSurrogate.test(value), 'must be valid Unicode text');
-export const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
-export const backupCode = z.string().min(10).max(32);
-export const token = z.string().min(1).max(512);
+const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
+const backupCode = z.string().min(10).max(32);
+const token = z.string().min(1).max(512);
 /**
  * A web origin a browser sends in `Origin`: https (or http on this machine only), a host, an optional
  * port, nothing else. Wildcards are refused on purpose: each portal is named.
  */
-export const webOrigin = z
+const webOrigin = z
   .string()
   .regex(
     /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/,
@@ -35,7 +35,7 @@ export const allowedOrigins = z.array(webOrigin).max(20);
 
 export const appParams = z.strictObject({ appId });
 export const appUserParams = z.strictObject({ appId, userId });
-export const deviceId = z.string().regex(/^dev_[A-Za-z0-9_-]{22}$/, 'must be a device id');
+const deviceId = z.string().regex(/^dev_[A-Za-z0-9_-]{22}$/, 'must be a device id');
 export const appDeviceParams = z.strictObject({ appId, deviceId });
 export const credentialsBody = z.strictObject({ email, password });
 /** `POST /login`: the credentials, and the device token this browser keeps, if it has one. */
@@ -56,15 +56,28 @@ export const verifyLoginBody = z
     rememberDevice: z.boolean().optional(),
   })
   .refine((body) => (body.code === undefined) !== (body.backupCode === undefined), {
-    message: 'send either code or backupCode, not both',
+    error: 'send either code or backupCode, not both',
     path: ['code'],
   });
+
+/**
+ * The one second factor of a validated body: the schemas above refuse a body with both or neither, so the
+ * last branch only runs if a schema and a handler fall out of step.
+ */
+export function secondFactorOf(body: {
+  code?: string | undefined;
+  backupCode?: string | undefined;
+}): { code: string } | { backupCode: string } {
+  if (body.code !== undefined) return { code: body.code };
+  if (body.backupCode !== undefined) return { backupCode: body.backupCode };
+  throw new Error('a second-factor body passed validation with neither code nor backupCode');
+}
 
 /** `POST /2fa/step-up`: exactly one second factor, a code from the authenticator app or a backup code. */
 export const stepUpBody = z
   .strictObject({ code: totpCode.optional(), backupCode: backupCode.optional() })
   .refine((body) => (body.code === undefined) !== (body.backupCode === undefined), {
-    message: 'send either code or backupCode, not both',
+    error: 'send either code or backupCode, not both',
     path: ['code'],
   });
 

@@ -17,7 +17,7 @@ import {
 import * as responses from './responses.js';
 
 /** The request schemas of one route: the objects its handler exports as `request` and validates with. */
-export interface RequestSchemas {
+interface RequestSchemas {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;

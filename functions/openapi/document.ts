@@ -44,7 +44,9 @@ function componentSchemas(): { schemas: Record<string, JsonSchema>; idOf: Map<z.
   const converted = z.toJSONSchema(registry, { ...conversion, uri: componentRef }).schemas as Record<string, JsonSchema>;
   const schemas: Record<string, JsonSchema> = {};
   for (const [, id, description] of namedSchemas) {
-    const { $schema: _dialect, $id: _id, ...json } = converted[id]!;
+    const named = converted[id];
+    if (!named) throw new Error(`zod did not convert the named schema ${id}`);
+    const { $schema: _dialect, $id: _id, ...json } = named;
     schemas[id] = { description, ...json };
   }
   return { schemas, idOf };
@@ -97,7 +99,7 @@ function errorResponses(codes: ErrorCode[]): Record<string, JsonSchema> {
   for (const code of codes) byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
   const answers: Record<string, JsonSchema> = {};
   for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
-    const statusCodes = byStatus.get(status)!.sort() as [ErrorCode, ...ErrorCode[]];
+    const statusCodes = (byStatus.get(status) ?? []).sort() as [ErrorCode, ...ErrorCode[]];
     answers[String(status)] = {
       description: `${statusDescriptions[status]} Codes: ${statusCodes.join(', ')}.`,
       ...(status === 429 || status === 503 ? { headers: retryAfterHeader } : {}),

@@ -8,4 +8,4 @@ let document: ReturnType<typeof openApiDocument> | undefined;
 export const request = {};
 
 /** `GET /v1/openapi.json`: the machine-readable contract, generated from the schemas the handlers validate with. */
-export const handler = httpRoute(request, async () => ({ statusCode: 200, body: (document ??= openApiDocument()) }));
+export const handler = httpRoute(request, () => Promise.resolve({ statusCode: 200, body: (document ??= openApiDocument()) }));

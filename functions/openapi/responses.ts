@@ -42,7 +42,7 @@ export const deviceView = z
   })
   .describe('The browser the session was issued to: the one the request presented when it was valid for this user, else a new one.');
 
-export const signedIn = z.object({ status: z.literal('SIGNED_IN'), session: sessionView, user: userView, device: deviceView });
+const signedIn = z.object({ status: z.literal('SIGNED_IN'), session: sessionView, user: userView, device: deviceView });
 
 export const signedInWithOffer = signedIn.extend({
   twoFactor: z
@@ -170,7 +170,7 @@ export const usersPage = z.object({
 
 export const userReset = z.object({ user: userSummary });
 
-export const auditEventTypes = [
+const auditEventTypes = [
   'app.created',
   'allowed_origins.changed',
   'plan.changed',
@@ -242,7 +242,9 @@ type AsJson<T> = T extends readonly (infer Item)[] ? AsJson<Item>[] : T extends 
 type Documents<Schema extends z.ZodType, Built> = [AsJson<Built>] extends [z.output<Schema>] ? true : false;
 type Holds<Check extends true> = Check;
 
-/** Checked by the type checker: a use case whose result outgrows its documented schema does not compile. */
+/** Checked by the type checker: a use case whose result outgrows its documented schema does not compile. *
+ * @public (no one imports it: the type checker evaluates it where it stands)
+ */
 export type ResultsFitTheirSchemas = [
   Holds<Documents<typeof userView, UserView>>,
   Holds<Documents<typeof signedIn, SignedIn>>,

@@ -43,5 +43,8 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   }
   if (firstFailed === null) return { batchItemFailures: [] };
   logger.warn('security events not published yet; the stream retries them', { unpublished: entries.length - firstFailed });
-  return { batchItemFailures: [{ itemIdentifier: entries[firstFailed]!.sequenceNumber }] };
+  const first = entries[firstFailed];
+  // Failing the whole batch makes the stream deliver it again: safer than reporting nothing failed.
+  if (!first) throw new Error('the first unpublished record is not in the batch');
+  return { batchItemFailures: [{ itemIdentifier: first.sequenceNumber }] };
 };

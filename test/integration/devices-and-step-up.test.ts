@@ -1,4 +1,14 @@
-import { type EnrolledUser, type TestApp, call, createTestApp, nextCode, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type EnrolledUser,
+  type TestApp,
+  call,
+  createTestApp,
+  nextCode,
+  password,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { ageSecondFactor, auditTypes, enrollAdmin, login, setRememberDays, signIn } from '../support/devices.js';
 
 /** API.md, "Devices, step-up and recovery": every row through HTTP against the local stack. */
@@ -193,7 +203,7 @@ describe('remembered devices', () => {
         ).toBe(200);
       } else {
         // Ten wrong codes from an unknown client lock the second factor.
-        let answer;
+        let answer: ApiResponse | undefined;
         for (let i = 0; i < 10; i++) {
           const challenge = (await login(app, user.email)).body.challenge.token;
           answer = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: challenge, code: '000000' } });
@@ -444,7 +454,7 @@ describe('unlock', () => {
   }, slowTest);
 
   async function lockPassword(email: string): Promise<void> {
-    let answer;
+    let answer: ApiResponse | undefined;
     for (let i = 0; i < 10; i++)
       answer = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: 'wrong password here' } });
     expect(answer!.status).toBe(429);
@@ -465,7 +475,7 @@ describe('unlock', () => {
       expect(unlock.status).toBe(200);
       expect(unlock.body.user).toMatchObject({ id: user.userId, email: user.email });
       const challenge = (await login(app, user.email)).body.challenge.token;
-      let answer;
+      let answer: ApiResponse | undefined;
       for (let i = 0; i < 2; i++) {
         answer = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: challenge, code: '000000' } });
       }

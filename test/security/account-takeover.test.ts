@@ -1,7 +1,17 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenticator.js';
-import { type TestApp, call, createTestApp, documentClient, nextCode, password, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import {
+  type ApiResponse,
+  type TestApp,
+  call,
+  createTestApp,
+  documentClient,
+  nextCode,
+  password,
+  signUpAndEnroll,
+  uniqueEmail,
+} from '../support/api.js';
 import { ageSecondFactor, enrollAdmin, login, setRememberDays, signIn } from '../support/devices.js';
 import { inParallel, isCountedRefusal, parallelRequests } from '../support/parallel.js';
 import { storedItem } from '../support/table.js';
@@ -14,7 +24,7 @@ import { storedItem } from '../support/table.js';
 const wrongPassword = 'not the password at all';
 
 async function guessPasswords(app: TestApp, email: string, times: number) {
-  let answer;
+  let answer: ApiResponse | undefined;
   for (let i = 0; i < times; i++) answer = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email, password: wrongPassword } });
   return answer!;
 }
@@ -62,7 +72,7 @@ describe('lockout as a weapon', () => {
     const user = await signUpAndEnroll(app);
 
     // Act: ten wrong codes from an unknown client lock the account's second factor for unknown clients
-    let attacker;
+    let attacker: ApiResponse | undefined;
     for (let i = 0; i < 10; i++) {
       const challenge = (await login(app, user.email)).body.challenge.token;
       attacker = await call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken: challenge, code: '000000' } });
@@ -87,7 +97,7 @@ describe('lockout as a weapon', () => {
     const thief = (await login(app, user.email)).body;
 
     // Act: ten wrong passwords sent with the owner's device token lock that device
-    let onDevice;
+    let onDevice: ApiResponse | undefined;
     for (let i = 0; i < 10; i++)
       onDevice = await call('POST', `/v1/apps/${app.appId}/login`, {
         body: { email: user.email, password: wrongPassword, deviceToken: user.deviceToken },

@@ -245,7 +245,7 @@ describe('bad input', () => {
     const users = JSON.parse(await observableState())[0].users.length;
     const before = JSON.parse(stateBefore)[0].users.length;
     // The two users enrolled on purpose by the token tests above are the only additions.
-    expect(users).toBe(before + 2);
+    expect(users).toBe(Number(before) + 2);
     const [, settingsNow, auditNow] = JSON.parse(await observableState());
     const [, settingsBefore] = JSON.parse(stateBefore);
     expect(settingsNow).toEqual(settingsBefore);

@@ -38,7 +38,7 @@ interface Attempt {
   /** Everything the step may change, read from the table; a failed request must leave it as it was. */
   state(): Promise<unknown>;
   /** Once the fault is gone, the same request succeeds: checks its answer and its effect. */
-  completes(answer: ApiResponse): Promise<void>;
+  completes(answer: ApiResponse): Promise<void> | void;
   appId: string;
   /** The login challenge the request answers, if any. */
   challengeToken?: string;
@@ -375,7 +375,7 @@ const steps: StepUnderFault[] = [
         scope: user.userId,
         mainCall: { operation: 'GetItem' },
         state: () => userItems(user.userId, user.token),
-        completes: async (answer) => expect([answer.status, answer.body.user.id]).toEqual([200, user.userId]),
+        completes: (answer) => expect([answer.status, answer.body.user.id]).toEqual([200, user.userId]),
         appId: app.appId,
       };
     },
@@ -448,7 +448,7 @@ const steps: StepUnderFault[] = [
         scope: app.appId,
         mainCall: { operation },
         state: async () => [await partition(`APP#${app.appId}`), await partition(`AUDIT#${app.appId}`)],
-        completes: async (answer) => {
+        completes: (answer) => {
           expect(answer.status).toBe(200);
           answered(answer, before);
         },
@@ -476,7 +476,7 @@ const steps: StepUnderFault[] = [
         scope: appId,
         mainCall: { operation: 'GetItem' },
         state: () => partition(`APP#${appId}`),
-        completes: async (answer) => expect([answer.status, answer.headers.get('access-control-allow-origin')]).toEqual([204, origin]),
+        completes: (answer) => expect([answer.status, answer.headers.get('access-control-allow-origin')]).toEqual([204, origin]),
         appId,
       };
     },
@@ -578,7 +578,7 @@ const cases: FaultCase[] = steps.flatMap((step) => {
         true,
       ),
     ),
-    ...(step.betweenWrites ?? []).map((between) => under(between.name, between.rules)),
+    ...(step.betweenWrites ?? []).map((between) => under(between.name, (attempt) => between.rules(attempt))),
   ];
 });
 

@@ -1,5 +1,5 @@
 import { type TestApp, call, createTestApp } from '../support/api.js';
-import { awsErrors, faultSwitch } from '../support/faults.js';
+import { faultSwitch } from '../support/faults.js';
 import { inParallel, parallelRequests } from '../support/parallel.js';
 import { partition, storedItem } from '../support/table.js';
 

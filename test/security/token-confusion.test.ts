@@ -10,7 +10,6 @@ import {
   password,
   signUp,
   signUpAndEnroll,
-  uniqueEmail,
 } from '../support/api.js';
 import { appState } from '../support/app-state.js';
 
@@ -52,7 +51,6 @@ const accessOf: Record<string, Access> = {
 const stepsWith = (...kinds: Access[]) => httpSteps.filter((step) => kinds.includes(accessOf[step.step]!));
 /** Every route that asks for a token in the Authorization header. */
 const authenticated = stepsWith('enrollment', 'session', 'admin');
-const verifyStep = httpSteps.find((step) => step.step === 'login-verify')!;
 
 /** A request the route's schema accepts, so only the token decides; `userId` fills `{userId}`. */
 function send(step: HttpStep, appId: string, token: string | undefined, userId = 'usr_AAAAAAAAAAAAAAAAAAAAAA'): Promise<ApiResponse> {

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { randomBytes } from 'node:crypto';
-import { awayFromStepBoundary, base32Decode, currentStep, totpCode } from './authenticator.js';
+import { awayFromStepBoundary, currentStep, totpCode } from './authenticator.js';
 import { recordSensitiveValues, sensitiveValuesOf } from './leak-scan.js';
 import { decodeQrDataUrl } from './qr.js';
 
@@ -56,11 +56,14 @@ function requestBodyOf(body: string | undefined): unknown {
   }
 }
 
+/** What a platform function answered: its result, or the Lambda function error it raised. */
+export interface PlatformAnswer<T> {
+  result?: T;
+  error?: { errorType: string; errorMessage: string };
+}
+
 /** The platform functions through the real Lambda client, against the local Invoke endpoint. */
-export async function invokePlatform<T = any>(
-  functionName: string,
-  payload: unknown,
-): Promise<{ result?: T; error?: { errorType: string; errorMessage: string } }> {
+export async function invokePlatform<T = any>(functionName: string, payload: unknown): Promise<PlatformAnswer<T>> {
   const client = new LambdaClient({
     endpoint: process.env.TWOFA_LAMBDA_URL,
     region: 'us-east-1',
@@ -209,5 +212,3 @@ export async function loginChallenge(app: TestApp, email: string): Promise<strin
   if (login.body.status !== 'TWO_FACTOR_REQUIRED') throw new Error(`expected TWO_FACTOR_REQUIRED, got ${login.text}`);
   return login.body.challenge.token;
 }
-
-export { base32Decode };

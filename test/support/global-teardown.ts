@@ -48,6 +48,11 @@ function scanForLeaks(): Promise<{ code: number | null; output: string }> {
   });
 }
 
+/** Read again after a wait: the process may have exited meanwhile (a plain comparison would look settled). */
+function stillRunning(child: SharedStack['child']): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
 async function stop(shared: SharedStack): Promise<void> {
   const { child } = shared;
   if (child.exitCode === null) {
@@ -57,7 +62,7 @@ async function stop(shared: SharedStack): Promise<void> {
     let giveUp: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise((resolve) => (giveUp = setTimeout(resolve, 10_000)))]);
     clearTimeout(giveUp);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (stillRunning(child)) child.kill('SIGKILL');
   }
   await Promise.all(shared.logs.map((log) => new Promise((resolve) => log.stream.end(resolve))));
 }

@@ -8,7 +8,7 @@ import { base32Decode } from './authenticator.js';
  * every line the stack logged. This module is pure apart from the ledger file, so a unit test can plant a
  * secret and watch the scan find it.
  */
-export type SensitiveKind = 'password' | 'one-time code' | 'backup code' | 'token' | 'TOTP secret';
+type SensitiveKind = 'password' | 'one-time code' | 'backup code' | 'token' | 'TOTP secret';
 
 export interface SensitiveValue {
   kind: SensitiveKind;
@@ -118,7 +118,7 @@ const minimumNeedleLength = 8;
  * The forms in which a value could end up stored or logged: as sent, and the encodings of its bytes that
  * cost nothing to compute (hex, base64, base64url; both letter cases where the encoding ignores case).
  */
-export function needlesOf(value: SensitiveValue): Needle[] {
+function needlesOf(value: SensitiveValue): Needle[] {
   const forms = new Map<string, string>();
   const put = (form: string, text: string | undefined) => {
     if (text && !forms.has(text)) forms.set(text, form);

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     invocationTimeoutMs: 60_000,
     interpose: async (service, endpoint) => {
       const proxy = await startAwsJsonProxy(endpoint, { intercept: (operation, body) => faultFor(service, operation, body) });
-      stops.push(proxy.stop);
+      stops.push(() => proxy.stop());
       meteredEndpoints.set(proxy.url, service);
       return proxy.url;
     },
@@ -129,7 +129,8 @@ async function main(): Promise<void> {
       void shutdown();
     });
   }
-  const { stop: _stop, ...info } = stack;
+  // Everything but its stop function, which is no data.
+  const info = Object.fromEntries(Object.entries(stack).filter(([, value]) => typeof value !== 'function'));
   // Written aside and renamed into place: the global setup reads the file as soon as it exists, and could
   // otherwise read it empty, between its creation and its write.
   const infoFile = process.env.STACK_INFO_FILE!;

@@ -48,7 +48,7 @@ describe('generateBackupCode', () => {
   it('uses every character of the alphabet about equally often (no modulo bias)', () => {
     // Prepare
     const codeCount = 20_000;
-    const counts = new Map<string, number>([...backupCodeAlphabet].map((char) => [char, 0]));
+    const counts = new Map<string, number>(Array.from(backupCodeAlphabet, (char) => char).map((char) => [char, 0]));
 
     // Act
     for (let i = 0; i < codeCount; i += 1) {

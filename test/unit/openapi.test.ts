@@ -77,7 +77,7 @@ interface ApiMdRoute {
 function apiMdConventions(text: string): Map<string, { status: number; fields: string[]; headers: string[] }> {
   const section = text.slice(text.indexOf('## Conventions'), text.indexOf('## TOTP parameters'));
   // Later sections add codes in a line of their own ("New error codes: `step_up_required` 403; …").
-  const added = [...text.matchAll(/New error codes:([^\n]*(?:\n  [^\n]*)*)/g)].map((match) => match[1]!).join(' ');
+  const added = [...text.matchAll(/New error codes:([^\n]*(?:\n {2}[^\n]*)*)/g)].map((match) => match[1]!).join(' ');
   const errors = `${section.slice(section.indexOf('Codes and statuses:'))} ${added}`;
   const conventions = new Map<string, { status: number; fields: string[]; headers: string[] }>();
   for (const match of errors.matchAll(/`([a-z_]+)` (\d{3})(?: \(with ([^)]*)\))?/g)) {
@@ -100,7 +100,7 @@ function apiMdRoutes(text: string): ApiMdRoute[] {
     const [path, query] = head[2]!.split('?');
     const bodyCell = cells[2] ?? '';
     const bodies = [...bodyCell.matchAll(/`\{/g)].map((match) =>
-      fieldNames(braced(bodyCell, match.index! + 1)).map((name) => ({ name, optional: bodyCell.includes(`${name}?`) })),
+      fieldNames(braced(bodyCell, match.index + 1)).map((name) => ({ name, optional: bodyCell.includes(`${name}?`) })),
     );
     routes.push({
       method: head[1]!,
@@ -230,7 +230,7 @@ describe('the OpenAPI document against API.md', () => {
       for (const status of successStatuses) expect(responses[status]).toBeDefined();
       const { properties, constants } = vocabulary(success.content?.['application/json']?.schema ?? {});
       for (const match of answers.matchAll(/`\{/g))
-        for (const name of fieldNames(braced(answers, match.index! + 1))) expect([...properties]).toContain(name);
+        for (const name of fieldNames(braced(answers, match.index + 1))) expect([...properties]).toContain(name);
       for (const [, word] of answers.matchAll(/`([A-Za-z_]+)`/g)) {
         if (/^[A-Z_]+$/.test(word!)) expect([...constants]).toContain(word);
         else if (!conventions.has(word!) && !modeNames.includes(word!)) expect([...properties]).toContain(word);
@@ -277,10 +277,10 @@ describe('the OpenAPI document against API.md', () => {
     const paragraph = apiMd.slice(apiMd.indexOf('Status bodies:'));
     const shapes = [...paragraph.slice(0, paragraph.indexOf('\n\n')).matchAll(/`([A-Z_*]+)` → `\{/g)];
     expect(shapes.length).toBeGreaterThanOrEqual(2);
-    const schemas = Object.values(document.components.schemas) as Json[];
+    const schemas: Json[] = Object.values(document.components.schemas);
     for (const shape of shapes) {
       const status = new RegExp(`^${shape[1]!.replace('*', '[A-Z_]*')}$`);
-      const fields = fieldNames(braced(paragraph, shape.index! + shape[0].length - 1));
+      const fields = fieldNames(braced(paragraph, shape.index + shape[0].length - 1));
       const carriers = schemas.filter((schema) => {
         const values = [schema.properties?.status?.const, ...(schema.properties?.status?.enum ?? [])];
         return values.some((value) => typeof value === 'string' && status.test(value));

@@ -125,9 +125,9 @@ describe('verifyTotp', () => {
 
     it.each([
       { step: 'T-1', offset: -1, instant: 'the middle of T', atMs: stepStartMs + 15_000 },
-      { step: 'T+1', offset: +1, instant: 'the middle of T', atMs: stepStartMs + 15_000 },
+      { step: 'T+1', offset: 1, instant: 'the middle of T', atMs: stepStartMs + 15_000 },
       { step: 'T-1', offset: -1, instant: 'the first millisecond of T', atMs: stepStartMs },
-      { step: 'T+1', offset: +1, instant: 'the last millisecond of T', atMs: stepStartMs + 29_999 },
+      { step: 'T+1', offset: 1, instant: 'the last millisecond of T', atMs: stepStartMs + 29_999 },
     ])('accepts the code of step $step at $instant with offset $offset', ({ offset, atMs }) => {
       // Act
       const match = verifyTotp(secret, codeOf(currentStep + offset), atMs);
@@ -138,9 +138,9 @@ describe('verifyTotp', () => {
 
     it.each([
       { step: 'T-2', offset: -2, instant: 'the middle of T', atMs: stepStartMs + 15_000 },
-      { step: 'T+2', offset: +2, instant: 'the middle of T', atMs: stepStartMs + 15_000 },
+      { step: 'T+2', offset: 2, instant: 'the middle of T', atMs: stepStartMs + 15_000 },
       { step: 'T-2', offset: -2, instant: 'the first millisecond of T', atMs: stepStartMs },
-      { step: 'T+2', offset: +2, instant: 'the last millisecond of T', atMs: stepStartMs + 29_999 },
+      { step: 'T+2', offset: 2, instant: 'the last millisecond of T', atMs: stepStartMs + 29_999 },
     ])('rejects the code of step $step at $instant', ({ offset, atMs }) => {
       // Act
       const match = verifyTotp(secret, codeOf(currentStep + offset), atMs);
@@ -200,7 +200,10 @@ describe('verifyTotp', () => {
       { label: 'the valid code with a seventh digit', code: `${currentCode}0` },
       { label: 'the valid code with a leading space', code: ` ${currentCode}` },
       { label: 'the valid code with a trailing newline', code: `${currentCode}\n` },
-      { label: 'the valid code in full-width digits', code: String.fromCodePoint(...[...currentCode].map((d) => 0xff10 + Number(d))) },
+      {
+        label: 'the valid code in full-width digits',
+        code: String.fromCodePoint(...Array.from(currentCode, (digit) => 0xff10 + Number(digit))),
+      },
     ])('rejects a malformed code: $label', ({ code }) => {
       // Act
       const match = verifyTotp(secret, code, stepStartMs + 15_000);

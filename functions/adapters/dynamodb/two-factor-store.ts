@@ -871,7 +871,7 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       }),
     );
     return {
-      items: (result.Items ?? []).map((item) => auditEventOf(item)!),
+      items: (result.Items ?? []).flatMap((item) => auditEventOf(item) ?? []),
       nextCursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey.sk as string) : null,
     };
   }
@@ -1173,10 +1173,10 @@ export class DynamoTwoFactorStore implements TwoFactorStore {
       } catch (error) {
         if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
         const codes = ((error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
-          (reason) => reason?.Code ?? 'None',
+          (reason) => reason.Code ?? 'None',
         );
-        const failed = steps.findIndex((step, index) => step.reason && codes[index] === 'ConditionalCheckFailed');
-        if (failed >= 0) throw new ConditionFailedError(steps[failed]!.reason!, { cause: error });
+        const lost = steps.find((step, index) => step.reason !== undefined && codes[index] === 'ConditionalCheckFailed');
+        if (lost?.reason !== undefined) throw new ConditionFailedError(lost.reason, { cause: error });
         if (codes.some((code) => throttledReasons.has(code))) throw new ServiceUnavailableError({ cause: error });
         if (!codes.includes('TransactionConflict')) throw error;
         if (attempt < maxConflictRetries) {

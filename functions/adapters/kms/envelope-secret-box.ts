@@ -11,7 +11,7 @@ export interface WrappedDataKeySource {
 }
 
 /** A plaintext data key stays in memory at most this long, so a warm verification makes no KMS call. */
-export const dataKeyCacheMs = 5 * 60 * 1000;
+const dataKeyCacheMs = 5 * 60 * 1000;
 
 interface CachedDataKey {
   key: Buffer;

@@ -24,6 +24,12 @@ const maxReservationRaces = 25;
  * never more than the lockout allows get checked. A success clears the count afterwards. Answers 429
  * while the lock holds. `read` returning null means there is nothing to count against.
  */
+export async function reserveCountedAttempt(clock: Clock, read: () => Promise<FailureCount>, move: MoveCount): Promise<CountedAttempt>;
+export async function reserveCountedAttempt(
+  clock: Clock,
+  read: () => Promise<FailureCount | null>,
+  move: MoveCount,
+): Promise<CountedAttempt | null>;
 export async function reserveCountedAttempt(
   clock: Clock,
   read: () => Promise<FailureCount | null>,

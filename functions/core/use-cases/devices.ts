@@ -7,7 +7,7 @@ import { authenticateSession } from './authenticate.js';
 import { type DeviceView, type IssuedSession, auditEvent, isExpired, newSession } from './common.js';
 
 /** A device token is good for a year from its last rotation; the table's TTL removes it after. */
-export const deviceLifetimeMs = 365 * 24 * 60 * 60 * 1000;
+const deviceLifetimeMs = 365 * 24 * 60 * 60 * 1000;
 const dayMs = 24 * 60 * 60 * 1000;
 
 /** A device token is `<device id>.<256 random bits>`: the id finds the item, only the hash of the whole is kept. */

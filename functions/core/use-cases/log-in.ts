@@ -40,8 +40,7 @@ export async function logIn(
   const user = await deps.store.findUserByEmail(app.id, email);
   const device = await knownDevice(deps, user, input.deviceToken);
   const count = passwordCount(deps, app.id, email, user, device);
-  // Never null: a count that does not exist yet reads as no failures.
-  const attempt = (await reserveCountedAttempt(deps.clock, count.read, count.move))!;
+  const attempt = await reserveCountedAttempt(deps.clock, count.read, count.move);
 
   const passwordMatches = user
     ? await verifyPassword(input.password, user.passwordHash)

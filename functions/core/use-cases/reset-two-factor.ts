@@ -20,7 +20,7 @@ export async function resetUserTwoFactor(
 }
 
 /** A user of the app, or `not_found` (a user of another app is not found either). */
-export async function requireUserOfApp(deps: Dependencies, appId: string, userId: string): Promise<User> {
+async function requireUserOfApp(deps: Dependencies, appId: string, userId: string): Promise<User> {
   const user = await deps.store.getUser(userId);
   if (!user || user.appId !== appId) throw new NotFoundError('The user');
   return user;

@@ -49,10 +49,11 @@ export async function reserveAttempt(deps: Dependencies, user: User, device: Dev
     );
     if (attempt) return { ...attempt, factor, countedOn: { kind: 'device', deviceId: device.id }, move };
   }
-  let factor: TotpFactor | null = null;
+  // The factor as the winning read saw it (a lost race reads it again).
+  const read: { factor: TotpFactor | null } = { factor: null };
   const move: MoveCount = (seen, next) => deps.store.reserveSecondFactorAttempt(user.id, seen, next);
-  const attempt = await reserveCountedAttempt(deps.clock, async () => (factor = await deps.store.getTotpFactor(user.id)), move);
-  return attempt && factor ? { ...attempt, factor, countedOn: { kind: 'account' }, move } : null;
+  const attempt = await reserveCountedAttempt(deps.clock, async () => (read.factor = await deps.store.getTotpFactor(user.id)), move);
+  return attempt && read.factor ? { ...attempt, factor: read.factor, countedOn: { kind: 'account' }, move } : null;
 }
 
 /**
@@ -64,7 +65,7 @@ export async function reserveAttempt(deps: Dependencies, user: User, device: Dev
 export async function withReservedAttempt<T>(
   attempt: ReservedAttempt,
   work: () => Promise<T>,
-  alsoRelease: () => Promise<void> = async () => undefined,
+  alsoRelease: () => Promise<void> = () => Promise.resolve(),
 ): Promise<T> {
   try {
     return await work();

@@ -36,7 +36,7 @@ export async function setPlan(deps: Dependencies, input: { appId: string; plan: 
         publish,
         audit: auditEvent(deps, app.id, 'plan.changed', input.actor, null, { from: app.plan, to: input.plan }),
       });
-      return readSettings(deps, app.id);
+      return await readSettings(deps, app.id);
     } catch (error) {
       if (!(error instanceof ConditionFailedError && error.reason === 'plan_race')) throw error;
     }

@@ -8,7 +8,7 @@ import { auditEvent } from './common.js';
 import { clearAfterSuccess, notEnrolled, refuseCode, reserveAttempt, withCurrentCode, withReservedAttempt } from './second-factor.js';
 
 /** How long a proven second factor lets a session weaken an account or an app. */
-export const stepUpWindowMs = 10 * 60 * 1000;
+const stepUpWindowMs = 10 * 60 * 1000;
 
 export interface SteppedUp {
   session: { token: string; expiresAt: string; assurance: Assurance; stepUpExpiresAt: string };

@@ -87,14 +87,15 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
       const remainingAsRead = codeSet.remainingHashes.length - 1;
       const used = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, { backupCodesRemaining: remainingAsRead });
       try {
-        let remaining: number | null = null;
+        // The codes left as the commit counted them (null: not counted).
+        const counted: { remaining: number | null } = { remaining: null };
         const result = await issueSessionToDevice(
           deps,
           user,
           'two_factor',
           start,
           async (session, to) => {
-            remaining = await deps.store.completeLoginWithBackupCode({
+            counted.remaining = await deps.store.completeLoginWithBackupCode({
               challenge,
               user,
               setId: codeSet.setId,
@@ -107,7 +108,7 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
           },
           instead,
         );
-        return { ...answer(result), backupCodesRemaining: remaining ?? remainingAsRead };
+        return { ...answer(result), backupCodesRemaining: counted.remaining ?? remainingAsRead };
       } catch (error) {
         return lostRace(error, 'backup_code_used', refuse);
       }
