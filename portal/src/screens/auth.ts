@@ -1,7 +1,7 @@
 import type { Device, PasswordStepResult, SignedInWithSecondFactor } from '../api/client.js';
 import { type Notice, type Portal, lowBackupCodes, lowCodesNotice } from '../portal.js';
 import { announce, formatDate, h } from '../ui/dom.js';
-import { actionForm, checkboxField, field, totpField } from '../ui/forms.js';
+import { actionForm, backupCodeField, checkboxField, field, totpField } from '../ui/forms.js';
 import { enrollmentWizard } from './enrollment.js';
 
 function switchLink(text: string, label: string, onClick: () => void): HTMLElement {
@@ -156,15 +156,7 @@ function secondFactorScreen(portal: Portal, challengeToken: string, email: strin
   };
 
   const withBackupCode = () => {
-    const backupCode = field({
-      label: 'Backup code',
-      name: 'backupCode',
-      autocomplete: 'off',
-      spellcheck: false,
-      hint: 'One of the codes from your backup codes file, like abcde-12345. Each works once.',
-      minlength: 10,
-      maxlength: 32,
-    });
+    const backupCode = backupCodeField();
     const useApp = h('button', { type: 'button', class: 'link-button' }, 'Use your authenticator app instead');
     useApp.addEventListener('click', () => {
       withApp();

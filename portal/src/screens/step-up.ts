@@ -1,7 +1,7 @@
 import { ApiError } from '../api/client.js';
 import type { Portal } from '../portal.js';
 import { announce, h, openModal } from '../ui/dom.js';
-import { actionForm, field, totpField } from '../ui/forms.js';
+import { actionForm, backupCodeField, totpField } from '../ui/forms.js';
 
 /** The admin closed the step-up prompt: the action did not run, and there is nothing to report. */
 class StepUpCancelled extends Error {
@@ -94,15 +94,7 @@ function stepUpPrompt(portal: Portal): Promise<void> {
     };
 
     const withBackupCode = () => {
-      const backupCode = field({
-        label: 'Backup code',
-        name: 'backupCode',
-        autocomplete: 'off',
-        spellcheck: false,
-        hint: 'One of the codes from your backup codes file, like abcde-12345. Each works once.',
-        minlength: 10,
-        maxlength: 32,
-      });
+      const backupCode = backupCodeField();
       const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
       cancel.addEventListener('click', () => modal.close());
       const useApp = h('button', { type: 'button', class: 'link-button' }, 'Use your authenticator app instead');

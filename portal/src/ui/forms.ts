@@ -77,6 +77,19 @@ export function totpField(label = 'Authentication code'): Field {
   });
 }
 
+/** A backup code from the user's backup codes file, instead of the authenticator's code. */
+export function backupCodeField(): Field {
+  return field({
+    label: 'Backup code',
+    name: 'backupCode',
+    autocomplete: 'off',
+    spellcheck: false,
+    hint: 'One of the codes from your backup codes file, like abcde-12345. Each works once.',
+    minlength: 10,
+    maxlength: 32,
+  });
+}
+
 /** What to tell a person about a refused code, lockout or other failure. */
 export function describeFailure(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong. Try again.';
