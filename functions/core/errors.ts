@@ -153,6 +153,14 @@ export class ServiceUnavailableError extends DomainError {
   }
 }
 
+/** The errors raised in more than one place, each written once with its message. */
+export const catalogue = {
+  alreadyEnabled: () => new ConflictError('already_enabled', 'Two-factor authentication is already enabled.'),
+  notEnrolled: () => new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.'),
+  noEnrollmentInProgress: () => new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.'),
+  twoFactorNotAvailable: () => new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.'),
+};
+
 /**
  * Raised by a repository when a conditional write lost a race or found the state changed.
  * `reason` names which single-use thing was already spent, so the use case can answer precisely.

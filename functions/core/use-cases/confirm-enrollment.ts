@@ -1,11 +1,10 @@
 import { backupCodesFile, generateBackupCodes, normalizeBackupCode, type BackupCodesFile } from '../backup-codes.js';
 import {
+  catalogue,
   ChallengeInvalidError,
   ConditionFailedError,
-  ConflictError,
   DomainError,
   InvalidCodeError,
-  PolicyError,
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../errors.js';
@@ -42,12 +41,12 @@ export async function confirmEnrollment(
   const principal = await authenticateForEnrollment(deps, input.appId, input.token);
   const { user, app } = principal;
   if (effectiveMode(app.publishedConfig) === 'off') {
-    throw new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.');
+    throw catalogue.twoFactorNotAvailable();
   }
-  if (user.twoFactorEnabled) throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
+  if (user.twoFactorEnabled) throw catalogue.alreadyEnabled();
   const pending = await deps.store.getPendingEnrollment(user.id);
   if (!pending || isExpired(pending.expiresAt, deps.clock()) || pending.failedAttempts >= maxAttemptsPerChallenge) {
-    throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
+    throw catalogue.noEnrollmentInProgress();
   }
 
   const match = await matchCode(deps, user, pending.secret, input.code);
@@ -58,7 +57,7 @@ export async function confirmEnrollment(
   // Of parallel confirmations with one code only one goes on to hash ten backup codes: the others find its
   // time step taken, as a replayed code does (RFC 6238 §5.2), and are not counted as guesses.
   const claim = await deps.store.claimEnrollmentStep(user.id, pending.enrollmentId, match.step);
-  if (claim === 'enrollment_gone') throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
+  if (claim === 'enrollment_gone') throw catalogue.noEnrollmentInProgress();
   if (claim === 'step_used') throw new InvalidCodeError(Math.max(0, maxAttemptsPerChallenge - pending.failedAttempts));
 
   try {
@@ -116,9 +115,8 @@ async function enable(
     }
   } catch (error) {
     if (!(error instanceof ConditionFailedError)) throw error;
-    if (error.reason === 'already_enabled') throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
-    if (error.reason === 'enrollment_gone')
-      throw new ConflictError('not_enrolled', 'No enrollment is in progress. Start the enrollment again.');
+    if (error.reason === 'already_enabled') throw catalogue.alreadyEnabled();
+    if (error.reason === 'enrollment_gone') throw catalogue.noEnrollmentInProgress();
     throw principal.kind === 'challenge' ? new ChallengeInvalidError() : new UnauthorizedError();
   }
   return {

@@ -1,9 +1,9 @@
-import { ConditionFailedError, PolicyError } from '../errors.js';
+import { catalogue, ConditionFailedError, PolicyError } from '../errors.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import { authenticateSession } from './authenticate.js';
 import { auditEvent } from './common.js';
-import { notEnrolled, withCurrentCode } from './second-factor.js';
+import { withCurrentCode } from './second-factor.js';
 
 /**
  * Removes the user's authenticator and backup codes, proven by a current code; refused under `required`.
@@ -27,7 +27,7 @@ export async function disableTwoFactor(
         current: { session: principal.session },
       });
     } catch (error) {
-      if (error instanceof ConditionFailedError && error.reason === 'not_enrolled') throw notEnrolled();
+      if (error instanceof ConditionFailedError && error.reason === 'not_enrolled') throw catalogue.notEnrolled();
       throw error;
     }
     return { status: 'DISABLED' as const };

@@ -1,10 +1,10 @@
 import { backupCodesFile, generateBackupCodes, type BackupCodesFile } from '../backup-codes.js';
-import { ConditionFailedError } from '../errors.js';
+import { catalogue, ConditionFailedError } from '../errors.js';
 import type { Dependencies } from '../ports.js';
 import { authenticateSession } from './authenticate.js';
 import { auditEvent } from './common.js';
 import { newBackupCodeSet } from './confirm-enrollment.js';
-import { notEnrolled, withCurrentCode } from './second-factor.js';
+import { withCurrentCode } from './second-factor.js';
 
 export interface BackupCodesRegenerated {
   backupCodes: string[];
@@ -34,7 +34,7 @@ export async function regenerateBackupCodes(
         countedOn: attempt.countedOn,
       });
     } catch (error) {
-      if (error instanceof ConditionFailedError && error.reason === 'not_enrolled') throw notEnrolled();
+      if (error instanceof ConditionFailedError && error.reason === 'not_enrolled') throw catalogue.notEnrolled();
       throw error;
     }
     return { backupCodes: codes, backupCodesFile: backupCodesFile(app.name, user.email, codes, now) };

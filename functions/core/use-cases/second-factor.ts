@@ -1,6 +1,6 @@
 import {
+  catalogue,
   ConditionFailedError,
-  ConflictError,
   DomainError,
   InvalidCodeError,
   SecretUnreadableError,
@@ -120,8 +120,6 @@ export async function matchCode(deps: Dependencies, user: User, sealed: SealedSe
   }
 }
 
-export const notEnrolled = () => new ConflictError('not_enrolled', 'Two-factor authentication is not enabled.');
-
 /**
  * "Prove a current code, then commit": the one sequence of every step a signed-in user proves with a code
  * from the authenticator app (regenerate, disable, step-up). Reserves an attempt, checks the code, then runs
@@ -138,7 +136,7 @@ export async function withCurrentCode<T>(
 ): Promise<T> {
   const { user } = principal;
   const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user) : null;
-  if (!attempt) throw notEnrolled();
+  if (!attempt) throw catalogue.notEnrolled();
   return withReservedAttempt(attempt, async () => {
     const step = await acceptableStep(deps, user, attempt.factor, code);
     if (step === null) return refuseCode(deps, user, attempt);

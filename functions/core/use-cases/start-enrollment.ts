@@ -1,4 +1,4 @@
-import { ConflictError, PolicyError } from '../errors.js';
+import { catalogue } from '../errors.js';
 import type { Dependencies } from '../ports.js';
 import { effectiveMode } from '../plans.js';
 import { renderQrCode, type QrCodeImages } from '../qr.js';
@@ -21,9 +21,9 @@ export async function startEnrollment(deps: Dependencies, input: { appId: string
   const principal = await authenticateForEnrollment(deps, input.appId, input.token);
   const { user, app } = principal;
   if (effectiveMode(app.publishedConfig) === 'off') {
-    throw new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.');
+    throw catalogue.twoFactorNotAvailable();
   }
-  if (user.twoFactorEnabled) throw new ConflictError('already_enabled', 'Two-factor authentication is already enabled.');
+  if (user.twoFactorEnabled) throw catalogue.alreadyEnabled();
 
   const secret = generateTotpSecret();
   try {

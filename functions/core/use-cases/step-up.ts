@@ -1,11 +1,11 @@
-import { ConditionFailedError, ForbiddenError, StepUpRequiredError, UnauthorizedError } from '../errors.js';
+import { catalogue, ConditionFailedError, ForbiddenError, StepUpRequiredError, UnauthorizedError } from '../errors.js';
 import { findHash, hashBackupCode } from '../hashing.js';
 import { normalizeBackupCode } from '../backup-codes.js';
 import type { Assurance } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { type SessionPrincipal, authenticateSession } from './authenticate.js';
 import { auditEvent } from './common.js';
-import { clearAfterSuccess, notEnrolled, refuseCode, reserveAttempt, withCurrentCode, withReservedAttempt } from './second-factor.js';
+import { clearAfterSuccess, refuseCode, reserveAttempt, withCurrentCode, withReservedAttempt } from './second-factor.js';
 
 /** How long a proven second factor lets a session weaken an account or an app. */
 const stepUpWindowMs = 10 * 60 * 1000;
@@ -70,7 +70,7 @@ export async function stepUp(
   }
 
   const attempt = user.twoFactorEnabled ? await reserveAttempt(deps, user) : null;
-  if (!attempt) throw notEnrolled();
+  if (!attempt) throw catalogue.notEnrolled();
   return withReservedAttempt(attempt, async () => {
     const normalized = normalizeBackupCode(input.backupCode);
     const codeSet = await deps.store.getBackupCodeSet(user.id);
