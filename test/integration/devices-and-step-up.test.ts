@@ -80,7 +80,7 @@ describe('device tokens', () => {
       // Prepare
       const user = await signUpAndEnroll(app);
       const here = await signIn(app, user, { deviceToken: user.deviceToken });
-      const there = await signIn(app, user);
+      const there = await signIn(app, user, { backupCode: user.backupCodes[0] });
 
       // Act / Assess: the list
       const listed = await call('GET', `/v1/apps/${app.appId}/2fa/devices`, { token: here.body.session.token });
@@ -113,7 +113,7 @@ describe('device tokens', () => {
       for (const token of [here.body.session.token, there.body.session.token, user.sessionToken]) {
         expect((await call('GET', `/v1/apps/${app.appId}/me`, { token })).status).toBe(401);
       }
-      const fresh = await signIn(app, user, { deviceToken: here.body.device.token });
+      const fresh = await signIn(app, user, { deviceToken: here.body.device.token, backupCode: user.backupCodes[1] });
       expect(fresh.body.device.id).not.toBe(here.body.device.id);
       const remaining = await call('GET', `/v1/apps/${app.appId}/2fa/devices`, { token: fresh.body.session.token });
       expect(remaining.body.devices.map((device: { id: string }) => device.id)).toEqual([fresh.body.device.id]);
@@ -384,7 +384,8 @@ describe('step-up', () => {
     async () => {
       // Prepare: a fresh factor to set the draft, then 11 minutes pass
       expect(
-        (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { code: await nextCode(admin) } })).status,
+        (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { backupCode: admin.backupCodes[0] } }))
+          .status,
       ).toBe(200);
       const publish = () => call('POST', `/v1/apps/${app.appId}/publish`, { token: admin.token });
       expect(
@@ -410,7 +411,8 @@ describe('step-up', () => {
 
       // Act / Assess: a lower mode drafted under a fresh factor still needs one to go live
       expect(
-        (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { code: await nextCode(admin) } })).status,
+        (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { backupCode: admin.backupCodes[1] } }))
+          .status,
       ).toBe(200);
       expect(
         (
@@ -425,7 +427,8 @@ describe('step-up', () => {
       expect(refused.status).toBe(403);
       expect(refused.body.error.code).toBe('step_up_required');
       expect(
-        (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { code: await nextCode(admin) } })).status,
+        (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { backupCode: admin.backupCodes[2] } }))
+          .status,
       ).toBe(200);
       expect((await publish()).body.config.twoFactor).toEqual({ mode: 'optional', rememberDeviceDays: 3 });
     },
@@ -542,7 +545,9 @@ describe('session hygiene', () => {
       const mine = user
         ? (await signIn(app, user)).body.session.token
         : (await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password } })).body.session.token;
-      const other = user ? (await signIn(app, user)).body.session.token : (await login(app, email)).body.session.token;
+      const other = user
+        ? (await signIn(app, user, { backupCode: user.backupCodes[0] })).body.session.token
+        : (await login(app, email)).body.session.token;
 
       // Act
       if (change === 'confirm') {
