@@ -3,7 +3,7 @@ import { dependencies } from '../commons/dependencies.js';
 import { plans } from '../core/model.js';
 import { createApp } from '../core/use-cases/create-app.js';
 import { platformFunction } from '../http/platform.js';
-import { allowedOrigins, email, password } from '../http/schemas.js';
+import { allowedOrigins, email, newPassword } from '../http/schemas.js';
 
 /**
  * What an app's name may not hold: controls (Cc, among them CR, LF, TAB, DEL and C1), format characters
@@ -30,7 +30,7 @@ export const createAppInput = z.strictObject({
   name: appName,
   plan: z.enum(plans),
   adminEmail: email,
-  adminPassword: password,
+  adminPassword: newPassword,
   allowedOrigins: allowedOrigins.optional(),
 });
 

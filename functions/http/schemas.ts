@@ -10,14 +10,20 @@ import { maxRememberDeviceDays } from '../core/plans.js';
 export const appId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an app id');
 export const userId = z.string().regex(/^usr_[A-Za-z0-9_-]{22}$/, 'must be a user id');
 export const email = z.email().max(254);
-/** NIST SP 800-63B: at least 8 characters, at least 64 allowed; the cap bounds hashing work. */
 /** An unpaired UTF-16 surrogate: hashed as UTF-8 it becomes U+FFFD, so two different ones would match. */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const password = z
+/** NIST SP 800-63B: at least 8 characters, at least 64 allowed; the cap bounds hashing work. */
+const password = z
   .string()
   .min(8, 'must be at least 8 characters')
   .max(256)
   .refine((value) => !loneSurrogate.test(value), 'must be valid Unicode text');
+/**
+ * A password being set (sign-up, an app's first admin): at least 8 characters once NFKC-normalized, as it
+ * is hashed, so "é" typed as two code points does not count twice. A login takes `password` as it is, so
+ * a password set before normalization still signs in.
+ */
+export const newPassword = password.refine((value) => value.normalize('NFKC').length >= 8, 'must be at least 8 characters');
 const totpCode = z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app');
 const backupCode = z.string().min(10).max(32);
 const token = z.string().min(1).max(512);
@@ -37,7 +43,7 @@ export const appParams = z.strictObject({ appId });
 export const appUserParams = z.strictObject({ appId, userId });
 const deviceId = z.string().regex(/^dev_[A-Za-z0-9_-]{22}$/, 'must be a device id');
 export const appDeviceParams = z.strictObject({ appId, deviceId });
-export const credentialsBody = z.strictObject({ email, password });
+export const credentialsBody = z.strictObject({ email, password: newPassword });
 /** `POST /login`: the credentials, and the device token this browser keeps, if it has one. */
 export const loginBody = z.strictObject({ email, password, deviceToken: token.optional() });
 export const codeBody = z.strictObject({ code: totpCode });

@@ -215,6 +215,30 @@ describe('input hygiene', () => {
       expect(logins.map((login) => login.body.status)).toEqual(['SIGNED_IN', 'SIGNED_IN']);
     });
 
+    it('counts a new password in characters once NFKC-normalized: four accented letters typed as eight code points are too short', async () => {
+      const shortOnceNormalized = 'éèêë'.normalize('NFD');
+      expect(shortOnceNormalized).toHaveLength(8);
+      const email = uniqueEmail('short');
+
+      const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password: shortOnceNormalized } });
+      const createApp = await invokePlatform('createApp', {
+        name: 'Short Password',
+        plan: 'free',
+        adminEmail: email,
+        adminPassword: shortOnceNormalized,
+      });
+
+      expect([signup.status, signup.body.error.code, signup.body.error.issues]).toEqual([
+        400,
+        'validation_error',
+        [{ path: 'body.password', message: 'must be at least 8 characters' }],
+      ]);
+      expect(createApp.error?.errorType).toBe('validation_error');
+      expect((await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email, password: `${shortOnceNormalized}ìíîï` } })).status).toBe(
+        201,
+      );
+    });
+
     it('signs in with the ASCII form of a password set in fullwidth letters, and still refuses another letter', async () => {
       const email = uniqueEmail('fullwidth');
       expect(
