@@ -10,6 +10,9 @@
  */
 export const maxConsecutiveFailures = 10;
 
+/** A count nothing has failed against yet (or that a success cleared). */
+export const noFailures = { failedAttempts: 0, lockedUntil: null } as const;
+
 /** How many wrong codes one login challenge or one pending enrollment survives. */
 export const maxAttemptsPerChallenge = 5;
 const firstLockoutSeconds = 60;

@@ -3,6 +3,7 @@ import { ConditionFailedError, NotFoundError, UnauthorizedError } from '../error
 import type { Assurance, Device, PublishedConfig, User } from '../model.js';
 import type { DeviceUse, Dependencies } from '../ports.js';
 import { hashToken, newId, newToken, toEpochSeconds } from '../tokens.js';
+import { noFailures } from '../lockout.js';
 import { authenticateSession } from './authenticate.js';
 import { type DeviceView, type IssuedSession, auditEvent, isExpired, newSession } from './common.js';
 
@@ -18,8 +19,6 @@ export interface IssuedDevice {
   token: string;
   use: DeviceUse;
 }
-
-const noFailures = { failedAttempts: 0, lockedUntil: null };
 
 /**
  * The device `token` names, if it is a live device of `user` (this app, this user, the current device

@@ -1,6 +1,7 @@
 import { InvalidCredentialsError, TooManyAttemptsError } from '../errors.js';
 import { spendPasswordCheck, verifyPassword } from '../hashing.js';
 import type { Device, FailureCount, User } from '../model.js';
+import { noFailures } from '../lockout.js';
 import type { CountedOn, Dependencies } from '../ports.js';
 import { type MoveCount, reserveCountedAttempt } from './attempt-counter.js';
 import { recordLockout } from './second-factor.js';
@@ -17,8 +18,6 @@ import {
 import { deviceView, issueSessionToDevice, knownDevice, newDevice, presentedDevice, rememberedUntil } from './devices.js';
 
 export type LogInResult = PasswordStepResult;
-
-const noFailures: FailureCount = { failedAttempts: 0, lockedUntil: null };
 
 /**
  * Checks the password, then decides by the published mode: enrolled users owe a second factor whenever

@@ -10,7 +10,7 @@ import {
 import { attemptsBeforeLockout } from '../lockout.js';
 import { type CountedAttempt, type MoveCount, giveBackCountedAttempt, reserveCountedAttempt } from './attempt-counter.js';
 import { auditEvent } from './common.js';
-import type { Device, FailureCount, SealedSecret, TotpFactor, User } from '../model.js';
+import type { Device, SealedSecret, TotpFactor, User } from '../model.js';
 import type { CountedOn, Dependencies } from '../ports.js';
 import { type TotpMatch, verifyTotp } from '../totp.js';
 
@@ -23,12 +23,10 @@ export interface ReservedAttempt extends CountedAttempt {
   move: MoveCount;
 }
 
-const noFailures: FailureCount = { failedAttempts: 0, lockedUntil: null };
-
 /**
  * Reserves an attempt on the user's second factor before any code is checked (see
  * `reserveCountedAttempt`); 429 while the count it is made against is locked. With a live `device` (the
- * one the login presented, or the session's), it counts against that device alone, so guesses from
+ * one a login challenge carries), it counts against that device alone, so guesses from
  * anywhere else never lock the owner's devices; else against the account. `null`: the user has no factor.
  */
 export async function reserveAttempt(deps: Dependencies, user: User, device: Device | null = null): Promise<ReservedAttempt | null> {
@@ -81,14 +79,6 @@ export async function withReservedAttempt<T>(
 /** Gives back an attempt whose code was never judged (see `giveBackCountedAttempt`). */
 export async function giveBackAttempt(attempt: ReservedAttempt): Promise<void> {
   await giveBackCountedAttempt(attempt, attempt.move);
-}
-
-/**
- * A success clears a known device's count of wrong codes (the account's is cleared by the write that
- * spends the step). Best effort: the success is committed already.
- */
-export async function clearAfterSuccess(attempt: ReservedAttempt): Promise<void> {
-  if (attempt.countedOn.kind === 'device') await attempt.move(attempt.next, noFailures).catch(() => false);
 }
 
 /**
@@ -147,7 +137,6 @@ export async function withCurrentCode<T>(
       if (error instanceof ConditionFailedError && error.reason === 'step_used') return refuseCode(deps, user, attempt);
       throw error;
     }
-    await clearAfterSuccess(attempt);
     return result;
   });
 }

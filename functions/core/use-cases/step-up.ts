@@ -5,7 +5,7 @@ import type { Assurance } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { type SessionPrincipal, authenticateSession } from './authenticate.js';
 import { auditEvent } from './common.js';
-import { clearAfterSuccess, refuseCode, reserveAttempt, withCurrentCode, withReservedAttempt } from './second-factor.js';
+import { refuseCode, reserveAttempt, withCurrentCode, withReservedAttempt } from './second-factor.js';
 
 /** How long a proven second factor lets a session weaken an account or an app. */
 const stepUpWindowMs = 10 * 60 * 1000;
@@ -93,7 +93,6 @@ export async function stepUp(
       if (error instanceof ConditionFailedError && error.reason === 'backup_code_used') return refuseCode(deps, user, attempt);
       return lostSession(error);
     }
-    await clearAfterSuccess(attempt);
     return answer();
   });
 }
