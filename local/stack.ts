@@ -136,7 +136,7 @@ async function seedDemoApp(password: string | undefined): Promise<LocalStack['de
   const { dependencies } = await import('../functions/commons/dependencies.js');
   const { createApp } = await import('../functions/core/use-cases/create-app.js');
   const deps = dependencies();
-  if (await deps.store.getAppRuntime(demoApp.appId)) {
+  if (await deps.apps.getAppRuntime(demoApp.appId)) {
     return { appId: demoApp.appId, adminEmail: demoApp.adminEmail, adminPassword: null, created: false };
   }
   const adminPassword = password ?? randomBytes(12).toString('base64url');

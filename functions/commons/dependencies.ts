@@ -1,8 +1,9 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { awsClientSettings } from '../adapters/aws-client-settings.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
-import { DynamoTwoFactorStore } from '../adapters/dynamodb/two-factor-store.js';
+import { createDynamoRepositories } from '../adapters/dynamodb/repositories.js';
 import { EnvelopeSecretBox } from '../adapters/kms/envelope-secret-box.js';
+import { maxAttemptsPerChallenge } from '../core/lockout.js';
 import type { Dependencies, SecretBox } from '../core/ports.js';
 import { kmsKeyId, tableName } from './config.js';
 
@@ -15,16 +16,16 @@ let built: Dependencies | undefined;
  */
 export function dependencies(): Dependencies {
   if (!built) {
-    const store = new DynamoTwoFactorStore(createDocumentClient(), tableName());
+    const repositories = createDynamoRepositories(createDocumentClient(), tableName(), { maxAttemptsPerChallenge });
     const clock = () => Date.now();
     let box: EnvelopeSecretBox | undefined;
-    const secretBox = () => (box ??= new EnvelopeSecretBox(new KMSClient({ ...awsClientSettings }), kmsKeyId(), store, clock));
+    const secretBox = () => (box ??= new EnvelopeSecretBox(new KMSClient({ ...awsClientSettings }), kmsKeyId(), repositories.apps, clock));
     const secrets: SecretBox = {
       seal: (app, userId, secret) => secretBox().seal(app, userId, secret),
       open: (appId, userId, sealed) => secretBox().open(appId, userId, sealed),
       createDataKey: (appId) => secretBox().createDataKey(appId),
     };
-    built = { store, secrets, clock };
+    built = { ...repositories, secrets, clock };
   }
   return built;
 }

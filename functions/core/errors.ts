@@ -161,13 +161,33 @@ export const catalogue = {
   twoFactorNotAvailable: () => new PolicyError('two_factor_not_available', 'Two-factor authentication is not enabled for this app.'),
 };
 
+/** Why a conditional write of a repository lost its race (see the repositories in ports.ts). */
+export type ConflictReason =
+  | 'app_exists'
+  | 'app_gone'
+  | 'plan_changed'
+  | 'plan_race'
+  | 'version_conflict'
+  | 'email_taken'
+  | 'user_exists'
+  | 'user_changed'
+  | 'user_gone'
+  | 'device_changed'
+  | 'challenge_spent'
+  | 'step_used'
+  | 'backup_code_used'
+  | 'already_enabled'
+  | 'not_enrolled'
+  | 'enrollment_gone'
+  | 'audit_exists';
+
 /**
  * Raised by a repository when a conditional write lost a race or found the state changed.
  * `reason` names which single-use thing was already spent, so the use case can answer precisely.
  */
 export class ConditionFailedError extends Error {
   constructor(
-    readonly reason: string,
+    readonly reason: ConflictReason,
     options?: ErrorOptions,
   ) {
     super(`condition failed: ${reason}`, options);

@@ -13,6 +13,9 @@ export const maxConsecutiveFailures = 10;
 /** A count nothing has failed against yet (or that a success cleared). */
 export const noFailures = { failedAttempts: 0, lockedUntil: null } as const;
 
+/** A count of wrong passwords for an email is forgotten a day after its last failure (or lock). */
+export const passwordFailuresLifetimeSeconds = 24 * 60 * 60;
+
 /** How many wrong codes one login challenge or one pending enrollment survives. */
 export const maxAttemptsPerChallenge = 5;
 const firstLockoutSeconds = 60;

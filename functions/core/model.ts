@@ -6,7 +6,8 @@ export type Plan = (typeof plans)[number];
 export const twoFactorModes = ['off', 'optional', 'required'] as const;
 export type TwoFactorMode = (typeof twoFactorModes)[number];
 
-export type Role = 'admin' | 'member';
+export const roles = ['admin', 'member'] as const;
+export type Role = (typeof roles)[number];
 
 /** Wall clock in milliseconds since the epoch; injected so tests can move time. */
 export type Clock = () => number;
@@ -110,7 +111,8 @@ export interface BackupCodeSet {
   createdAt: string;
 }
 
-export type Assurance = 'password' | 'two_factor' | 'remembered_device';
+export const assurances = ['password', 'two_factor', 'remembered_device'] as const;
+export type Assurance = (typeof assurances)[number];
 
 export interface Session {
   tokenHash: string;
@@ -152,7 +154,8 @@ export interface Device {
   secondFactorFailures: FailureCount;
 }
 
-export type ChallengePurpose = 'login' | 'enrollment';
+export const challengePurposes = ['login', 'enrollment'] as const;
+export type ChallengePurpose = (typeof challengePurposes)[number];
 
 export interface Challenge {
   tokenHash: string;
@@ -167,23 +170,25 @@ export interface Challenge {
   expiresAt: number;
 }
 
-export type AuditEventType =
-  | 'app.created'
-  | 'allowed_origins.changed'
-  | 'plan.changed'
-  | 'settings.updated'
-  | 'config.published'
-  | 'two_factor.enrolled'
-  | 'two_factor.disabled'
-  | 'two_factor.reset'
-  | 'backup_code.used'
-  | 'backup_codes.regenerated'
-  | 'two_factor.locked_out'
-  | 'password.locked_out'
-  | 'user.unlocked'
-  | 'device.remembered'
-  | 'device.forgotten'
-  | 'sessions.revoked';
+export const auditEventTypes = [
+  'app.created',
+  'allowed_origins.changed',
+  'plan.changed',
+  'settings.updated',
+  'config.published',
+  'two_factor.enrolled',
+  'two_factor.disabled',
+  'two_factor.reset',
+  'backup_code.used',
+  'backup_codes.regenerated',
+  'two_factor.locked_out',
+  'password.locked_out',
+  'user.unlocked',
+  'device.remembered',
+  'device.forgotten',
+  'sessions.revoked',
+] as const;
+export type AuditEventType = (typeof auditEventTypes)[number];
 
 export interface AuditEvent {
   id: string;

@@ -47,12 +47,22 @@ export interface CurrentSession {
   secondFactorAt?: number;
 }
 
-/**
- * Everything the use cases persist. Each method that spends a single-use thing (a time step, a backup
- * code, a challenge, an email, a config version) does it with one conditional write or transaction and
- * raises `ConditionFailedError` with a reason when the race was lost.
+/*
+ * The repositories: everything the use cases persist, one per aggregate. Each method that spends a
+ * single-use thing (a time step, a backup code, a challenge, an email, a config version) does it with one
+ * conditional write or transaction and raises `ConditionFailedError` with a reason when the race was lost.
+ * They hold no policy and no clock: limits come from core (`StoreLimits`, given at construction),
+ * times and expiries from the caller.
  */
-export interface TwoFactorStore {
+
+/** The limits a store's conditions enforce, handed to it by the composition root from core's policy. */
+export interface StoreLimits {
+  /** Wrong codes one login challenge or one pending enrollment survives. */
+  maxAttemptsPerChallenge: number;
+}
+
+/** Apps, their draft settings, published config versions and data keys. */
+export interface AppRepository {
   getAppRuntime(appId: string): Promise<AppRuntime | null>;
   getDraftSettings(appId: string): Promise<DraftSettings | null>;
   /** Fails with reason `app_exists` or `email_taken`. */
@@ -87,55 +97,19 @@ export interface TwoFactorStore {
   /** Replaces the app's allowed origins; fails with `app_gone` when the app does not exist. */
   setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void>;
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
+}
 
+/**
+ * Users and their factors: profiles, email claims, password failure counts, the TOTP factor, pending
+ * enrollments and backup codes, and the changes that end a user's other sessions with them.
+ */
+export interface UserRepository {
   /** Creates the user, its email claim and its first session (and device) or challenge at once; fails with `email_taken`. */
   createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void>;
   findUserByEmail(appId: string, email: string): Promise<User | null>;
   getUser(userId: string): Promise<User | null>;
   /** Fails with `invalid_cursor` (as a ValidationError) on a cursor it did not make for this app. */
   listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>>;
-
-  /** Issues a session to a device (see `DeviceUse`); fails with `device_changed`. */
-  issueSession(session: Session, device: DeviceUse): Promise<void>;
-  getSession(tokenHash: string): Promise<Session | null>;
-  deleteSession(tokenHash: string): Promise<void>;
-  putChallenge(challenge: Challenge): Promise<void>;
-  getChallenge(tokenHash: string): Promise<Challenge | null>;
-  /**
-   * Spends one of the challenge's attempts before its code is checked, so parallel guesses cannot exceed
-   * the limit; returns the attempts used. Fails with `challenge_spent` when it is gone or exhausted.
-   */
-  reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number>;
-  /** Gives back a reserved attempt whose code was never judged (a dependency failed first). */
-  releaseChallengeAttempt(tokenHash: string): Promise<void>;
-
-  getDevice(userId: string, deviceId: string): Promise<Device | null>;
-  /** Every device item of the user, whatever its generation (the caller filters). */
-  listDevices(userId: string): Promise<Device[]>;
-  /** Forgets a device of `user`; false when it has none by that id. */
-  forgetDevice(user: User, deviceId: string, audit: AuditEvent): Promise<boolean>;
-  /** Like `reserveSecondFactorAttempt`, for one count of a known device; false also when the device is gone. */
-  moveDeviceFailures(userId: string, deviceId: string, count: DeviceCount, seen: FailureCount, next: FailureCount): Promise<boolean>;
-  /** Ends every session, challenge and device of the user (a new generation of each). Reason: `user_changed`. */
-  signOutEverywhere(user: User, audit: AuditEvent): Promise<void>;
-  /**
-   * Ends the user's password and second-factor lockouts: the count of the user's email, of the factor and
-   * of each device in `devices`. Reason: `user_gone`.
-   */
-  unlockUser(user: User, devices: readonly Device[], audit: AuditEvent): Promise<void>;
-  /**
-   * Records a second factor proven by a session (a step-up): spends the time step (or the backup code) and
-   * stamps the session. Reasons: `step_used`, `backup_code_used`, `user_changed`.
-   */
-  stepUp(input: {
-    user: User;
-    session: Session;
-    secondFactorAt: number;
-    proof: { step: number } | { setId: string; codeHash: string };
-    countedOn: CountedOn;
-    audit: AuditEvent | null;
-  }): Promise<void>;
-
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
   putPendingEnrollment(pending: PendingEnrollment): Promise<void>;
@@ -157,7 +131,6 @@ export interface TwoFactorStore {
    * swapped, it gives back a reservation whose code was never judged.
    */
   reserveSecondFactorAttempt(userId: string, seen: FailureCount, next: FailureCount): Promise<boolean>;
-
   /**
    * Turns a pending enrollment into a factor with its backup codes, all or nothing, and ends every other
    * session of the user (a new generation). With `challenge`, also spends that enrollment challenge and
@@ -172,7 +145,82 @@ export interface TwoFactorStore {
     audit: AuditEvent;
     start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
   }): Promise<void>;
+  /**
+   * Spends `step`, replaces the backup code set, ends remembering and every other session. Reasons:
+   * `step_used`, `not_enrolled`.
+   */
+  replaceBackupCodes(input: {
+    user: User;
+    step: number;
+    backupCodes: BackupCodeSet;
+    audit: AuditEvent;
+    current: CurrentSession;
+    countedOn: CountedOn;
+  }): Promise<void>;
+  /** Spends `step`, removes the factor and its codes, ends remembering and every other session. Reasons: `step_used`, `not_enrolled`. */
+  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void>;
+  /**
+   * Removes the factor, codes and pending enrollment, kills every session and challenge of the user, ends
+   * remembering and the user's lockouts (the email's count and each of `devices`'). Reason: `user_gone`.
+   */
+  resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User>;
+  /**
+   * Ends the user's password and second-factor lockouts: the count of the user's email, of the factor and
+   * of each device in `devices`. Reason: `user_gone`.
+   */
+  unlockUser(user: User, devices: readonly Device[], audit: AuditEvent): Promise<void>;
+  /**
+   * Writes a lockout's security event; a second-factor lockout (`endRemembering`) also ends remembering for
+   * every device of the user.
+   */
+  recordLockout(audit: AuditEvent, endRemembering: boolean): Promise<void>;
+  /**
+   * Consecutive wrong passwords for an email of an app, whether or not a user has it (so a lockout never
+   * tells an email exists). `null` when none are counted.
+   */
+  getPasswordFailures(appId: string, email: string): Promise<FailureCount | null>;
+  /** Like `reserveSecondFactorAttempt`, for the password of `email`; the count is forgotten at `expiresAt` (epoch seconds). */
+  movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean>;
+  /** A correct password clears the count. */
+  clearPasswordFailures(appId: string, email: string): Promise<void>;
+}
 
+/** Sessions, login challenges and devices, and the writes that issue a session or prove a second factor. */
+export interface SessionRepository {
+  /** Issues a session to a device (see `DeviceUse`); fails with `device_changed`. */
+  issueSession(session: Session, device: DeviceUse): Promise<void>;
+  getSession(tokenHash: string): Promise<Session | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  putChallenge(challenge: Challenge): Promise<void>;
+  getChallenge(tokenHash: string): Promise<Challenge | null>;
+  /**
+   * Spends one of the challenge's attempts before its code is checked, so parallel guesses cannot exceed
+   * the limit; returns the attempts used. Fails with `challenge_spent` when it is gone or exhausted.
+   */
+  reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number>;
+  /** Gives back a reserved attempt whose code was never judged (a dependency failed first). */
+  releaseChallengeAttempt(tokenHash: string): Promise<void>;
+  getDevice(userId: string, deviceId: string): Promise<Device | null>;
+  /** Every device item of the user, whatever its generation (the caller filters). */
+  listDevices(userId: string): Promise<Device[]>;
+  /** Forgets a device of `user`; false when it has none by that id. */
+  forgetDevice(user: User, deviceId: string, audit: AuditEvent): Promise<boolean>;
+  /** Like `reserveSecondFactorAttempt`, for one count of a known device; false also when the device is gone. */
+  moveDeviceFailures(userId: string, deviceId: string, count: DeviceCount, seen: FailureCount, next: FailureCount): Promise<boolean>;
+  /** Ends every session, challenge and device of the user (a new generation of each). Reason: `user_changed`. */
+  signOutEverywhere(user: User, audit: AuditEvent): Promise<void>;
+  /**
+   * Records a second factor proven by a session (a step-up): spends the time step (or the backup code) and
+   * stamps the session. Reasons: `step_used`, `backup_code_used`, `user_changed`.
+   */
+  stepUp(input: {
+    user: User;
+    session: Session;
+    secondFactorAt: number;
+    proof: { step: number } | { setId: string; codeHash: string };
+    countedOn: CountedOn;
+    audit: AuditEvent | null;
+  }): Promise<void>;
   /**
    * Spends `step` and the challenge, and issues the session to `device`; a success counted on the account
    * clears the account's failures. Reasons: `step_used`, `challenge_spent`, `user_changed`, `device_changed`.
@@ -201,43 +249,10 @@ export interface TwoFactorStore {
     countedOn: CountedOn;
     audits: AuditEvent[];
   }): Promise<number | null>;
+}
 
-  /**
-   * Spends `step`, replaces the backup code set, ends remembering and every other session. Reasons:
-   * `step_used`, `not_enrolled`.
-   */
-  replaceBackupCodes(input: {
-    user: User;
-    step: number;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    current: CurrentSession;
-    countedOn: CountedOn;
-  }): Promise<void>;
-  /** Spends `step`, removes the factor and its codes, ends remembering and every other session. Reasons: `step_used`, `not_enrolled`. */
-  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void>;
-  /**
-   * Removes the factor, codes and pending enrollment, kills every session and challenge of the user, ends
-   * remembering and the user's lockouts (the email's count and each of `devices`'). Reason: `user_gone`.
-   */
-  resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User>;
-
-  /**
-   * Writes a lockout's security event; a second-factor lockout (`endRemembering`) also ends remembering for
-   * every device of the user.
-   */
-  recordLockout(audit: AuditEvent, endRemembering: boolean): Promise<void>;
-
-  /**
-   * Consecutive wrong passwords for an email of an app, whether or not a user has it (so a lockout never
-   * tells an email exists). `null` when none are counted.
-   */
-  getPasswordFailures(appId: string, email: string): Promise<FailureCount | null>;
-  /** Like `reserveSecondFactorAttempt`, for the password of `email`; the count expires a day after its last move. */
-  movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount): Promise<boolean>;
-  /** A correct password clears the count. */
-  clearPasswordFailures(appId: string, email: string): Promise<void>;
-
+/** The audit trail an app's admins list (every write above records its own entry in its transaction). */
+export interface AuditRepository {
   listAuditEvents(appId: string, limit: number, cursor: string | null): Promise<Page<AuditEvent>>;
 }
 
@@ -255,8 +270,15 @@ export interface EventPublisher {
   publish(events: SecurityEvent[]): Promise<number[]>;
 }
 
-export interface Dependencies {
-  store: TwoFactorStore;
+/** The store, one repository per aggregate, all over one table (or one in-memory stand-in). */
+export interface Repositories {
+  apps: AppRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  audit: AuditRepository;
+}
+
+export interface Dependencies extends Repositories {
   secrets: SecretBox;
   clock: Clock;
 }

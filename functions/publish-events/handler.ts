@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { awsClientSettings } from '../adapters/aws-client-settings.js';
-import { auditEventOf } from '../adapters/dynamodb/two-factor-store.js';
+import { auditEventOf } from '../adapters/dynamodb/codecs/audit.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
 import { eventBusName } from '../commons/config.js';
 import { dependencies } from '../commons/dependencies.js';
@@ -32,7 +32,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   let firstFailed: number | null;
   try {
     firstFailed = await publishSecurityEvents(
-      { store: dependencies().store, events: publisher },
+      { users: dependencies().users, events: publisher },
       entries.map((entry) => entry.audit),
     );
   } catch (error) {

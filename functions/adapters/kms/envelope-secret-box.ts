@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, type KMSClient } from '@aws-sdk/client-kms';
 import { SecretUnreadableError } from '../../core/errors.js';
 import type { App, Clock, SealedSecret } from '../../core/model.js';
 import type { SecretBox } from '../../core/ports.js';
@@ -56,7 +56,7 @@ export class EnvelopeSecretBox implements SecretBox {
     // A secret naming a data key this app does not have, or one KMS will not unwrap for this app (wrapped
     // under another app's encryption context), was moved here from elsewhere: it opens nothing.
     const key = await this.dataKey(appId, sealed.keyId).catch((error: unknown) => {
-      throw error instanceof Error && error.name === 'InvalidCiphertextException' ? new SecretUnreadableError({ cause: error }) : error;
+      throw error instanceof InvalidCiphertextException ? new SecretUnreadableError({ cause: error }) : error;
     });
     if (!key) throw new SecretUnreadableError();
     const body = Buffer.from(sealed.ciphertext, 'base64');

@@ -12,7 +12,7 @@ export async function setAllowedOrigins(
 ): Promise<{ appId: string; allowedOrigins: string[] }> {
   const allowedOrigins = [...new Set(input.allowedOrigins)];
   try {
-    await deps.store.setAllowedOrigins(
+    await deps.apps.setAllowedOrigins(
       input.appId,
       allowedOrigins,
       auditEvent(deps, input.appId, 'allowed_origins.changed', input.actor, null, { allowedOrigins: allowedOrigins.join(' ') }),
@@ -26,5 +26,5 @@ export async function setAllowedOrigins(
 
 /** The origins whose pages may call the app's API (none for an unknown app). */
 export async function allowedOriginsOf(deps: Dependencies, appId: string): Promise<string[]> {
-  return (await deps.store.getAppRuntime(appId))?.allowedOrigins ?? [];
+  return (await deps.apps.getAppRuntime(appId))?.allowedOrigins ?? [];
 }

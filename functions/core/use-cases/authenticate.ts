@@ -39,18 +39,18 @@ export async function authenticateSession(
   options: SessionOptions = {},
 ): Promise<SessionPrincipal> {
   if (!token) throw new UnauthorizedError();
-  return checkSession(deps, appId, await deps.store.getSession(hashToken(token)), options);
+  return checkSession(deps, appId, await deps.sessions.getSession(hashToken(token)), options);
 }
 
 async function checkSession(deps: Dependencies, appId: string, read: Session | null, options: SessionOptions): Promise<SessionPrincipal> {
   let session = read;
   if (!session || session.appId !== appId || isExpired(session.expiresAt, deps.clock())) throw new UnauthorizedError();
-  const [user, app] = await Promise.all([deps.store.getUser(session.userId), requireApp(deps, appId)]);
+  const [user, app] = await Promise.all([deps.users.getUser(session.userId), requireApp(deps, appId)]);
   if (user && user.generation === session.generation + 1) {
     // A change that ends the user's other sessions carries the session that made it over to the new
     // generation in the same write; read before that write and the user after it, that session looks
     // dead. Reading it again tells the carried-over session from the ended ones.
-    session = await deps.store.getSession(session.tokenHash);
+    session = await deps.sessions.getSession(session.tokenHash);
     if (!session || session.appId !== appId || isExpired(session.expiresAt, deps.clock())) throw new UnauthorizedError();
   }
   if (!user || user.appId !== appId || user.generation !== session.generation) throw new UnauthorizedError();
@@ -73,7 +73,7 @@ export async function loadChallenge(
   token: string,
   purpose: Challenge['purpose'],
 ): Promise<ChallengePrincipal> {
-  return checkChallenge(deps, appId, await deps.store.getChallenge(hashToken(token)), purpose);
+  return checkChallenge(deps, appId, await deps.sessions.getChallenge(hashToken(token)), purpose);
 }
 
 async function checkChallenge(
@@ -91,7 +91,7 @@ async function checkChallenge(
   ) {
     throw new ChallengeInvalidError();
   }
-  const [user, app] = await Promise.all([deps.store.getUser(challenge.userId), requireApp(deps, appId)]);
+  const [user, app] = await Promise.all([deps.users.getUser(challenge.userId), requireApp(deps, appId)]);
   if (!user || user.appId !== appId || user.generation !== challenge.generation) throw new ChallengeInvalidError();
   return { kind: 'challenge', challenge, user, app };
 }
@@ -104,7 +104,7 @@ export async function authenticateForEnrollment(
 ): Promise<SessionPrincipal | ChallengePrincipal> {
   if (!token) throw new UnauthorizedError('A session token or an enrollment challenge token is required.');
   const tokenHash = hashToken(token);
-  const [session, challenge] = await Promise.all([deps.store.getSession(tokenHash), deps.store.getChallenge(tokenHash)]);
+  const [session, challenge] = await Promise.all([deps.sessions.getSession(tokenHash), deps.sessions.getChallenge(tokenHash)]);
   if (session) return checkSession(deps, appId, session, { allowWithoutRequiredFactor: true });
   // Another app's enrollment challenge is no token here at all: answering challenge_invalid would tell its
   // holder what it is (API.md: a token of app A is worthless on app B).

@@ -19,7 +19,7 @@ import { challengeLifetimeMs, hashToken, newToken, sessionLifetimeMs, toEpochSec
 export { maxAttemptsPerChallenge } from '../lockout.js';
 
 export async function requireApp(deps: Dependencies, appId: string): Promise<AppRuntime> {
-  const app = await deps.store.getAppRuntime(appId);
+  const app = await deps.apps.getAppRuntime(appId);
   if (!app) throw new NotFoundError('The app');
   return app;
 }

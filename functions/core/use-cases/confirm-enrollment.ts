@@ -44,19 +44,19 @@ export async function confirmEnrollment(
     throw catalogue.twoFactorNotAvailable();
   }
   if (user.twoFactorEnabled) throw catalogue.alreadyEnabled();
-  const pending = await deps.store.getPendingEnrollment(user.id);
+  const pending = await deps.users.getPendingEnrollment(user.id);
   if (!pending || isExpired(pending.expiresAt, deps.clock()) || pending.failedAttempts >= maxAttemptsPerChallenge) {
     throw catalogue.noEnrollmentInProgress();
   }
 
   const match = await matchCode(deps, user, pending.secret, input.code);
   if (!match) {
-    const failures = await deps.store.recordEnrollmentFailure(user.id, pending.enrollmentId, maxAttemptsPerChallenge);
+    const failures = await deps.users.recordEnrollmentFailure(user.id, pending.enrollmentId, maxAttemptsPerChallenge);
     throw new InvalidCodeError(Math.max(0, maxAttemptsPerChallenge - failures));
   }
   // Of parallel confirmations with one code only one goes on to hash ten backup codes: the others find its
   // time step taken, as a replayed code does (RFC 6238 §5.2), and are not counted as guesses.
-  const claim = await deps.store.claimEnrollmentStep(user.id, pending.enrollmentId, match.step);
+  const claim = await deps.users.claimEnrollmentStep(user.id, pending.enrollmentId, match.step);
   if (claim === 'enrollment_gone') throw catalogue.noEnrollmentInProgress();
   if (claim === 'step_used') throw new InvalidCodeError(Math.max(0, maxAttemptsPerChallenge - pending.failedAttempts));
 
@@ -66,7 +66,7 @@ export async function confirmEnrollment(
     // Nothing was committed: give the time step back, so the user can retry the same code after a 503
     // (the store's own 503s are domain errors too; the other domain errors end the enrollment anyway).
     if (error instanceof ServiceUnavailableError || !(error instanceof DomainError))
-      await deps.store.releaseEnrollmentStep(user.id, pending.enrollmentId, match.step).catch(() => undefined);
+      await deps.users.releaseEnrollmentStep(user.id, pending.enrollmentId, match.step).catch(() => undefined);
     throw error;
   }
 }
@@ -101,14 +101,14 @@ async function enable(
         'two_factor',
         known ? rotatedDevice(deps, known) : newDevice(deps, user),
         (issued, device) =>
-          deps.store.confirmEnrollment({
+          deps.users.confirmEnrollment({
             ...confirmation,
             start: { challenge: principal.challenge, session: issued.session, device: device.use },
           }),
       );
       signedIn = { session: sessionView(result.issued), device: deviceView(result.device, next, app.publishedConfig, deps.clock()) };
     } else {
-      await deps.store.confirmEnrollment({
+      await deps.users.confirmEnrollment({
         ...confirmation,
         start: { current: { session: principal.session, secondFactorAt: deps.clock() } },
       });

@@ -48,7 +48,7 @@ export async function createApp(deps: Dependencies, input: CreateAppInput): Prom
     ? { version: 1, mode: 'off', rememberDeviceDays: 0, publishedAt: now }
     : null;
   try {
-    await deps.store.createApp({
+    await deps.apps.createApp({
       app,
       draft: { mode: 'off', rememberDeviceDays: 0, updatedAt: now },
       wrappedDataKey: dataKey.wrappedKey,

@@ -28,7 +28,7 @@ export interface IssuedDevice {
 export async function knownDevice(deps: Dependencies, user: User | null, token: string | undefined): Promise<Device | null> {
   const deviceId = token ? deviceTokenShape.exec(token)?.[1] : undefined;
   if (!token || !deviceId) return null;
-  const device = await deps.store.getDevice(user?.id ?? 'usr_none', deviceId);
+  const device = await deps.sessions.getDevice(user?.id ?? 'usr_none', deviceId);
   if (!user || !device) return null;
   return isLive(deps, device, user) && sameHash(device.tokenHash, hashToken(token)) ? device : null;
 }
@@ -36,7 +36,7 @@ export async function knownDevice(deps: Dependencies, user: User | null, token: 
 /** A device of `user` read by id (from a session or a challenge): still of this user's current generation? */
 export async function liveDeviceById(deps: Dependencies, user: User, deviceId: string | null): Promise<Device | null> {
   if (!deviceId) return null;
-  const device = await deps.store.getDevice(user.id, deviceId);
+  const device = await deps.sessions.getDevice(user.id, deviceId);
   return device && isLive(deps, device, user) ? device : null;
 }
 
@@ -193,7 +193,7 @@ export async function listDevices(deps: Dependencies, input: { appId: string; to
 /** Forgets one of the user's devices: its token dies (it is an unknown client from then on). */
 export async function forgetDevice(deps: Dependencies, input: { appId: string; token: string | null; deviceId: string }): Promise<void> {
   const { user } = await authenticateSession(deps, input.appId, input.token, { allowWithoutRequiredFactor: true });
-  const forgotten = await deps.store.forgetDevice(
+  const forgotten = await deps.sessions.forgetDevice(
     user,
     input.deviceId,
     auditEvent(deps, user.appId, 'device.forgotten', user.id, user.id, { deviceId: input.deviceId }),
@@ -205,7 +205,7 @@ export async function forgetDevice(deps: Dependencies, input: { appId: string; t
 export async function signOutEverywhere(deps: Dependencies, input: { appId: string; token: string | null }): Promise<void> {
   const { user } = await authenticateSession(deps, input.appId, input.token, { allowWithoutRequiredFactor: true });
   try {
-    await deps.store.signOutEverywhere(user, auditEvent(deps, user.appId, 'sessions.revoked', user.id, user.id));
+    await deps.sessions.signOutEverywhere(user, auditEvent(deps, user.appId, 'sessions.revoked', user.id, user.id));
   } catch (error) {
     // The user changed since this session was read (a reset, another sign-out): this session is dead already.
     if (error instanceof ConditionFailedError) throw new UnauthorizedError();
@@ -215,5 +215,5 @@ export async function signOutEverywhere(deps: Dependencies, input: { appId: stri
 
 /** The user's devices still of its current device generation and not expired. */
 export async function liveDevices(deps: Dependencies, user: User): Promise<Device[]> {
-  return (await deps.store.listDevices(user.id)).filter((device) => isLive(deps, device, user));
+  return (await deps.sessions.listDevices(user.id)).filter((device) => isLive(deps, device, user));
 }

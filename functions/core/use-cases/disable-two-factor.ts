@@ -20,7 +20,7 @@ export async function disableTwoFactor(
   }
   return withCurrentCode(deps, principal, input.code, async (step) => {
     try {
-      await deps.store.disableTwoFactor({
+      await deps.users.disableTwoFactor({
         user,
         step,
         audit: auditEvent(deps, app.id, 'two_factor.disabled', user.id, user.id),

@@ -12,7 +12,7 @@ export interface Me {
 
 export async function getMe(deps: Dependencies, input: { appId: string; token: string | null }): Promise<Me> {
   const { user, app } = await authenticateSession(deps, input.appId, input.token, { allowWithoutRequiredFactor: true });
-  const codeSet = user.twoFactorEnabled ? await deps.store.getBackupCodeSet(user.id) : null;
+  const codeSet = user.twoFactorEnabled ? await deps.users.getBackupCodeSet(user.id) : null;
   return {
     user: userView(user),
     twoFactor: {

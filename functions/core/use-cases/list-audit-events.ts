@@ -7,6 +7,6 @@ export async function listAuditEvents(
   input: { appId: string; token: string | null; limit: number; cursor: string | null },
 ): Promise<{ events: Omit<AuditEvent, 'appId'>[]; nextCursor: string | null }> {
   await authenticateAdmin(deps, input.appId, input.token);
-  const page = await deps.store.listAuditEvents(input.appId, input.limit, input.cursor);
+  const page = await deps.audit.listAuditEvents(input.appId, input.limit, input.cursor);
   return { events: page.items.map(({ appId: _appId, ...event }) => event), nextCursor: page.nextCursor };
 }

@@ -15,6 +15,6 @@ export async function listUsers(
   input: { appId: string; token: string | null; limit: number; cursor: string | null },
 ): Promise<UsersPage> {
   const { app } = await authenticateAdmin(deps, input.appId, input.token);
-  const page = await deps.store.listUsers(app.id, input.limit, input.cursor);
+  const page = await deps.users.listUsers(app.id, input.limit, input.cursor);
   return { users: page.items, nextCursor: page.nextCursor, twoFactorColumn: effectiveMode(app.publishedConfig) !== 'off' };
 }

@@ -1,7 +1,7 @@
 import { InvalidCredentialsError, TooManyAttemptsError } from '../errors.js';
 import { spendPasswordCheck, verifyPassword } from '../hashing.js';
 import type { Device, FailureCount, User } from '../model.js';
-import { noFailures } from '../lockout.js';
+import { noFailures, passwordFailuresLifetimeSeconds } from '../lockout.js';
 import type { CountedOn, Dependencies } from '../ports.js';
 import { type MoveCount, reserveCountedAttempt } from './attempt-counter.js';
 import { recordLockout } from './second-factor.js';
@@ -36,7 +36,7 @@ export async function logIn(
 ): Promise<LogInResult> {
   const app = await requireApp(deps, input.appId);
   const email = normalizeEmail(input.email);
-  const user = await deps.store.findUserByEmail(app.id, email);
+  const user = await deps.users.findUserByEmail(app.id, email);
   const device = await knownDevice(deps, user, input.deviceToken);
   const count = passwordCount(deps, app.id, email, user, device);
   const attempt = await reserveCountedAttempt(deps.clock, count.read, count.move);
@@ -64,18 +64,18 @@ export async function logIn(
   const rememberedDevice = device && rememberedUntil(device, user, app.publishedConfig, now) !== null ? device : null;
   if (mode !== 'off' && user.twoFactorEnabled && !rememberedDevice) {
     const issued = newChallenge(deps, user, 'login', device?.id ?? null);
-    await deps.store.putChallenge(issued.challenge);
+    await deps.sessions.putChallenge(issued.challenge);
     return challengeIssued(issued, app.publishedConfig?.rememberDeviceDays);
   }
   if (mode === 'required' && !user.twoFactorEnabled) {
     const issued = newChallenge(deps, user, 'enrollment', device?.id ?? null);
-    await deps.store.putChallenge(issued.challenge);
+    await deps.sessions.putChallenge(issued.challenge);
     return challengeIssued(issued);
   }
   const assurance = rememberedDevice ? 'remembered_device' : 'password';
   const start = device && input.deviceToken ? presentedDevice(deps, device, input.deviceToken) : newDevice(deps, user);
   const { issued, device: used } = await issueSessionToDevice(deps, user, assurance, start, (session, to) =>
-    deps.store.issueSession(session.session, to.use),
+    deps.sessions.issueSession(session.session, to.use),
   );
   return signedInWithOffer(issued, user, deviceView(used, user, app.publishedConfig, now), mode);
 }
@@ -92,11 +92,11 @@ interface PasswordCount {
 function passwordCount(deps: Dependencies, appId: string, email: string, user: User | null, device: Device | null): PasswordCount {
   if (user && device) {
     let firstRead: FailureCount | null = device.passwordFailures;
-    const move: MoveCount = (seen, next) => deps.store.moveDeviceFailures(user.id, device.id, 'passwordFailures', seen, next);
+    const move: MoveCount = (seen, next) => deps.sessions.moveDeviceFailures(user.id, device.id, 'passwordFailures', seen, next);
     return {
       countedOn: { kind: 'device', deviceId: device.id },
       read: async () => {
-        const seen = firstRead ?? (await deps.store.getDevice(user.id, device.id))?.passwordFailures ?? noFailures;
+        const seen = firstRead ?? (await deps.sessions.getDevice(user.id, device.id))?.passwordFailures ?? noFailures;
         firstRead = null;
         return seen;
       },
@@ -106,8 +106,11 @@ function passwordCount(deps: Dependencies, appId: string, email: string, user: U
   }
   return {
     countedOn: { kind: 'account' },
-    read: async () => (await deps.store.getPasswordFailures(appId, email)) ?? noFailures,
-    move: (seen, next) => deps.store.movePasswordFailures(appId, email, seen, next),
-    clear: () => deps.store.clearPasswordFailures(appId, email),
+    read: async () => (await deps.users.getPasswordFailures(appId, email)) ?? noFailures,
+    move: (seen, next) => {
+      const expiresAt = Math.ceil(Math.max(deps.clock(), next.lockedUntil ?? 0) / 1000) + passwordFailuresLifetimeSeconds;
+      return deps.users.movePasswordFailures(appId, email, seen, next, expiresAt);
+    },
+    clear: () => deps.users.clearPasswordFailures(appId, email),
   };
 }

@@ -3,5 +3,5 @@ import { authenticateSession } from './authenticate.js';
 
 export async function logOut(deps: Dependencies, input: { appId: string; token: string | null }): Promise<void> {
   const { session } = await authenticateSession(deps, input.appId, input.token, { allowWithoutRequiredFactor: true });
-  await deps.store.deleteSession(session.tokenHash);
+  await deps.sessions.deleteSession(session.tokenHash);
 }

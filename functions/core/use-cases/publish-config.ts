@@ -40,7 +40,7 @@ export async function publishConfig(
     // The first try uses the app authentication read; a lost race reads it again.
     const [app, draft] = await Promise.all([
       race === 0 ? principal.app : requireApp(deps, input.appId),
-      deps.store.getDraftSettings(input.appId),
+      deps.apps.getDraftSettings(input.appId),
     ]);
     const values = draftValues(draft);
     assertSettingsAllowed(app.plan, values);
@@ -52,7 +52,7 @@ export async function publishConfig(
       publishedAt: new Date(deps.clock()).toISOString(),
     };
     try {
-      await deps.store.publishConfig(
+      await deps.apps.publishConfig(
         app.id,
         app.plan,
         config,

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../model.js';
-import type { EventPublisher, TwoFactorStore } from '../ports.js';
+import type { EventPublisher, UserRepository } from '../ports.js';
 import { securityEventOf } from '../security-events.js';
 
 /**
@@ -8,12 +8,12 @@ import { securityEventOf } from '../security-events.js';
  * null when all were.
  */
 export async function publishSecurityEvents(
-  deps: { store: TwoFactorStore; events: EventPublisher },
+  deps: { users: UserRepository; events: EventPublisher },
   audits: AuditEvent[],
 ): Promise<number | null> {
   const emails = new Map<string, string | null>();
   for (const userId of new Set(audits.map((audit) => audit.targetUserId).filter((id): id is string => id !== null))) {
-    emails.set(userId, (await deps.store.getUser(userId))?.email ?? null);
+    emails.set(userId, (await deps.users.getUser(userId))?.email ?? null);
   }
   const events = audits.map((audit) => securityEventOf(audit, audit.targetUserId ? (emails.get(audit.targetUserId) ?? null) : null));
   const failed = await deps.events.publish(events);

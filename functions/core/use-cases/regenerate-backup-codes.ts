@@ -25,7 +25,7 @@ export async function regenerateBackupCodes(
     const now = new Date(deps.clock()).toISOString();
     const codes = generateBackupCodes();
     try {
-      await deps.store.replaceBackupCodes({
+      await deps.users.replaceBackupCodes({
         user,
         step,
         backupCodes: await newBackupCodeSet(user, codes, now),

@@ -21,7 +21,7 @@ export async function resetUserTwoFactor(
 
 /** A user of the app, or `not_found` (a user of another app is not found either). */
 async function requireUserOfApp(deps: Dependencies, appId: string, userId: string): Promise<User> {
-  const user = await deps.store.getUser(userId);
+  const user = await deps.users.getUser(userId);
   if (!user || user.appId !== appId) throw new NotFoundError('The user');
   return user;
 }
@@ -40,7 +40,7 @@ async function resetInApp(
     user.id,
     input.reason ? { reason: input.reason } : undefined,
   );
-  const updated = await deps.store.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
+  const updated = await deps.users.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
   return { user: userSummary(updated) };
 }
 
@@ -70,6 +70,6 @@ export async function unlockUser(
   refuseOwnAccount(admin, input.userId);
   requireRecentSecondFactor(deps, admin);
   const user = await requireUserOfApp(deps, input.appId, input.userId);
-  await deps.store.unlockUser(user, await liveDevices(deps, user), auditEvent(deps, input.appId, 'user.unlocked', admin.user.id, user.id));
+  await deps.users.unlockUser(user, await liveDevices(deps, user), auditEvent(deps, input.appId, 'user.unlocked', admin.user.id, user.id));
   return { user: userSummary(user) };
 }

@@ -31,14 +31,14 @@ export interface ReservedAttempt extends CountedAttempt {
  */
 export async function reserveAttempt(deps: Dependencies, user: User, device: Device | null = null): Promise<ReservedAttempt | null> {
   if (device) {
-    const factor = await deps.store.getTotpFactor(user.id);
+    const factor = await deps.users.getTotpFactor(user.id);
     if (!factor) return null;
     let read: Device | null = device;
-    const move: MoveCount = (seen, next) => deps.store.moveDeviceFailures(user.id, device.id, 'secondFactorFailures', seen, next);
+    const move: MoveCount = (seen, next) => deps.sessions.moveDeviceFailures(user.id, device.id, 'secondFactorFailures', seen, next);
     const attempt = await reserveCountedAttempt(
       deps.clock,
       async () => {
-        const current = read ?? (await deps.store.getDevice(user.id, device.id));
+        const current = read ?? (await deps.sessions.getDevice(user.id, device.id));
         read = null;
         // A device forgotten meanwhile counts as nothing to count against: the caller falls back to the account.
         return current ? current.secondFactorFailures : null;
@@ -49,8 +49,8 @@ export async function reserveAttempt(deps: Dependencies, user: User, device: Dev
   }
   // The factor as the winning read saw it (a lost race reads it again).
   const read: { factor: TotpFactor | null } = { factor: null };
-  const move: MoveCount = (seen, next) => deps.store.reserveSecondFactorAttempt(user.id, seen, next);
-  const attempt = await reserveCountedAttempt(deps.clock, async () => (read.factor = await deps.store.getTotpFactor(user.id)), move);
+  const move: MoveCount = (seen, next) => deps.users.reserveSecondFactorAttempt(user.id, seen, next);
+  const attempt = await reserveCountedAttempt(deps.clock, async () => (read.factor = await deps.users.getTotpFactor(user.id)), move);
   return attempt && read.factor ? { ...attempt, factor: read.factor, countedOn: { kind: 'account' }, move } : null;
 }
 
@@ -183,7 +183,7 @@ export async function recordLockout(
     lockedOn: countedOn.kind,
   });
   try {
-    await deps.store.recordLockout(audit, type === 'two_factor.locked_out');
+    await deps.users.recordLockout(audit, type === 'two_factor.locked_out');
   } catch (error) {
     throw new ServiceUnavailableError({ cause: error });
   }

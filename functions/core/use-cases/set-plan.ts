@@ -17,7 +17,7 @@ function sameSettings(a: SettingsValues, b: SettingsValues): boolean {
  */
 export async function setPlan(deps: Dependencies, input: { appId: string; plan: Plan; actor: string }): Promise<TwoFactorSettings> {
   for (let race = 0; race < maxPlanRaces; race++) {
-    const [app, draft] = await Promise.all([requireApp(deps, input.appId), deps.store.getDraftSettings(input.appId)]);
+    const [app, draft] = await Promise.all([requireApp(deps, input.appId), deps.apps.getDraftSettings(input.appId)]);
     const now = new Date(deps.clock()).toISOString();
     const seenDraft = draftValues(draft);
     const loweredDraft = lowerSettingsToPlan(input.plan, seenDraft);
@@ -28,7 +28,7 @@ export async function setPlan(deps: Dependencies, input: { appId: string; plan: 
         ? { ...loweredPublished, version: published.version + 1, publishedAt: now }
         : null;
     try {
-      await deps.store.changePlan({
+      await deps.apps.changePlan({
         appId: app.id,
         plan: input.plan,
         seen: { publishedVersion: published?.version ?? null, draft: seenDraft },

@@ -37,12 +37,12 @@ export async function signUp(deps: Dependencies, input: { appId: string; email: 
   try {
     if (mode === 'required') {
       const issued = newChallenge(deps, user, 'enrollment');
-      await deps.store.createUser(user, { challenge: issued.challenge });
+      await deps.users.createUser(user, { challenge: issued.challenge });
       return challengeIssued(issued);
     }
     const device = newDevice(deps, user);
     const issued = newSession(deps, user, 'password', device.use.device.id);
-    await deps.store.createUser(user, { session: issued.session, device: device.use.device });
+    await deps.users.createUser(user, { session: issued.session, device: device.use.device });
     return signedInWithOffer(issued, user, deviceView(device, user, app.publishedConfig, deps.clock()), mode);
   } catch (error) {
     if (error instanceof ConditionFailedError && error.reason === 'email_taken') {

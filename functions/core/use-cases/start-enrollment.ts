@@ -30,7 +30,7 @@ export async function startEnrollment(deps: Dependencies, input: { appId: string
     // On the sign-up/login path the enrollment cannot outlive the challenge that authorizes it.
     const challengeEndsMs = principal.kind === 'challenge' ? principal.challenge.expiresAt * 1000 : Number.POSITIVE_INFINITY;
     const expiresAtMs = Math.min(deps.clock() + enrollmentLifetimeMs, challengeEndsMs);
-    await deps.store.putPendingEnrollment({
+    await deps.users.putPendingEnrollment({
       userId: user.id,
       enrollmentId: newId('enr'),
       secret: await deps.secrets.seal(app, user.id, secret),

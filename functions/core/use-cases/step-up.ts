@@ -62,7 +62,7 @@ export async function stepUp(
 
   if ('code' in input) {
     return withCurrentCode(deps, principal, input.code, async (step, attempt) => {
-      await deps.store
+      await deps.sessions
         .stepUp({ user, session, secondFactorAt: at, proof: { step }, countedOn: attempt.countedOn, audit: null })
         .catch(lostSession);
       return answer();
@@ -73,7 +73,7 @@ export async function stepUp(
   if (!attempt) throw catalogue.notEnrolled();
   return withReservedAttempt(attempt, async () => {
     const normalized = normalizeBackupCode(input.backupCode);
-    const codeSet = await deps.store.getBackupCodeSet(user.id);
+    const codeSet = await deps.users.getBackupCodeSet(user.id);
     const codeHash = normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
     if (!codeSet || !codeHash) return refuseCode(deps, user, attempt);
     const audit = auditEvent(deps, user.appId, 'backup_code.used', user.id, user.id, {
@@ -81,7 +81,7 @@ export async function stepUp(
       stepUp: true,
     });
     try {
-      await deps.store.stepUp({
+      await deps.sessions.stepUp({
         user,
         session,
         secondFactorAt: at,

@@ -32,7 +32,7 @@ export const maxPlanRaces = 8;
 
 export async function getTwoFactorSettings(deps: Dependencies, input: { appId: string; token: string | null }): Promise<TwoFactorSettings> {
   const { app } = await authenticateAdmin(deps, input.appId, input.token);
-  return settingsView(app, draftValues(await deps.store.getDraftSettings(app.id)));
+  return settingsView(app, draftValues(await deps.apps.getDraftSettings(app.id)));
 }
 
 /**
@@ -45,7 +45,7 @@ export async function updateTwoFactorSettings(
   input: { appId: string; token: string | null; mode: TwoFactorMode; rememberDeviceDays?: number | undefined },
 ): Promise<TwoFactorSettings> {
   const principal = await authenticateAdmin(deps, input.appId, input.token);
-  const current = draftValues(await deps.store.getDraftSettings(input.appId));
+  const current = draftValues(await deps.apps.getDraftSettings(input.appId));
   const wanted: SettingsValues = { mode: input.mode, rememberDeviceDays: input.rememberDeviceDays ?? current.rememberDeviceDays };
   if (weakens(current, wanted)) requireRecentSecondFactor(deps, principal);
   let app = principal.app;
@@ -53,7 +53,7 @@ export async function updateTwoFactorSettings(
     if (race > 0) app = await requireApp(deps, input.appId);
     assertSettingsAllowed(app.plan, wanted);
     try {
-      await deps.store.putDraftSettings(
+      await deps.apps.putDraftSettings(
         app.id,
         app.plan,
         { ...wanted, updatedAt: new Date(deps.clock()).toISOString() },
@@ -70,7 +70,7 @@ export async function updateTwoFactorSettings(
 }
 
 export async function readSettings(deps: Dependencies, appId: string): Promise<TwoFactorSettings> {
-  const [app, draft] = await Promise.all([requireApp(deps, appId), deps.store.getDraftSettings(appId)]);
+  const [app, draft] = await Promise.all([requireApp(deps, appId), deps.apps.getDraftSettings(appId)]);
   return settingsView(app, draftValues(draft));
 }
 

@@ -27,7 +27,7 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
   if (!attempt) throw new ChallengeInvalidError();
   let challengeAttempts: number;
   try {
-    challengeAttempts = await deps.store.reserveChallengeAttempt(challenge.tokenHash, maxAttemptsPerChallenge);
+    challengeAttempts = await deps.sessions.reserveChallengeAttempt(challenge.tokenHash, maxAttemptsPerChallenge);
   } catch (error) {
     // The code was never looked at: give the attempt back.
     await giveBackAttempt(attempt);
@@ -35,7 +35,7 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
     throw error;
   }
   const refuse = (): Promise<never> => refuseCode(deps, user, attempt, maxAttemptsPerChallenge - challengeAttempts);
-  const releaseChallenge = () => deps.store.releaseChallengeAttempt(challenge.tokenHash);
+  const releaseChallenge = () => deps.sessions.releaseChallengeAttempt(challenge.tokenHash);
 
   // The device the session goes to: the one the login presented (with a new token: only the old one's hash
   // is kept), else a new one; remembered when the user asks and the app allows it.
@@ -62,7 +62,7 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
             'two_factor',
             start,
             (session, to) =>
-              deps.store.completeLoginWithTotp({
+              deps.sessions.completeLoginWithTotp({
                 challenge,
                 user,
                 step,
@@ -80,7 +80,7 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
       }
 
       const normalized = normalizeBackupCode(input.backupCode);
-      const codeSet = await deps.store.getBackupCodeSet(user.id);
+      const codeSet = await deps.users.getBackupCodeSet(user.id);
       const codeHash =
         normalized && codeSet ? findHash(await hashBackupCode(normalized, codeSet.salt), codeSet.remainingHashes) : undefined;
       if (!codeSet || !codeHash) return refuse();
@@ -95,7 +95,7 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
           'two_factor',
           start,
           async (session, to) => {
-            counted.remaining = await deps.store.completeLoginWithBackupCode({
+            counted.remaining = await deps.sessions.completeLoginWithBackupCode({
               challenge,
               user,
               setId: codeSet.setId,

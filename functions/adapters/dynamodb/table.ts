@@ -1,0 +1,227 @@
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConditionFailedError, type ConflictReason, ServiceUnavailableError } from '../../core/errors.js';
+import type { Item } from './item-reader.js';
+import type { ItemKey } from './keys.js';
+
+/** A condition or update expression with the names and values it uses (and no others: DynamoDB rejects unused ones). */
+export interface Expression {
+  text: string;
+  names?: Record<string, string>;
+  values?: Item;
+}
+
+/** Both expressions must hold. */
+export function and(...parts: Expression[]): Expression {
+  return { text: parts.map((part) => part.text).join(' AND '), ...mergedNamesAndValues(parts) };
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One write, and the reason to report when its condition is what refused it. */
+export interface Write {
+  item: TransactItem;
+  reason?: ConflictReason;
+}
+
+/** Tries of a write that only conflicted with concurrent transactions before it answers 503. */
+const maxConflictRetries = 5;
+const throttledReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+/**
+ * The single table's mechanics: reads, write builders, transactions whose refusals become typed
+ * `ConditionFailedError`s, and retries of writes that only collided with a transaction in progress.
+ * It knows nothing of entities (the codecs) or of which writes go together (the repositories).
+ */
+export class Table {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(key: ItemKey): Promise<Item | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return result.Item;
+  }
+
+  async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; lastKey: Item | undefined }> {
+    const result = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName }));
+    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+  }
+
+  put(item: Item, condition?: Expression): Write['item'] {
+    return { Put: { TableName: this.tableName, Item: item, ...conditionFields(condition) } };
+  }
+
+  delete(key: ItemKey, condition?: Expression): Write['item'] {
+    return { Delete: { TableName: this.tableName, Key: key, ...conditionFields(condition) } };
+  }
+
+  update(key: ItemKey, change: Expression, condition?: Expression): Write['item'] {
+    const { names, values } = mergedNamesAndValues(condition ? [change, condition] : [change]);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: change.text,
+        ...(condition ? { ConditionExpression: condition.text } : {}),
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      },
+    };
+  }
+
+  check(key: ItemKey, condition: Expression): Write['item'] {
+    const { names, values } = mergedNamesAndValues([condition]);
+    return {
+      ConditionCheck: {
+        TableName: this.tableName,
+        Key: key,
+        ConditionExpression: condition.text,
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      },
+    };
+  }
+
+  /**
+   * One write on its own (a put, delete or update built above). A refused condition raises
+   * `ConditionFailedError` with `write.reason`; returns the new attributes of an update.
+   */
+  async write(write: Write): Promise<Item | undefined> {
+    try {
+      return await this.withConflictRetries(() => this.sendOne(write.item));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && write.reason) throw new ConditionFailedError(write.reason, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
+   * Like `write`, but a refused condition is an answer, not an error: returns the item as the condition
+   * found it (an empty item when there was none), or null when the write was made. With
+   * `conflictIsRefusal`, a collision with a transaction in progress is a refusal too (the caller re-reads).
+   */
+  async writeUnlessRefused(item: Write['item'], options: { conflictIsRefusal?: boolean } = {}): Promise<Item | null> {
+    try {
+      const send = () => this.sendOne(item, 'ALL_OLD');
+      await (options.conflictIsRefusal ? send() : this.withConflictRetries(send));
+      return null;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return unmarshall(error.Item ?? {});
+      if (options.conflictIsRefusal && error instanceof TransactionConflictException) return {};
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the writes as one transaction. A write whose condition failed becomes a `ConditionFailedError`
+   * with that write's reason; a cancellation caused only by conflicts with concurrent transactions (no
+   * condition failed) is tried again, since nothing was decided yet. When such conflicts persist, the
+   * write answers 503, or, for a caller that re-reads and retries anyway, the lost race `persistentConflict` names.
+   */
+  async transact(writes: Write[], options: { persistentConflict?: ConflictReason } = {}): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: writes.map((write) => write.item) }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+        const lost = writes.find((write, index) => write.reason !== undefined && codes[index] === 'ConditionalCheckFailed');
+        if (lost?.reason !== undefined) throw new ConditionFailedError(lost.reason, { cause: error });
+        if (codes.some((code) => throttledReasons.has(code))) throw new ServiceUnavailableError({ cause: error });
+        if (!codes.includes('TransactionConflict')) throw error;
+        if (attempt < maxConflictRetries) {
+          await conflictBackoff(attempt);
+          continue;
+        }
+        if (options.persistentConflict) throw new ConditionFailedError(options.persistentConflict, { cause: error });
+        throw new ServiceUnavailableError({ cause: error });
+      }
+    }
+  }
+
+  private async sendOne(item: Write['item'], onRefusal?: 'ALL_OLD'): Promise<Item | undefined> {
+    const refusal = onRefusal ? { ReturnValuesOnConditionCheckFailure: onRefusal } : {};
+    if (item.Put) {
+      await this.client.send(new PutCommand({ ...item.Put, ...refusal }));
+      return undefined;
+    }
+    if (item.Delete) {
+      await this.client.send(new DeleteCommand({ ...item.Delete, ...refusal }));
+      return undefined;
+    }
+    if (item.Update) {
+      const result = await this.client.send(new UpdateCommand({ ...item.Update, ...refusal, ReturnValues: 'UPDATED_NEW' }));
+      return result.Attributes;
+    }
+    throw new Error('a condition check is only a part of a transaction');
+  }
+
+  /**
+   * A single-item write that collides with a transaction in progress on its item fails with
+   * TransactionConflictException, which the SDK does not retry; nothing was written, so try again.
+   */
+  private async withConflictRetries<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof TransactionConflictException)) throw error;
+        if (attempt >= maxConflictRetries) throw new ServiceUnavailableError({ cause: error });
+        await conflictBackoff(attempt);
+      }
+    }
+  }
+}
+
+function conflictBackoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, attempt * (10 + Math.random() * 30)));
+}
+
+interface ConditionFields {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+}
+
+function conditionFields(expression: Expression | undefined): ConditionFields {
+  if (!expression) return {};
+  return {
+    ConditionExpression: expression.text,
+    ...(expression.names ? { ExpressionAttributeNames: expression.names } : {}),
+    ...(expression.values && Object.keys(expression.values).length > 0 ? { ExpressionAttributeValues: expression.values } : {}),
+  };
+}
+
+/** The names and values of several expressions of one write; one placeholder may not mean two things. */
+function mergedNamesAndValues(parts: Expression[]): { names?: Record<string, string>; values?: Item } {
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  for (const part of parts) {
+    for (const [placeholder, value] of Object.entries(part.names ?? {})) {
+      if (placeholder in names && names[placeholder] !== value) throw new Error(`expression name ${placeholder} used twice`);
+      names[placeholder] = value;
+    }
+    for (const [placeholder, value] of Object.entries(part.values ?? {})) {
+      if (placeholder in values && values[placeholder] !== value) throw new Error(`expression value ${placeholder} used twice`);
+      values[placeholder] = value;
+    }
+  }
+  return {
+    ...(Object.keys(names).length > 0 ? { names } : {}),
+    ...(Object.keys(values).length > 0 ? { values } : {}),
+  };
+}
