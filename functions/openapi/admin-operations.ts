@@ -1,0 +1,78 @@
+import type { Operation } from './contract.js';
+import { appParams, appUserParams, emptyBody, pageQuery, resetTwoFactorBody, twoFactorSettingsBody } from '../http/schemas.js';
+import * as responses from './responses.js';
+
+/** The operations of app admins (settings, publish, users, audit log). */
+export const adminOperations: Record<string, Operation> = {
+  'settings-get': {
+    operationId: 'getTwoFactorSettings',
+    tag: 'App admins',
+    summary: 'Two-factor settings',
+    caller: 'admin',
+    request: { params: appParams },
+    success: { status: 200, description: 'Draft and published settings.', body: responses.twoFactorSettings },
+    errors: [],
+  },
+  'settings-put': {
+    operationId: 'updateTwoFactorSettings',
+    tag: 'App admins',
+    summary: 'Change the draft settings',
+    description:
+      'Changes the draft only; `POST /publish` puts it in force. Lowering the mode or raising rememberDeviceDays needs a second factor proven in the last 10 minutes (step_up_required).',
+    caller: 'admin',
+    request: { params: appParams, body: twoFactorSettingsBody },
+    success: { status: 200, description: 'Draft and published settings.', body: responses.twoFactorSettings },
+    errors: ['plan_upgrade_required', 'step_up_required'],
+  },
+  publish: {
+    operationId: 'publishConfig',
+    tag: 'App admins',
+    summary: 'Publish the draft',
+    description:
+      'Publishing a lower mode or a higher rememberDeviceDays than the one in force needs a second factor proven in the last 10 minutes (step_up_required).',
+    caller: 'admin',
+    request: { params: appParams, body: emptyBody },
+    success: { status: 200, description: 'The new version, now in force.', body: responses.published },
+    errors: ['plan_upgrade_required', 'step_up_required'],
+  },
+  'users-list': {
+    operationId: 'listUsers',
+    tag: 'App admins',
+    summary: 'The users table',
+    caller: 'admin',
+    request: { params: appParams, query: pageQuery },
+    success: { status: 200, description: 'A page of users.', body: responses.usersPage },
+    errors: [],
+  },
+  'user-reset': {
+    operationId: 'resetUserTwoFactor',
+    tag: 'App admins',
+    summary: "Reset a user's 2FA",
+    description:
+      "Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die, no device stays remembered and their lockouts end. Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).",
+    caller: 'admin',
+    request: { params: appUserParams, body: resetTwoFactorBody },
+    success: { status: 200, description: 'The user, with twoFactorSetupComplete false.', body: responses.userReset },
+    errors: ['not_found', 'step_up_required'],
+  },
+  'user-unlock': {
+    operationId: 'unlockUser',
+    tag: 'App admins',
+    summary: "End a user's lockouts",
+    description:
+      "Ends the user's password and second-factor lockouts (audited as user.unlocked). Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).",
+    caller: 'admin',
+    request: { params: appUserParams, body: emptyBody },
+    success: { status: 200, description: 'The user.', body: responses.userReset },
+    errors: ['not_found', 'step_up_required'],
+  },
+  'audit-events': {
+    operationId: 'listAuditEvents',
+    tag: 'App admins',
+    summary: 'The audit log',
+    caller: 'admin',
+    request: { params: appParams, query: pageQuery },
+    success: { status: 200, description: 'A page of audit events.', body: responses.auditEventsPage },
+    errors: [],
+  },
+};
