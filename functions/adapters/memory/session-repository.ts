@@ -1,0 +1,205 @@
+import { ConditionFailedError } from '../../core/errors.js';
+import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
+import type { CountedOn, DeviceCount, DeviceUse, SessionRepository, StoreLimits } from '../../core/ports.js';
+import {
+  acceptStep,
+  accountFailuresCleared,
+  auditPut,
+  countIs,
+  deviceUse,
+  sessionPut,
+  spendBackupCode,
+  spendChallenge,
+  userIsEnrolled,
+} from './steps.js';
+import { type MemoryTable, type Step, atomically, byteOrder, keyOf, transact } from './table.js';
+
+/** The in-memory SessionRepository: the DynamoDB store's conditions, over a `MemoryTable`. */
+export class MemorySessionRepository implements SessionRepository {
+  constructor(
+    private readonly table: MemoryTable,
+    private readonly limits: StoreLimits,
+  ) {}
+
+  issueSession(session: Session, device: DeviceUse): Promise<void> {
+    return atomically(() => {
+      transact([sessionPut(this.table, session), deviceUse(this.table, device)]);
+    });
+  }
+
+  getSession(tokenHash: string): Promise<Session | null> {
+    return atomically(() => this.table.sessions.get(tokenHash) ?? null);
+  }
+
+  deleteSession(tokenHash: string): Promise<void> {
+    return atomically(() => {
+      this.table.sessions.delete(tokenHash);
+    });
+  }
+
+  putChallenge(challenge: Challenge): Promise<void> {
+    return atomically(() => {
+      this.table.challenges.put(challenge.tokenHash, challenge);
+    });
+  }
+
+  getChallenge(tokenHash: string): Promise<Challenge | null> {
+    return atomically(() => this.table.challenges.get(tokenHash) ?? null);
+  }
+
+  reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number> {
+    return atomically(() => {
+      const challenge = this.table.challenges.get(tokenHash);
+      if (!challenge || challenge.failedAttempts >= maxAttempts) throw new ConditionFailedError('challenge_spent');
+      const failedAttempts = challenge.failedAttempts + 1;
+      this.table.challenges.put(tokenHash, { ...challenge, failedAttempts });
+      return failedAttempts;
+    });
+  }
+
+  releaseChallengeAttempt(tokenHash: string): Promise<void> {
+    return atomically(() => {
+      this.table.challenges.update(tokenHash, (challenge) => {
+        if (challenge.failedAttempts > 0) challenge.failedAttempts -= 1;
+      });
+    });
+  }
+
+  getDevice(userId: string, deviceId: string): Promise<Device | null> {
+    return atomically(() => this.table.devices.get(keyOf(userId, deviceId)) ?? null);
+  }
+
+  listDevices(userId: string): Promise<Device[]> {
+    // The DynamoDB store queries the user's partition, whose device items sort by id.
+    return atomically(() => this.table.devices.where((device) => device.userId === userId).sort((a, b) => byteOrder(a.id, b.id)));
+  }
+
+  forgetDevice(user: User, deviceId: string, audit: AuditEvent): Promise<boolean> {
+    return atomically(() => {
+      const key = keyOf(user.id, deviceId);
+      try {
+        transact([
+          {
+            condition: { holds: () => this.table.devices.get(key)?.generation === user.deviceGeneration, reason: 'device_changed' },
+            write: () => this.table.devices.delete(key),
+          },
+          auditPut(this.table, audit),
+        ]);
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionFailedError) return false;
+        throw error;
+      }
+    });
+  }
+
+  moveDeviceFailures(userId: string, deviceId: string, count: DeviceCount, seen: FailureCount, next: FailureCount): Promise<boolean> {
+    return atomically(() => {
+      const key = keyOf(userId, deviceId);
+      const device = this.table.devices.get(key);
+      if (!device || !countIs(device[count], seen)) return false;
+      device[count] = { failedAttempts: next.failedAttempts, lockedUntil: next.lockedUntil };
+      this.table.devices.put(key, device);
+      return true;
+    });
+  }
+
+  signOutEverywhere(user: User, audit: AuditEvent): Promise<void> {
+    return atomically(() => {
+      const { users } = this.table;
+      transact([
+        {
+          condition: { holds: () => users.get(user.id)?.generation === user.generation, reason: 'user_changed' },
+          write: () =>
+            users.update(user.id, (stored) => {
+              stored.generation += 1;
+              stored.deviceGeneration += 1;
+            }),
+        },
+        auditPut(this.table, audit),
+      ]);
+    });
+  }
+
+  stepUp(input: {
+    user: User;
+    session: Session;
+    secondFactorAt: number;
+    proof: { step: number } | { setId: string; codeHash: string };
+    countedOn: CountedOn;
+    audit: AuditEvent | null;
+  }): Promise<void> {
+    return atomically(() => {
+      const { user, proof } = input;
+      const sessionKey = input.session.tokenHash;
+      transact([
+        userIsEnrolled(this.table, user),
+        ...('step' in proof
+          ? [acceptStep(this.table, user.id, proof.step, input.countedOn)]
+          : [
+              spendBackupCode(this.table, user.id, proof.setId, proof.codeHash),
+              ...accountFailuresCleared(this.table, user, input.countedOn),
+            ]),
+        {
+          condition: { holds: () => this.table.sessions.get(sessionKey)?.generation === user.generation, reason: 'user_changed' },
+          write: () =>
+            this.table.sessions.update(sessionKey, (session) => {
+              session.secondFactorAt = input.secondFactorAt;
+              session.assurance = 'two_factor';
+            }),
+        },
+        ...(input.audit ? [auditPut(this.table, input.audit)] : []),
+      ]);
+    });
+  }
+
+  completeLoginWithTotp(input: {
+    challenge: Challenge;
+    user: User;
+    step: number;
+    session: Session;
+    device: DeviceUse;
+    countedOn: CountedOn;
+    audits: AuditEvent[];
+  }): Promise<void> {
+    return atomically(() => {
+      transact([
+        spendChallenge(this.table, input.challenge, this.limits.maxAttemptsPerChallenge),
+        userIsEnrolled(this.table, input.user),
+        acceptStep(this.table, input.user.id, input.step, input.countedOn),
+        sessionPut(this.table, input.session),
+        deviceUse(this.table, input.device),
+        ...this.audits(input.audits),
+      ]);
+    });
+  }
+
+  completeLoginWithBackupCode(input: {
+    challenge: Challenge;
+    user: User;
+    setId: string;
+    codeHash: string;
+    session: Session;
+    device: DeviceUse;
+    countedOn: CountedOn;
+    audits: AuditEvent[];
+  }): Promise<number | null> {
+    return atomically(() => {
+      const { user } = input;
+      transact([
+        spendChallenge(this.table, input.challenge, this.limits.maxAttemptsPerChallenge),
+        userIsEnrolled(this.table, user),
+        spendBackupCode(this.table, user.id, input.setId, input.codeHash),
+        ...accountFailuresCleared(this.table, user, input.countedOn),
+        sessionPut(this.table, input.session),
+        deviceUse(this.table, input.device),
+        ...this.audits(input.audits),
+      ]);
+      return this.table.backupCodes.get(user.id)?.remainingHashes.length ?? 0;
+    });
+  }
+
+  private audits(events: readonly AuditEvent[]): Step[] {
+    return events.map((event) => auditPut(this.table, event));
+  }
+}

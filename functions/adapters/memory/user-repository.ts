@@ -1,0 +1,237 @@
+import type {
+  AuditEvent,
+  BackupCodeSet,
+  Challenge,
+  Device,
+  FailureCount,
+  PendingEnrollment,
+  Session,
+  TotpFactor,
+  User,
+  UserSummary,
+} from '../../core/model.js';
+import type { CountedOn, CurrentSession, DeviceUse, Page, StoreLimits, UserRepository } from '../../core/ports.js';
+import { confirmEnrollment, disableTwoFactor, replaceBackupCodes, resetTwoFactor } from './factor-changes.js';
+import { pageOf, sortKeyShapes } from './listing.js';
+import {
+  accountFailuresCleared,
+  auditKey,
+  auditPut,
+  challengePut,
+  countIs,
+  deviceUse,
+  lockoutsEnded,
+  sessionPut,
+  storedAudit,
+  userCreation,
+} from './steps.js';
+import { type MemoryTable, type Step, atomically, keyOf, transact } from './table.js';
+
+/** The in-memory UserRepository: the DynamoDB store's conditions, over a `MemoryTable`. */
+export class MemoryUserRepository implements UserRepository {
+  constructor(
+    private readonly table: MemoryTable,
+    private readonly limits: StoreLimits,
+  ) {}
+
+  createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void> {
+    return atomically(() => {
+      transact([
+        ...userCreation(this.table, user),
+        ...('session' in start
+          ? [sessionPut(this.table, start.session), deviceUse(this.table, { kind: 'new', device: start.device })]
+          : [challengePut(this.table, start.challenge)]),
+      ]);
+    });
+  }
+
+  findUserByEmail(appId: string, email: string): Promise<User | null> {
+    return atomically(() => {
+      const userId = this.table.emailClaims.get(keyOf(appId, email));
+      return userId === undefined ? null : (this.table.users.get(userId) ?? null);
+    });
+  }
+
+  getUser(userId: string): Promise<User | null> {
+    return atomically(() => this.table.users.get(userId) ?? null);
+  }
+
+  listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>> {
+    return atomically(() =>
+      pageOf(
+        this.table.users.where((user) => user.appId === appId),
+        (user) => `${user.createdAt}#${user.id}`,
+        { limit, cursor, shape: sortKeyShapes.users, newestFirst: false },
+        (user) => ({
+          id: user.id,
+          email: user.email,
+          role: user.role,
+          createdAt: user.createdAt,
+          twoFactorSetupComplete: user.twoFactorEnabled,
+        }),
+      ),
+    );
+  }
+
+  getTotpFactor(userId: string): Promise<TotpFactor | null> {
+    return atomically(() => this.table.factors.get(userId) ?? null);
+  }
+
+  getPendingEnrollment(userId: string): Promise<PendingEnrollment | null> {
+    return atomically(() => {
+      const stored = this.table.pendingEnrollments.get(userId);
+      if (!stored) return null;
+      const { claimedStep: _claimedStep, ...pending } = stored;
+      return pending;
+    });
+  }
+
+  putPendingEnrollment(pending: PendingEnrollment): Promise<void> {
+    return atomically(() => {
+      const { userId, enrollmentId, secret, failedAttempts, expiresAt } = pending;
+      this.table.pendingEnrollments.put(userId, { userId, enrollmentId, secret, failedAttempts, expiresAt, claimedStep: null });
+    });
+  }
+
+  recordEnrollmentFailure(userId: string, enrollmentId: string, maxAttempts: number): Promise<number> {
+    return atomically(() => {
+      const pending = this.table.pendingEnrollments.get(userId);
+      // A pending enrollment already at the limit (or confirmed, replaced or discarded) counts as spent.
+      if (pending?.enrollmentId !== enrollmentId || pending.failedAttempts >= maxAttempts) return maxAttempts;
+      const failedAttempts = pending.failedAttempts + 1;
+      this.table.pendingEnrollments.put(userId, { ...pending, failedAttempts });
+      return failedAttempts;
+    });
+  }
+
+  claimEnrollmentStep(userId: string, enrollmentId: string, step: number): Promise<'claimed' | 'step_used' | 'enrollment_gone'> {
+    return atomically(() => {
+      const pending = this.table.pendingEnrollments.get(userId);
+      const samePending = pending?.enrollmentId === enrollmentId && pending.failedAttempts < this.limits.maxAttemptsPerChallenge;
+      if (!pending || !samePending) return 'enrollment_gone';
+      if (pending.claimedStep !== null && pending.claimedStep >= step) return 'step_used';
+      this.table.pendingEnrollments.put(userId, { ...pending, claimedStep: step });
+      return 'claimed';
+    });
+  }
+
+  releaseEnrollmentStep(userId: string, enrollmentId: string, step: number): Promise<void> {
+    return atomically(() => {
+      const pending = this.table.pendingEnrollments.get(userId);
+      if (pending?.enrollmentId !== enrollmentId || pending.claimedStep !== step) return;
+      this.table.pendingEnrollments.put(userId, { ...pending, claimedStep: null });
+    });
+  }
+
+  getBackupCodeSet(userId: string): Promise<BackupCodeSet | null> {
+    return atomically(() => this.table.backupCodes.get(userId) ?? null);
+  }
+
+  reserveSecondFactorAttempt(userId: string, seen: FailureCount, next: FailureCount): Promise<boolean> {
+    return atomically(() => {
+      const factor = this.table.factors.get(userId);
+      if (!factor || !countIs(factor, seen)) return false;
+      this.table.factors.put(userId, { ...factor, failedAttempts: next.failedAttempts, lockedUntil: next.lockedUntil });
+      return true;
+    });
+  }
+
+  confirmEnrollment(input: {
+    user: User;
+    pending: PendingEnrollment;
+    factor: TotpFactor;
+    backupCodes: BackupCodeSet;
+    audit: AuditEvent;
+    start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
+  }): Promise<void> {
+    return atomically(() => {
+      confirmEnrollment(this.table, this.limits, input);
+    });
+  }
+
+  replaceBackupCodes(input: {
+    user: User;
+    step: number;
+    backupCodes: BackupCodeSet;
+    audit: AuditEvent;
+    current: CurrentSession;
+    countedOn: CountedOn;
+  }): Promise<void> {
+    return atomically(() => {
+      replaceBackupCodes(this.table, input);
+    });
+  }
+
+  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void> {
+    return atomically(() => {
+      disableTwoFactor(this.table, input);
+    });
+  }
+
+  resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User> {
+    return atomically(() => {
+      resetTwoFactor(this.table, input);
+      // The DynamoDB store reads the user back for its answer (and makes one up only when that read fails).
+      const updated = this.table.users.get(input.user.id);
+      return updated ?? { ...input.user, twoFactorEnabled: false, twoFactorEnabledAt: null, generation: input.user.generation + 1 };
+    });
+  }
+
+  unlockUser(user: User, devices: readonly Device[], audit: AuditEvent): Promise<void> {
+    return atomically(() => {
+      transact([
+        { condition: { holds: () => this.table.users.has(user.id), reason: 'user_gone' } },
+        ...lockoutsEnded(this.table, user, devices),
+        ...(this.table.factors.has(user.id) ? accountFailuresCleared(this.table, user, { kind: 'account' }) : []),
+        auditPut(this.table, audit),
+      ]);
+    });
+  }
+
+  recordLockout(audit: AuditEvent, endRemembering: boolean): Promise<void> {
+    return atomically(() => {
+      const { auditEvents, users } = this.table;
+      const key = auditKey(audit);
+      const auditIsNew: NonNullable<Step['condition']> = { holds: () => !auditEvents.has(key), reason: 'audit_exists' };
+      const auditWrite = () => auditEvents.put(key, storedAudit(audit));
+      const targetUserId = audit.targetUserId;
+      if (!endRemembering || targetUserId === null) {
+        transact([{ condition: auditIsNew, write: auditWrite }]);
+        return;
+      }
+      transact([
+        { condition: auditIsNew, write: auditWrite },
+        // Someone is guessing the second factor: no device skips it any more.
+        {
+          condition: { holds: () => users.has(targetUserId), reason: 'user_gone' },
+          write: () =>
+            users.update(targetUserId, (user) => {
+              user.rememberGeneration += 1;
+            }),
+        },
+      ]);
+    });
+  }
+
+  getPasswordFailures(appId: string, email: string): Promise<FailureCount | null> {
+    return atomically(() => {
+      const stored = this.table.passwordFailures.get(keyOf(appId, email));
+      return stored ? { failedAttempts: stored.failedAttempts, lockedUntil: stored.lockedUntil } : null;
+    });
+  }
+
+  movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean> {
+    return atomically(() => {
+      const key = keyOf(appId, email);
+      if (!countIs(this.table.passwordFailures.get(key), seen)) return false;
+      this.table.passwordFailures.put(key, { failedAttempts: next.failedAttempts, lockedUntil: next.lockedUntil, expiresAt });
+      return true;
+    });
+  }
+
+  clearPasswordFailures(appId: string, email: string): Promise<void> {
+    return atomically(() => {
+      this.table.passwordFailures.delete(keyOf(appId, email));
+    });
+  }
+}
