@@ -1,8 +1,10 @@
 // @ts-check
 /**
  * The lint gate (`npm run lint`, part of `npm test`): typescript-eslint's type-aware `strictTypeChecked`
- * preset plus `switch-exhaustiveness-check` over every TypeScript source; Prettier owns formatting and
- * knip unused files, exports and dependencies. Each rule turned off says why.
+ * preset plus `switch-exhaustiveness-check` over every TypeScript source, the portal's TSX included (the
+ * project service types each file with its nearest tsconfig: portal/src with portal/tsconfig.json, whose
+ * `jsxImportSource` is Preact); Prettier owns formatting and knip unused files, exports and dependencies.
+ * Each rule turned off says why.
  */
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -37,8 +37,8 @@ export function isApiPath(pathname: string): boolean {
 }
 
 /**
- * Bundles the portal (portal/src, TypeScript) with esbuild in memory, once, when the local stack starts,
- * so `npm start` always serves the portal of the working tree without a build step or build output.
+ * Bundles the portal (portal/src, TypeScript with Preact's TSX) with esbuild in memory, once, when the local
+ * stack starts, so `npm start` always serves the portal of the working tree without a build step or build output.
  */
 export async function buildPortalSite(): Promise<PortalSite> {
   const [bundle, page, styles, favicon] = await Promise.all([
@@ -48,6 +48,8 @@ export async function buildPortalSite(): Promise<PortalSite> {
       format: 'esm',
       target: 'es2022',
       platform: 'browser',
+      jsx: 'automatic',
+      jsxImportSource: 'preact',
       write: false,
       minify: true,
       legalComments: 'none',
