@@ -43,7 +43,7 @@ export function isApiPath(pathname: string): boolean {
 export async function buildPortalSite(): Promise<PortalSite> {
   const [bundle, page, styles, favicon] = await Promise.all([
     build({
-      entryPoints: [`${portalDirectory}src/main.ts`],
+      entryPoints: [`${portalDirectory}src/main.tsx`],
       bundle: true,
       format: 'esm',
       target: 'es2022',
