@@ -1,10 +1,16 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { PublishedConfig } from '../../functions/core/model.js';
-import type { Repositories } from '../../functions/core/ports.js';
+import { EnvelopeSecretBox } from '../../functions/adapters/kms/envelope-secret-box.js';
+import { MemorySecretBox } from '../../functions/adapters/memory/secret-box.js';
+import { SecretUnreadableError } from '../../functions/core/errors.js';
+import type { App, PublishedConfig } from '../../functions/core/model.js';
+import type { Repositories, SecretBox } from '../../functions/core/ports.js';
+import { startKmsStandIn } from '../../local/kms-stand-in.js';
 import { newId } from '../../functions/core/tokens.js';
 import {
   aDevice,
   aDraft,
+  anApp,
   anAppCreation,
   anAudit,
   aUser,
@@ -477,5 +483,97 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       await expectConflict(repos.users.unlockUser(user, [device], anAudit(user.appId)), 'device_changed');
       await repos.users.unlockUser(user, [], anAudit(user.appId));
     });
+  });
+});
+
+/**
+ * A secret box under test, and where the wrapped data keys it creates are kept (the table, beside the app, in
+ * the service: `keep` stands for createApp's write).
+ */
+interface SecretBoxUnderTest {
+  box: SecretBox;
+  keep(appId: string, created: { keyId: string; wrappedKey: string }): void;
+  close(): Promise<void>;
+}
+
+/** The secret box the memory store goes with, and the KMS envelope box (against a local KMS stand-in). */
+const secretBoxes: { name: string; open: () => Promise<SecretBoxUnderTest> }[] = [
+  {
+    name: 'memory',
+    open: () => Promise.resolve({ box: new MemorySecretBox(), keep: () => undefined, close: () => Promise.resolve() }),
+  },
+  {
+    name: 'KMS envelope',
+    open: async () => {
+      const standIn = await startKmsStandIn();
+      const kms = new KMSClient({
+        endpoint: standIn.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const wrapped = new Map<string, string>();
+      const wrappedKeys = {
+        getWrappedDataKey: (appId: string, keyId: string) => Promise.resolve(wrapped.get(`${appId}/${keyId}`) ?? null),
+      };
+      return {
+        box: new EnvelopeSecretBox(kms, await standIn.createKey('store contract'), wrappedKeys, Date.now),
+        keep: (appId, created) => wrapped.set(`${appId}/${created.keyId}`, created.wrappedKey),
+        close: async () => {
+          kms.destroy();
+          await standIn.close();
+        },
+      };
+    },
+  },
+];
+
+describe.each(secretBoxes)('the $name secret box', ({ open }) => {
+  let underTest: SecretBoxUnderTest;
+  let box: SecretBox;
+  beforeAll(async () => {
+    underTest = await open();
+    box = underTest.box;
+  });
+  afterAll(() => underTest.close());
+
+  async function appWithKey(): Promise<App> {
+    const app = anApp();
+    const created = await box.createDataKey(app.id);
+    underTest.keep(app.id, created);
+    return { ...app, dataKeyId: created.keyId };
+  }
+  const secret = Buffer.from('12345678901234567890');
+
+  it('opens what it sealed for the same app and user, and never shows the secret sealed', async () => {
+    const app = await appWithKey();
+
+    const sealed = await box.seal(app, 'usr_ada', secret);
+
+    expect(sealed).toEqual({ v: 1, keyId: app.dataKeyId, iv: expect.any(String), ciphertext: expect.any(String) });
+    expect(Buffer.from(sealed.ciphertext, 'base64').includes(secret)).toBe(false);
+    expect(await box.open(app.id, 'usr_ada', sealed)).toEqual(secret);
+  });
+
+  it('refuses a secret copied to another user or app, or altered (SecretUnreadableError)', async () => {
+    const [app, other] = [await appWithKey(), await appWithKey()];
+    const sealed = await box.seal(app, 'usr_ada', secret);
+    const flipped = Buffer.from(sealed.ciphertext, 'base64');
+    flipped[0]! ^= 1;
+
+    expect(await rejectionOf(box.open(app.id, 'usr_bob', sealed))).toBeInstanceOf(SecretUnreadableError);
+    expect(await rejectionOf(box.open(other.id, 'usr_ada', sealed))).toBeInstanceOf(SecretUnreadableError);
+    expect(await rejectionOf(box.open(other.id, 'usr_ada', { ...sealed, keyId: other.dataKeyId }))).toBeInstanceOf(SecretUnreadableError);
+    expect(await rejectionOf(box.open(app.id, 'usr_ada', { ...sealed, ciphertext: flipped.toString('base64') }))).toBeInstanceOf(
+      SecretUnreadableError,
+    );
+  });
+
+  it('seals nothing under a data key the app does not have', async () => {
+    const app = anApp();
+
+    const error = await rejectionOf(box.seal(app, 'usr_ada', secret));
+
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(SecretUnreadableError);
   });
 });
