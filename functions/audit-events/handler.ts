@@ -1,4 +1,4 @@
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { listAuditEvents } from '../core/use-cases/list-audit-events.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, pageQuery } from '../http/schemas.js';

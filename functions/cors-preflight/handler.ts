@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError } from '../core/errors.js';
 import { originAllowed } from '../http/cors.js';
 import { httpRoute } from '../http/route.js';

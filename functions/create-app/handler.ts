@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dependencies } from '../commons/dependencies.js';
 import { plans } from '../core/model.js';
 import { createApp } from '../core/use-cases/create-app.js';

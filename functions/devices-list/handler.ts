@@ -1,4 +1,4 @@
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { listDevices } from '../core/use-cases/devices.js';
 import { httpRoute } from '../http/route.js';
 import { appParams } from '../http/schemas.js';

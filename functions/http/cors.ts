@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { allowedOriginsOf } from '../core/use-cases/allowed-origins.js';
 import { appId as appIdSchema } from './schemas.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { twoFactorModes } from '../core/model.js';
 import { maxRememberDeviceDays } from '../core/plans.js';
 

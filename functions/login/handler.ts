@@ -1,4 +1,4 @@
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { logIn } from '../core/use-cases/log-in.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, loginBody } from '../http/schemas.js';

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../core/errors.js';
-import { httpRoute } from '../http/route.js';
+import { publicRoute } from '../http/pipeline.js';
 
 /** The `$default` route: unknown paths and methods get API.md's error body, not the gateway's. */
-export const handler = httpRoute({}, () => Promise.reject(new NotFoundError('The route')));
+export const handler = publicRoute({}, () => Promise.reject(new NotFoundError('The route')));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError, type ErrorCode } from '../core/errors.js';
 import { httpSteps, type HttpStep } from '../routes.js';
 import { type Operation, callerErrors, namedSchemas, operations } from './contract.js';

@@ -1,4 +1,4 @@
-import { httpRoute } from '../http/route.js';
+import { publicRoute } from '../http/pipeline.js';
 import { openApiDocument } from './document.js';
 
 /** Built on the first request and kept for the life of the instance: the schemas do not change at run time. */
@@ -8,4 +8,4 @@ let document: ReturnType<typeof openApiDocument> | undefined;
 export const request = {};
 
 /** `GET /v1/openapi.json`: the machine-readable contract, generated from the schemas the handlers validate with. */
-export const handler = httpRoute(request, () => Promise.resolve({ statusCode: 200, body: (document ??= openApiDocument()) }));
+export const handler = publicRoute(request, () => Promise.resolve({ statusCode: 200, body: (document ??= openApiDocument()) }));

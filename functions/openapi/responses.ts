@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from '../core/errors.js';
 import { plans, twoFactorModes } from '../core/model.js';
 import type { AuditEventType, UserSummary } from '../core/model.js';

@@ -6,7 +6,7 @@ import { awsClientSettings } from '../adapters/aws-client-settings.js';
 import { auditEventOf } from '../adapters/dynamodb/codecs/audit.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
 import { eventBusName } from '../commons/config.js';
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { logger } from '../commons/logger.js';
 import type { AuditEvent } from '../core/model.js';
 import { publishSecurityEvents } from '../core/use-cases/publish-security-events.js';

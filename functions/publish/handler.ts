@@ -1,4 +1,4 @@
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { publishConfig } from '../core/use-cases/publish-config.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, emptyBody } from '../http/schemas.js';

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { dependencies } from '../commons/dependencies.js';
+import * as z from 'zod';
+import { dependencies } from '../commons/table-dependencies.js';
 import { resetUserTwoFactor } from '../core/use-cases/reset-two-factor.js';
 import { platformFunction } from '../http/platform.js';
 import { appId, userId } from '../http/schemas.js';

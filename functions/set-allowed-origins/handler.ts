@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { dependencies } from '../commons/dependencies.js';
+import * as z from 'zod';
+import { dependencies } from '../commons/table-dependencies.js';
 import { setAllowedOrigins } from '../core/use-cases/allowed-origins.js';
 import { platformFunction } from '../http/platform.js';
 import { allowedOrigins, appId } from '../http/schemas.js';

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { dependencies } from '../commons/dependencies.js';
+import * as z from 'zod';
+import { dependencies } from '../commons/table-dependencies.js';
 import { plans } from '../core/model.js';
 import { setPlan } from '../core/use-cases/set-plan.js';
 import { platformFunction } from '../http/platform.js';

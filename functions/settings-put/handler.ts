@@ -1,4 +1,4 @@
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { updateTwoFactorSettings } from '../core/use-cases/two-factor-settings.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, twoFactorSettingsBody } from '../http/schemas.js';

@@ -1,4 +1,4 @@
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { signUp } from '../core/use-cases/sign-up.js';
 import { httpRoute } from '../http/route.js';
 import { appParams, credentialsBody } from '../http/schemas.js';

@@ -1,4 +1,4 @@
-import { dependencies } from '../commons/dependencies.js';
+import { dependencies } from '../commons/table-dependencies.js';
 import { unlockUser } from '../core/use-cases/reset-two-factor.js';
 import { httpRoute } from '../http/route.js';
 import { appUserParams, emptyBody } from '../http/schemas.js';
