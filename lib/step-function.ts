@@ -15,6 +15,12 @@ import { depsLockFilePath, handlerEntry, projectRoot } from './project-paths.js'
 /** Value of `POWERTOOLS_SERVICE_NAME`: one service, so every function's logs share it. */
 const powertoolsServiceName = 'two-factor';
 
+/**
+ * What the bundles take in place of the SDK's default credential chain: the environment credentials Lambda
+ * provides, where that chain always ends on Lambda (see the module). Relative to `projectRoot`, where esbuild runs.
+ */
+const lambdaCredentialsModule = './functions/commons/lambda-credentials.ts';
+
 /** What {@link StepFunction} needs to build one step of the service. */
 export interface StepFunctionProps {
   /** The step's directory under `functions/`, e.g. `login-verify`. */
@@ -64,10 +70,12 @@ export class StepFunction extends Construct {
     this.role = role;
     this.logGroup.grantWrite(role);
 
+    // No NODE_OPTIONS=--enable-source-maps: it makes Node read and parse the bundle's source map at every cold
+    // start (docs/runtime-and-bundles.md). The map ships beside the bundle; set the variable on a function
+    // while debugging to get stack traces in source terms.
     const environment: Record<string, string> = {
       [functionEnvironment.tableName]: table.tableName,
       POWERTOOLS_SERVICE_NAME: powertoolsServiceName,
-      NODE_OPTIONS: '--enable-source-maps',
     };
     if (access.kms !== 'none') {
       environment[functionEnvironment.kmsKeyId] = secretsKey.keyArn;
@@ -80,7 +88,8 @@ export class StepFunction extends Construct {
       projectRoot,
       depsLockFilePath,
       description: `${step}: ${props.description}`,
-      runtime: Runtime.NODEJS_22_X,
+      // Node 24: its own Argon2id (functions/core/hashing.ts) hashes passwords natively, off the event loop.
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
       timeout: Duration.seconds(functionTimeoutSeconds),
@@ -90,26 +99,21 @@ export class StepFunction extends Construct {
       bundling: {
         // Docker is neither needed nor available in CI: the local esbuild binary bundles.
         forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer packages' ESM builds; middy and others ship only ESM.
+        // CommonJS output of the ESM sources: each `require` of a Node built-in stays where the code that needs
+        // it runs, so what only a path never taken on Lambda uses is never loaded. ESM output hoists every
+        // built-in import of the bundle to load time, node:http among them, whose ESM namespace makes Node 24
+        // load its bundled undici (docs/runtime-and-bundles.md).
+        format: OutputFormat.CJS,
+        target: 'node24',
+        // Prefer packages' ESM builds, which esbuild tree-shakes; middy and others ship only ESM.
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
         // Bundle the AWS SDK too: versions pinned by package-lock.json instead of whatever the
         // runtime ships, and a tree-shaken bundle loads faster than the runtime's full SDK.
         externalModules: [],
-        // CommonJS dependencies inside the ESM bundle call `require` for Node built-ins; ESM has
-        // no `require`, so define one. The alias avoids clashing with a bundled `createRequire`.
-        banner:
-          "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
+        esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${lambdaCredentialsModule}`] },
       },
-    });
-
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is the runtime the service targets (esbuild target node22); moving to a newer runtime is a deliberate, tested change.',
     });
 
     grantTableAccess(table, role, access.table);

@@ -5,6 +5,7 @@
  * cdk.json, so these assertions hold for exactly what the CLI would deploy.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -233,10 +234,10 @@ describe('TwoFactorApi stack', () => {
     });
 
     describe.each(allSteps)('the $step function', ({ step, access }) => {
-      it('runs the bundled ESM handler on Node.js 22, arm64, 1024 MB, 10 s', () => {
+      it('runs the bundled handler on Node.js 24, arm64, 1024 MB, 10 s', () => {
         expect(functionProperties(step)).toMatchObject({
           Handler: 'index.handler',
-          Runtime: 'nodejs22.x',
+          Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           MemorySize: 1024,
           Timeout: 10,
@@ -257,8 +258,9 @@ describe('TwoFactorApi stack', () => {
           // The table's name (Ref), imported from the data stack.
           [functionEnvironment.tableName]: { 'Fn::ImportValue': expect.stringContaining('ExportsOutputRefTable') },
           POWERTOOLS_SERVICE_NAME: 'two-factor',
-          NODE_OPTIONS: '--enable-source-maps',
         });
+        // Source maps would be read and parsed at every cold start (docs/runtime-and-bundles.md).
+        expect(variables).not.toHaveProperty('NODE_OPTIONS');
         if (access.kms === 'none') {
           expect(variables).not.toHaveProperty(functionEnvironment.kmsKeyId);
         } else {
@@ -282,11 +284,11 @@ describe('TwoFactorApi stack', () => {
         expect(others).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       });
 
-      it('is bundled as an ES module with a require shim for CommonJS dependencies', () => {
+      it('is bundled as one CommonJS file, with its source map beside it', () => {
         const assetHash = String(functionProperties(step).Code.S3Key).replace(/\.zip$/, '');
-        const bundle = join(app.outdir, `asset.${assetHash}`, 'index.mjs');
+        const bundle = join(app.outdir, `asset.${assetHash}`, 'index.js');
         expect(existsSync(bundle)).toBe(true);
-        expect(readFileSync(bundle, 'utf8')).toMatch(/^import \{ createRequire as \w+ \} from 'node:module'; const require = /);
+        expect(readFileSync(bundle, 'utf8')).toMatch(/^"use strict";/);
         expect(existsSync(`${bundle}.map`)).toBe(true);
       });
     });
@@ -409,17 +411,25 @@ describe('the function bundles', () => {
     const fn = apiTemplate.toJSON().Resources[functionLogicalId(step)] as { Properties: { Code: { S3Key: string }; Handler: string } };
     expect(fn.Properties.Handler).toBe('index.handler');
     const directory = join(app.outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-    const bundle = join(directory, 'index.mjs');
+    const bundle = join(directory, 'index.js');
     expect(existsSync(bundle)).toBe(true);
     return bundle;
   }
+
+  /** Strings only the AWS SDK's code holds: any of it, the KMS and DynamoDB API names, an STS call of its default credential chain. */
+  const sdkMarkers = {
+    anyOfIt: 'smithy',
+    kms: 'TrentService',
+    dynamoDb: 'DynamoDB_20120810',
+    credentialChain: 'AssumeRoleWithWebIdentity',
+  };
 
   it.each([
     ['health', 200, { status: 'ok' }],
     ['not-found', 404, { error: { code: 'not_found', message: 'The route was not found.' } }],
     ['openapi', 200, JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'))],
-  ])('load as ES modules under Node and answer: %s', async (step, status, body) => {
-    const { handler } = (await import(bundleOf(step))) as {
+  ])('load under Node and answer: %s', async (step, status, body) => {
+    const { handler } = createRequire(import.meta.url)(bundleOf(step)) as {
       handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
     };
 
@@ -431,5 +441,19 @@ describe('the function bundles', () => {
     expect(response.statusCode).toBe(status);
     expect(JSON.parse(response.body)).toEqual(body);
     expect(response.headers['strict-transport-security'] ?? response.headers['Strict-Transport-Security']).toMatch(/max-age=/);
+  });
+
+  it.each(['health', notFoundStep.step, 'openapi'])('carry no AWS SDK where the step reaches no AWS service: %s', (step) => {
+    expect(readFileSync(bundleOf(step), 'utf8')).not.toContain(sdkMarkers.anyOfIt);
+  });
+
+  it.each([...allSteps, eventsStep])('carry the KMS client only where the step is granted the key: $step', ({ step, access }) => {
+    const bundle = readFileSync(bundleOf(step), 'utf8');
+    expect(bundle.includes(sdkMarkers.kms)).toBe(access.kms !== 'none');
+    expect(bundle.includes(sdkMarkers.dynamoDb)).toBe(access.table !== 'none');
+  });
+
+  it.each([...allSteps, eventsStep])("carry none of the SDK's credential sources but Lambda's environment: $step", ({ step }) => {
+    expect(readFileSync(bundleOf(step), 'utf8')).not.toContain(sdkMarkers.credentialChain);
   });
 });
