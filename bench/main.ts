@@ -1,28 +1,65 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalStack } from '../local/stack.js';
 import { currentStep, totpCode } from '../test/support/authenticator.js';
-import { MeteringProxy, type OperationMeter } from './metering-proxy.js';
+import { DynamoDbBilling, type CallBill } from './billing.js';
+import {
+  addCosts,
+  applicationLogBytes,
+  cognitoComparison,
+  costPerMillion,
+  platformLogBytes,
+  prices,
+  type CostPerMillion,
+} from './cost-model.js';
+import { describeDeployment, type DeployedFunction } from './deployment.js';
+import { MeteringProxy, type MeteredCall } from './metering-proxy.js';
+import { markdownReport, percentile, round, textReport, type BenchReport, type StepReport } from './report.js';
 
 /**
- * `npm run bench`: runs each step of the 2FA lifecycle N times against the local stack (in process) and
- * prints what it measured per request: latency, DynamoDB calls and consumed request units, KMS calls,
- * and what a million such requests would cost on AWS at the list prices below.
- *
- * Latency here is this machine's, not Lambda's; calls are counted on the wire; request units are DynamoDB
- * Local's own ConsumedCapacity, which approximates what DynamoDB bills.
+ * `npm run bench`: runs each step of the 2FA lifecycle once per user against the local stack (in
+ * process), meters every DynamoDB and KMS call each request makes, and models what a million such
+ * requests cost on AWS. Options: `--users N` (20), `--json FILE`, `--markdown FILE` (`-` for stdout),
+ * `--readme` (rewrites the generated part of README.md's benchmark section), `--trace FILE` (every
+ * request's calls, one JSON line per request).
  */
-const prices = {
-  region: 'us-east-1 list prices, on-demand',
-  dynamoDbPerMillionReadUnits: 0.125,
-  dynamoDbPerMillionWriteUnits: 0.625,
-  kmsPerMillionRequests: 3.0,
-  httpApiPerMillionRequests: 1.0,
-  lambdaPerMillionRequests: 0.2,
-  lambdaArmPerGbSecond: 0.0000133334,
-  lambdaMemoryGb: 1,
-};
+
+/** The steps measured, each served by one function (the step's directory under `functions/`). */
+const steps = {
+  signup: { label: 'signup', route: 'POST /signup', function: 'signup' },
+  enrollmentStart: { label: '2fa/enrollment', route: 'POST /2fa/enrollment', function: 'enrollment-start' },
+  enrollmentConfirm: { label: '2fa/enrollment/confirm', route: 'POST /2fa/enrollment/confirm', function: 'enrollment-confirm' },
+  login: { label: 'login (password step)', route: 'POST /login', function: 'login' },
+  loginVerifyTotp: { label: 'login/verify (TOTP)', route: 'POST /login/verify', function: 'login-verify' },
+  loginVerifyBackupCode: { label: 'login/verify (backup code)', route: 'POST /login/verify', function: 'login-verify' },
+  me: { label: 'me', route: 'GET /me', function: 'me' },
+  health: { label: 'health', route: 'GET /v1/health', function: 'health' },
+  loginRefusedWrongPassword: { label: 'login refused: wrong password', route: 'POST /login', function: 'login' },
+  loginRefusedUnknownEmail: { label: 'login refused: unknown email', route: 'POST /login', function: 'login' },
+} as const;
+type StepId = keyof typeof steps;
+
+/** Everything one request did, as measured. */
+interface RequestRecord {
+  step: StepId;
+  latencyMs: number;
+  /** CPU this process spent during the request: the handler, and the local bridge, proxies and client around it. */
+  cpuMs: number;
+  roundTrips: number;
+  calls: MeteredCall[];
+  bills: CallBill[];
+  logText: string;
+  securityEvents: number;
+  /** The event publisher's calls for this request's security events (after the answer). */
+  publisherCalls: MeteredCall[];
+  publisherBills: CallBill[];
+}
 
 /** The parts of the API's answers the benchmark reads (docs/openapi.json has them in full). */
 interface SignedIn {
@@ -38,213 +75,522 @@ interface Challenged {
   challenge: { token: string };
 }
 
-interface StepResult {
-  step: string;
-  latenciesMs: number[];
-  dynamoDb: OperationMeter & { byOperation: string };
-  kmsCalls: number;
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      users: { type: 'string', default: '20' },
+      json: { type: 'string' },
+      markdown: { type: 'string' },
+      readme: { type: 'boolean', default: false },
+      trace: { type: 'string' },
+    },
+  });
+  const users = Number(values.users);
+  const workDir = mkdtempSync(join(tmpdir(), 'twofa-bench-'));
+  try {
+    // The CDK app first: the functions' memory sizes price the steps, and their log level is the one to run at.
+    const phaseStarted = performance.now();
+    const progress = (message: string) => console.error(`[bench ${((performance.now() - phaseStarted) / 1000).toFixed(0)} s] ${message}`);
+    progress('reading the CDK app');
+    const deployed = await describeDeployment(workDir);
+    const logLevel = deployedLogLevel(deployed);
+    process.env.POWERTOOLS_LOG_LEVEL = logLevel;
+
+    progress(`measuring the steps, ${users} users`);
+    const measured = await measureSteps(users);
+    if (values.trace) writeFileSync(values.trace, measured.records.map((record) => JSON.stringify(traceOf(record))).join('\n') + '\n');
+    const stepReports = (Object.keys(steps) as StepId[]).map((id) =>
+      summarize(
+        id,
+        measured.records.filter((record) => record.step === id),
+        deployed,
+      ),
+    );
+    // The login and TOTP-verify rows added up (so the costs match the table), with latency and round trips
+    // taken per user from each one's own login and verify.
+    const stepReport = (id: StepId) => stepReports.find((report) => report.id === id) ?? summarize(id, [], deployed);
+    const signIn = combine(
+      stepReport('login'),
+      stepReport('loginVerifyTotp'),
+      measured.signIns.map(([login, verify]) => [login.latencyMs + verify.latencyMs, login.roundTrips + verify.roundTrips]),
+    );
+
+    const report: BenchReport = {
+      schema: 'twofa-bench/1',
+      generatedAt: new Date().toISOString(),
+      git: gitState(),
+      environment: {
+        node: process.version,
+        platform: `${process.platform} ${process.arch}`,
+        cpus: cpus().length,
+        loadAverage: loadavg().map((value) => round(value)),
+        users,
+        logLevel,
+      },
+      prices,
+      steps: stepReports,
+      signIn,
+      loginRefusals: refusalSummary(measured.records),
+      cognito: cognitoComparison(signIn.costPerMillion.total, 10, [10_000, 50_000, 100_000]),
+    };
+    progress('done');
+    console.log(textReport(report));
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+    const markdown = markdownReport(report);
+    if (values.markdown === '-') console.log(markdown);
+    else if (values.markdown) writeFileSync(values.markdown, markdown);
+    if (values.readme) updateReadme(markdown);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { users: { type: 'string', default: '20' } } });
-  const users = Number(values.users);
-  const dynamoProxies: MeteringProxy[] = [];
-  const kmsProxies: MeteringProxy[] = [];
+/** Runs every step for every user against a fresh local stack; returns each request's record. */
+async function measureSteps(users: number): Promise<{ records: RequestRecord[]; signIns: [RequestRecord, RequestRecord][] }> {
+  const proxies: MeteringProxy[] = [];
+  let publishedEvents = 0;
   const stack = await startLocalStack({
     port: 0,
     lambdaPort: 0,
     host: '127.0.0.1',
     demoAdminPassword: 'bench-admin-password',
-    // The security events the steps publish would bury the table; they are priced in the README.
-    printEvent: () => undefined,
+    // Counted, not printed: each one is priced with the request that caused it.
+    printEvent: () => publishedEvents++,
     interpose: async (service, endpoint) => {
-      // Security events leave through the table's stream off the request path; they are priced below.
       if (service === 'events') return endpoint;
       const proxy = new MeteringProxy(endpoint, service);
-      (service === 'dynamodb' ? dynamoProxies : kmsProxies).push(proxy);
+      proxies.push(proxy);
       return proxy.start();
     },
   });
-  const base = `${stack.url}/v1/apps/demo`;
-  const post = async (path: string, body?: unknown, token?: string): Promise<unknown> => {
-    const response = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json: unknown = await response.json();
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-
+  const logs = captureLogs();
+  const direct = new DynamoDBClient({
+    endpoint: stack.dynamoDbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
-    const [dynamo] = dynamoProxies;
-    const [kms] = kmsProxies;
-    if (!dynamo || !kms) throw new Error('the local stack did not interpose DynamoDB and KMS');
-    const admin = ((await post('/login', { email: 'admin@demo.test', password: 'bench-admin-password' })) as SignedIn).session.token;
+    const billing = new DynamoDbBilling(direct);
+    const base = `${stack.url}/v1/apps/demo`;
+    const takeCalls = () => proxies.flatMap((proxy) => proxy.take()).sort((a, b) => a.startedAt - b.startedAt);
+    const admin = await adminSession(base);
     await fetch(`${base}/settings/two-factor`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
       body: JSON.stringify({ mode: 'optional' }),
     });
-    await post('/publish', undefined, admin);
+    await fetch(`${base}/publish`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    await waitForQuiet(() => publishedEvents, 1000);
+    takeCalls();
+    await billing.load([stack.tableName]);
+
+    const records: RequestRecord[] = [];
+    /** Security events each step's requests cause, learned from its first request. */
+    const eventsPerRequest = new Map<StepId, number>();
+    const send = async (
+      step: StepId,
+      method: string,
+      path: string,
+      body?: unknown,
+      token?: string,
+    ): Promise<{ status: number; json: unknown }> => {
+      takeCalls();
+      const eventsBefore = publishedEvents;
+      logs.start();
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const response = await fetch(path.startsWith('/v1/health') ? `${stack.url}${path}` : `${base}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const latencyMs = performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      const logText = logs.stop();
+      const calls = takeCalls().filter((call) => call.startedAt >= started);
+      // The stream delivers the request's audit entries to the publisher a moment later; wait for its
+      // events so its calls are not mistaken for the next request's.
+      const expected = eventsPerRequest.get(step);
+      if (expected === undefined) {
+        await waitForQuiet(() => publishedEvents, 800);
+        eventsPerRequest.set(step, publishedEvents - eventsBefore);
+      } else if (expected > 0) {
+        await waitFor(() => publishedEvents - eventsBefore >= expected, 3000);
+        await waitForQuiet(() => publishedEvents, 50);
+      }
+      const publisherCalls = takeCalls();
+      const bills = await billing.bill(calls);
+      const publisherBills = await billing.bill(publisherCalls);
+      records.push({
+        step,
+        latencyMs,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        roundTrips: sequentialRoundTrips(calls),
+        calls,
+        bills,
+        logText,
+        securityEvents: publishedEvents - eventsBefore,
+        publisherCalls,
+        publisherBills,
+      });
+      return { status: response.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+    };
+    const ok = async (step: StepId, method: string, path: string, body?: unknown, token?: string): Promise<unknown> => {
+      const { status, json } = await send(step, method, path, body, token);
+      if (status >= 300) throw new Error(`${steps[step].label}: ${status} ${JSON.stringify(json)}`);
+      return json;
+    };
 
     const people = Array.from({ length: users }, (_, index) => ({
       email: `bench-${index}-${Date.now()}@example.test`,
       session: '',
       secret: '',
       backupCodes: [] as string[],
+      challenge: '',
     }));
-    const results: StepResult[] = [];
-    const measure = async (step: string, run: (person: (typeof people)[number]) => Promise<void>) => {
-      dynamo.reset();
-      kms.reset();
-      const latenciesMs: number[] = [];
-      for (const person of people) {
-        const started = performance.now();
-        await run(person);
-        latenciesMs.push(performance.now() - started);
-      }
-      const totals = [...dynamo.meters.values()].reduce(
-        (sum, meter) => ({
-          calls: sum.calls + meter.calls,
-          readUnits: sum.readUnits + meter.readUnits,
-          writeUnits: sum.writeUnits + meter.writeUnits,
-        }),
-        { calls: 0, readUnits: 0, writeUnits: 0 },
-      );
-      const byOperation = [...dynamo.meters.entries()].map(([operation, meter]) => `${operation}×${round(meter.calls / users)}`).join(' ');
-      const kmsCalls = [...kms.meters.values()].reduce((sum, meter) => sum + meter.calls, 0);
-      results.push({ step, latenciesMs, dynamoDb: { ...totals, byOperation }, kmsCalls });
-    };
-
-    await measure('signup', async (person) => {
-      person.session = ((await post('/signup', { email: person.email, password: 'bench password 123' })) as SignedIn).session.token;
-    });
-    await measure('2fa/enrollment', async (person) => {
-      const enrollment = (await post('/2fa/enrollment', undefined, person.session)) as Enrollment;
+    const password = 'bench password 123';
+    for (const person of people)
+      person.session = ((await ok('signup', 'POST', '/signup', { email: person.email, password })) as SignedIn).session.token;
+    for (const person of people) {
+      const enrollment = (await ok('enrollmentStart', 'POST', '/2fa/enrollment', undefined, person.session)) as Enrollment;
       const secret = new URL(enrollment.otpauthUri).searchParams.get('secret');
       if (!secret) throw new Error(`2fa/enrollment: no secret in ${enrollment.otpauthUri}`);
       person.secret = secret;
-    });
-    await measure('2fa/enrollment/confirm', async (person) => {
+    }
+    for (const person of people) {
+      const code = totpCode(person.secret, currentStep() - 1);
       person.backupCodes = (
-        (await post('/2fa/enrollment/confirm', { code: totpCode(person.secret, currentStep() - 1) }, person.session)) as EnrollmentConfirmed
+        (await ok('enrollmentConfirm', 'POST', '/2fa/enrollment/confirm', { code }, person.session)) as EnrollmentConfirmed
       ).backupCodes;
-    });
-    const challenges = new Map<string, string>();
-    await measure('login (password step)', async (person) => {
-      challenges.set(
-        person.email,
-        ((await post('/login', { email: person.email, password: 'bench password 123' })) as Challenged).challenge.token,
-      );
-    });
-    await measure('login/verify (TOTP)', async (person) => {
-      await post('/login/verify', { challengeToken: challenges.get(person.email), code: totpCode(person.secret, currentStep() + 1) });
-    });
-    for (const person of people)
-      challenges.set(
-        person.email,
-        ((await post('/login', { email: person.email, password: 'bench password 123' })) as Challenged).challenge.token,
-      );
-    await measure('login/verify (backup code)', async (person) => {
-      await post('/login/verify', { challengeToken: challenges.get(person.email), backupCode: person.backupCodes[0] });
-    });
-    await measure('me', async (person) => {
-      const response = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${person.session}` } });
-      if (!response.ok) throw new Error(`me: ${response.status}`);
-    });
+    }
+    const signIns: [RequestRecord, RequestRecord][] = [];
+    const lastRecord = () => {
+      const record = records.at(-1);
+      if (!record) throw new Error('no request recorded');
+      return record;
+    };
+    for (const person of people) {
+      person.challenge = ((await ok('login', 'POST', '/login', { email: person.email, password })) as Challenged).challenge.token;
+      const login = lastRecord();
+      await ok('loginVerifyTotp', 'POST', '/login/verify', {
+        challengeToken: person.challenge,
+        code: totpCode(person.secret, currentStep() + 1),
+      });
+      signIns.push([login, lastRecord()]);
+    }
+    for (const person of people) {
+      person.challenge = ((await ok('login', 'POST', '/login', { email: person.email, password })) as Challenged).challenge.token;
+      await ok('loginVerifyBackupCode', 'POST', '/login/verify', { challengeToken: person.challenge, backupCode: person.backupCodes[0] });
+    }
+    for (const person of people) await ok('me', 'GET', '/me', undefined, person.session);
+    for (let index = 0; index < users; index++) await ok('health', 'GET', '/v1/health');
 
     // Timing is what an attacker probing for accounts sees; the tests assert equal work instead, since
     // times on a shared machine are too noisy to gate a test run. Interleaved, so load drifts hit both alike.
-    const refuse = async (email: string) => {
-      const started = performance.now();
-      const response = await fetch(`${base}/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: 'not the password' }),
-      });
-      await response.arrayBuffer();
-      if (response.status !== 401) throw new Error(`login refusal: ${response.status}`);
-      return performance.now() - started;
+    const refuse = async (step: StepId, email: string) => {
+      const { status } = await send(step, 'POST', '/login', { email, password: 'not the password' });
+      if (status !== 401) throw new Error(`login refusal: ${status}`);
     };
-    await refuse(`bench-warm-${Date.now()}@example.test`);
-    const refusals = { wrongPassword: [] as number[], unknownEmail: [] as number[] };
+    await refuse('loginRefusedUnknownEmail', `bench-warm-${Date.now()}@example.test`);
+    records.pop();
     for (const [index, person] of people.entries()) {
-      refusals.wrongPassword.push(await refuse(person.email));
-      refusals.unknownEmail.push(await refuse(`bench-nobody-${index}-${Date.now()}@example.test`));
+      await refuse('loginRefusedWrongPassword', person.email);
+      await refuse('loginRefusedUnknownEmail', `bench-nobody-${index}-${Date.now()}@example.test`);
     }
-
-    print(results, users);
-    printRefusals(refusals);
+    return { records, signIns };
   } finally {
+    logs.restore();
+    direct.destroy();
     await stack.stop();
-    await Promise.all([...dynamoProxies, ...kmsProxies].map((proxy) => proxy.stop()));
+    await Promise.all(proxies.map((proxy) => proxy.stop()));
   }
 }
 
-function print(results: StepResult[], users: number): void {
-  console.log(`\n2FA service benchmark: ${users} users, each step run once per user, sequentially, against the local stack`);
-  console.log(
-    `(${process.version}, DynamoDB Local, KMS stand-in; latency is this machine's, not Lambda's; request units are as DynamoDB Local reports them)\n`,
-  );
-  const header = ['step', 'p50 ms', 'p95 ms', 'DynamoDB calls/req', 'RRU/req', 'WRU/req', 'KMS calls/req', '$ per 1M req'];
-  const rows = results.map((result) => {
-    const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-    const p50 = percentile(sorted, 0.5);
-    const readUnits = result.dynamoDb.readUnits / users;
-    const writeUnits = result.dynamoDb.writeUnits / users;
-    const kmsCalls = result.kmsCalls / users;
-    const costPerMillion =
-      readUnits * prices.dynamoDbPerMillionReadUnits +
-      writeUnits * prices.dynamoDbPerMillionWriteUnits +
-      kmsCalls * prices.kmsPerMillionRequests +
-      prices.httpApiPerMillionRequests +
-      prices.lambdaPerMillionRequests +
-      (p50 / 1000) * prices.lambdaMemoryGb * prices.lambdaArmPerGbSecond * 1_000_000;
-    return [
-      result.step,
-      round(p50),
-      round(percentile(sorted, 0.95)),
-      result.dynamoDb.byOperation,
-      round(readUnits),
-      round(writeUnits),
-      round(kmsCalls),
-      `$${costPerMillion.toFixed(2)}`,
-    ];
+async function adminSession(base: string): Promise<string> {
+  const response = await fetch(`${base}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@demo.test', password: 'bench-admin-password' }),
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column]).length)));
-  const line = (cells: (string | number)[]) => cells.map((cell, column) => String(cell).padEnd(widths[column] ?? 0)).join('  ');
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of rows) console.log(line(row));
-  console.log(
-    `\nPrices: ${prices.region}: DynamoDB $${prices.dynamoDbPerMillionReadUnits}/M RRU, $${prices.dynamoDbPerMillionWriteUnits}/M WRU; KMS $${prices.kmsPerMillionRequests}/M;`,
-  );
-  console.log(
-    `HTTP API $${prices.httpApiPerMillionRequests}/M; Lambda arm64 $${prices.lambdaPerMillionRequests}/M + $${prices.lambdaArmPerGbSecond}/GB-s at ${prices.lambdaMemoryGb} GB for the p50 latency.`,
-  );
+  if (!response.ok) throw new Error(`admin login: ${response.status}`);
+  return ((await response.json()) as SignedIn).session.token;
 }
 
-function printRefusals(refusals: { wrongPassword: number[]; unknownEmail: number[] }): void {
-  const median = (values: number[]) =>
+/** One request as `--trace FILE` writes it (a JSON line): each call with its timing, relative to the first, and its bill. */
+function traceOf(record: RequestRecord) {
+  const origin = record.calls[0]?.startedAt ?? 0;
+  const describe = (calls: MeteredCall[], bills: CallBill[]) =>
+    calls.map((call, index) => ({
+      operation: call.service === 'kms' ? `kms:${call.operation}` : call.operation,
+      startMs: round(call.startedAt - origin),
+      durationMs: round(call.endedAt - call.startedAt),
+      status: call.status,
+      bill: bills[index],
+      localCapacity: call.localCapacity,
+      request: call.request,
+    }));
+  return {
+    step: record.step,
+    latencyMs: round(record.latencyMs),
+    roundTrips: record.roundTrips,
+    securityEvents: record.securityEvents,
+    logText: record.logText,
+    calls: describe(record.calls, record.bills),
+    publisherCalls: describe(record.publisherCalls, record.publisherBills),
+  };
+}
+
+/**
+ * The longest chain of calls each of which started after the previous one ended: calls made one after
+ * another add a round trip each, calls in flight together count once.
+ */
+function sequentialRoundTrips(calls: readonly MeteredCall[]): number {
+  const sorted = [...calls].sort((a, b) => a.startedAt - b.startedAt);
+  const depth: number[] = [];
+  sorted.forEach((call, index) => {
+    let before = 0;
+    for (let earlier = 0; earlier < index; earlier++) {
+      if ((sorted[earlier]?.endedAt ?? Infinity) <= call.startedAt) before = Math.max(before, depth[earlier] ?? 0);
+    }
+    depth.push(before + 1);
+  });
+  return Math.max(0, ...depth);
+}
+
+function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunction[]): StepReport {
+  const step = steps[id];
+  const fn = deployed.find((candidate) => candidate.name === step.function);
+  if (!fn) throw new Error(`the CDK app has no function ${step.function}`);
+  const count = Math.max(1, records.length);
+  const mean = (value: (record: RequestRecord) => number) => records.reduce((sum, record) => sum + value(record), 0) / count;
+  const latencies = records.map((record) => record.latencyMs).sort((a, b) => a - b);
+  const roundTrips = records.map((record) => record.roundTrips).sort((a, b) => a - b);
+  const callsByType: Record<string, number> = {};
+  for (const record of records) {
+    for (const call of record.calls) {
+      const name = call.service === 'kms' ? `kms:${call.operation}` : call.operation;
+      callsByType[name] = (callsByType[name] ?? 0) + 1 / count;
+    }
+  }
+  const sumBills = (bills: CallBill[], pick: (bill: CallBill) => number) => bills.reduce((sum, bill) => sum + pick(bill), 0);
+  const readUnits = mean((record) => sumBills(record.bills, (bill) => bill.readUnits));
+  const tableWriteUnits = mean((record) => sumBills(record.bills, (bill) => bill.tableWriteUnits));
+  const indexWriteUnits = mean((record) => sumBills(record.bills, (bill) => bill.indexWriteUnits));
+  const kmsCalls = mean((record) => record.calls.filter((call) => call.service === 'kms').length);
+  const p50 = percentile(latencies, 0.5);
+  const logBytes = mean((record) => applicationLogBytes(record.logText)) + platformLogBytes(fn.logFormat, p50, fn.memoryMb);
+  const publisher = {
+    calls: mean((record) => record.publisherCalls.length),
+    readUnits: mean((record) => sumBills(record.publisherBills, (bill) => bill.readUnits)),
+    writeUnits: mean((record) => sumBills(record.publisherBills, (bill) => bill.tableWriteUnits + bill.indexWriteUnits)),
+    kmsCalls: mean((record) => record.publisherCalls.filter((call) => call.service === 'kms').length),
+  };
+  const securityEvents = mean((record) => record.securityEvents);
+  const modeledDurationMs = Math.ceil(p50);
+  return {
+    id,
+    label: step.label,
+    route: step.route,
+    function: step.function,
+    requests: records.length,
+    latencyMs: { p50: round(p50), p95: round(percentile(latencies, 0.95)) },
+    cpuMs: {
+      p50: round(
+        percentile(
+          records.map((record) => record.cpuMs).sort((a, b) => a - b),
+          0.5,
+        ),
+      ),
+    },
+    roundTrips: { median: percentile(roundTrips, 0.5), max: roundTrips.at(-1) ?? 0 },
+    callsByType: Object.fromEntries(Object.entries(callsByType).map(([name, value]) => [name, round(value)])),
+    dynamoDb: {
+      readUnits: round(readUnits),
+      writeUnits: round(tableWriteUnits + indexWriteUnits),
+      tableWriteUnits: round(tableWriteUnits),
+      indexWriteUnits: round(indexWriteUnits),
+      localReported: {
+        readUnits: round(mean((record) => record.calls.reduce((sum, call) => sum + call.localCapacity.readUnits, 0))),
+        writeUnits: round(mean((record) => record.calls.reduce((sum, call) => sum + call.localCapacity.writeUnits, 0))),
+      },
+    },
+    kmsCalls: round(kmsCalls),
+    logBytes: Math.round(logBytes),
+    securityEvents: round(securityEvents),
+    publisher: {
+      calls: round(publisher.calls),
+      readUnits: round(publisher.readUnits),
+      writeUnits: round(publisher.writeUnits),
+      kmsCalls: round(publisher.kmsCalls),
+    },
+    memoryMb: fn.memoryMb,
+    modeledDurationMs,
+    costPerMillion: roundCosts(
+      costPerMillion({
+        durationMs: modeledDurationMs,
+        memoryMb: fn.memoryMb,
+        readUnits,
+        writeUnits: tableWriteUnits + indexWriteUnits,
+        kmsCalls,
+        logBytes,
+        securityEvents,
+        publisher,
+      }),
+    ),
+  };
+}
+
+function roundCosts(costs: CostPerMillion): CostPerMillion {
+  const rounded = { ...costs };
+  for (const part of Object.keys(rounded) as (keyof CostPerMillion)[]) rounded[part] = Math.round(rounded[part] * 10_000) / 10_000;
+  return rounded;
+}
+
+/** The `signIn` row: a password step and the TOTP verify that follows it, per user. */
+function combine(login: StepReport, verify: StepReport, perUser: [number, number][]): StepReport {
+  const latencies = perUser.map(([latency]) => latency).sort((a, b) => a - b);
+  const roundTrips = perUser.map(([, trips]) => trips).sort((a, b) => a - b);
+  const callsByType: Record<string, number> = { ...login.callsByType };
+  for (const [name, value] of Object.entries(verify.callsByType)) callsByType[name] = round((callsByType[name] ?? 0) + value);
+  const add = (a: number, b: number) => round(a + b);
+  return {
+    id: 'signIn',
+    label: 'signIn (login + TOTP verify)',
+    route: `${login.route} + ${verify.route}`,
+    function: `${login.function} + ${verify.function}`,
+    requests: perUser.length,
+    latencyMs: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)) },
+    cpuMs: { p50: round(login.cpuMs.p50 + verify.cpuMs.p50) },
+    roundTrips: { median: percentile(roundTrips, 0.5), max: roundTrips.at(-1) ?? 0 },
+    callsByType,
+    dynamoDb: {
+      readUnits: add(login.dynamoDb.readUnits, verify.dynamoDb.readUnits),
+      writeUnits: add(login.dynamoDb.writeUnits, verify.dynamoDb.writeUnits),
+      tableWriteUnits: add(login.dynamoDb.tableWriteUnits, verify.dynamoDb.tableWriteUnits),
+      indexWriteUnits: add(login.dynamoDb.indexWriteUnits, verify.dynamoDb.indexWriteUnits),
+      localReported: {
+        readUnits: add(login.dynamoDb.localReported.readUnits, verify.dynamoDb.localReported.readUnits),
+        writeUnits: add(login.dynamoDb.localReported.writeUnits, verify.dynamoDb.localReported.writeUnits),
+      },
+    },
+    kmsCalls: add(login.kmsCalls, verify.kmsCalls),
+    logBytes: login.logBytes + verify.logBytes,
+    securityEvents: add(login.securityEvents, verify.securityEvents),
+    publisher: {
+      calls: add(login.publisher.calls, verify.publisher.calls),
+      readUnits: add(login.publisher.readUnits, verify.publisher.readUnits),
+      writeUnits: add(login.publisher.writeUnits, verify.publisher.writeUnits),
+      kmsCalls: add(login.publisher.kmsCalls, verify.publisher.kmsCalls),
+    },
+    memoryMb: Math.max(login.memoryMb, verify.memoryMb),
+    modeledDurationMs: login.modeledDurationMs + verify.modeledDurationMs,
+    costPerMillion: addCosts(login.costPerMillion, verify.costPerMillion),
+  };
+}
+
+function refusalSummary(records: RequestRecord[]): BenchReport['loginRefusals'] {
+  const median = (step: StepId) =>
     percentile(
-      [...values].sort((a, b) => a - b),
+      records
+        .filter((record) => record.step === step)
+        .map((record) => record.latencyMs)
+        .sort((a, b) => a - b),
       0.5,
     );
-  const [wrongPassword, unknownEmail] = [median(refusals.wrongPassword), median(refusals.unknownEmail)];
-  console.log(`\nLogin refusals, ${refusals.wrongPassword.length} of each, interleaved (401 invalid_credentials):`);
-  console.log(
-    `wrong password p50 ${round(wrongPassword)} ms, unknown email p50 ${round(unknownEmail)} ms, ratio unknown/wrong ${(unknownEmail / wrongPassword).toFixed(2)}`,
-  );
+  const wrongPassword = median('loginRefusedWrongPassword');
+  const unknownEmail = median('loginRefusedUnknownEmail');
+  return {
+    samples: records.filter((record) => record.step === 'loginRefusedWrongPassword').length,
+    wrongPasswordP50Ms: round(wrongPassword),
+    unknownEmailP50Ms: round(unknownEmail),
+    ratioUnknownToWrong: round(unknownEmail / wrongPassword),
+  };
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
+/** Powertools' level in the deployed functions (its default, INFO, when they set none). */
+function deployedLogLevel(deployed: DeployedFunction[]): string {
+  const levels = deployed.map((fn) => fn.environment.POWERTOOLS_LOG_LEVEL ?? fn.environment.AWS_LAMBDA_LOG_LEVEL ?? 'INFO');
+  const counts = new Map<string, number>();
+  for (const level of levels) counts.set(level, (counts.get(level) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'INFO';
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+/**
+ * Counts what the handlers write to stdout and stderr while a request is in flight (the local stack logs
+ * what Lambda would send to CloudWatch Logs), passing it through unchanged.
+ */
+function captureLogs(): { start(): void; stop(): string; restore(): void } {
+  const originals = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+  let captured: string[] | null = null;
+  const wrap = (original: typeof process.stdout.write) => {
+    const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      captured?.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return Reflect.apply(original, undefined, [chunk, ...rest]) as boolean;
+    };
+    return write as typeof process.stdout.write;
+  };
+  process.stdout.write = wrap(originals.stdout);
+  process.stderr.write = wrap(originals.stderr);
+  return {
+    start: () => (captured = []),
+    stop: () => {
+      const text = (captured ?? []).join('');
+      captured = null;
+      return text;
+    },
+    restore: () => {
+      process.stdout.write = originals.stdout;
+      process.stderr.write = originals.stderr;
+    },
+  };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition() && performance.now() < deadline) await sleep(10);
+}
+
+/** Waits until `count` has not changed for `quietMs`. */
+async function waitForQuiet(count: () => number, quietMs: number): Promise<void> {
+  let last = count();
+  let since = performance.now();
+  while (performance.now() - since < quietMs) {
+    await sleep(10);
+    if (count() !== last) {
+      last = count();
+      since = performance.now();
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function gitState(): BenchReport['git'] {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' });
+    return { commit, uncommittedFiles: status.split('\n').filter((line) => line.length > 0).length };
+  } catch {
+    return { commit: 'unknown', uncommittedFiles: 0 };
+  }
+}
+
+const readmeBegin = '<!-- bench:begin (generated by `npm run bench -- --readme`; edit bench/report.ts, not this) -->';
+const readmeEnd = '<!-- bench:end -->';
+
+/** Replaces the generated part of README.md's benchmark section, and nothing else. */
+function updateReadme(markdown: string): void {
+  const readme = readFileSync('README.md', 'utf8');
+  const begin = readme.indexOf(readmeBegin);
+  const end = readme.indexOf(readmeEnd);
+  if (begin < 0 || end < begin) throw new Error(`README.md has no ${readmeBegin} … ${readmeEnd} block`);
+  writeFileSync('README.md', `${readme.slice(0, begin + readmeBegin.length)}\n\n${markdown.trim()}\n\n${readme.slice(end)}`);
 }
 
 main().then(

@@ -1,0 +1,208 @@
+import type { CostPerMillion, cognitoComparison, prices } from './cost-model.js';
+
+/**
+ * The shape of `npm run bench -- --json FILE` (documented field by field in the README's benchmark
+ * section) and its two renderings: the text table printed to stdout and the Markdown the README shows.
+ */
+export interface StepReport {
+  id: string;
+  label: string;
+  route: string;
+  function: string;
+  requests: number;
+  latencyMs: { p50: number; p95: number };
+  /** This process's CPU during the request (handler, local bridge, proxies, client): median. */
+  cpuMs: { p50: number };
+  roundTrips: { median: number; max: number };
+  callsByType: Record<string, number>;
+  dynamoDb: {
+    readUnits: number;
+    writeUnits: number;
+    tableWriteUnits: number;
+    indexWriteUnits: number;
+    localReported: { readUnits: number; writeUnits: number };
+  };
+  kmsCalls: number;
+  logBytes: number;
+  securityEvents: number;
+  publisher: { calls: number; readUnits: number; writeUnits: number; kmsCalls: number };
+  memoryMb: number;
+  modeledDurationMs: number;
+  costPerMillion: CostPerMillion;
+}
+
+export interface BenchReport {
+  schema: 'twofa-bench/1';
+  generatedAt: string;
+  git: { commit: string; uncommittedFiles: number };
+  environment: {
+    node: string;
+    platform: string;
+    cpus: number;
+    loadAverage: number[];
+    users: number;
+    logLevel: string;
+  };
+  prices: typeof prices;
+  steps: StepReport[];
+  signIn: StepReport;
+  loginRefusals: { samples: number; wrongPasswordP50Ms: number; unknownEmailP50Ms: number; ratioUnknownToWrong: number };
+  cognito: ReturnType<typeof cognitoComparison>;
+}
+
+export function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
+}
+
+export function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+type Table = { header: string[]; rows: string[][] };
+
+function calls(callsByType: Record<string, number>): string {
+  return Object.entries(callsByType)
+    .map(([name, count]) => `${name}×${count}`)
+    .join(' ');
+}
+
+function dollars(value: number, digits = 2): string {
+  return `$${value.toFixed(digits)}`;
+}
+
+function stepsTable(report: BenchReport): Table {
+  const row = (step: StepReport) => [
+    step.label,
+    String(step.latencyMs.p50),
+    String(step.latencyMs.p95),
+    String(step.cpuMs.p50),
+    step.roundTrips.median === step.roundTrips.max ? String(step.roundTrips.max) : `${step.roundTrips.median} (max ${step.roundTrips.max})`,
+    calls(step.callsByType),
+    String(step.dynamoDb.readUnits),
+    step.dynamoDb.indexWriteUnits > 0
+      ? `${step.dynamoDb.writeUnits} (${step.dynamoDb.indexWriteUnits} index)`
+      : String(step.dynamoDb.writeUnits),
+    String(step.dynamoDb.localReported.writeUnits),
+    String(step.kmsCalls),
+    String(step.logBytes),
+    String(step.securityEvents),
+    dollars(step.costPerMillion.total),
+  ];
+  return {
+    header: [
+      'step',
+      'p50 ms',
+      'p95 ms',
+      'CPU ms',
+      'round trips',
+      'calls per request',
+      'RRU',
+      'WRU',
+      'WRU (Local says)',
+      'KMS',
+      'log bytes',
+      'events',
+      '$ per 1M',
+    ],
+    rows: [...report.steps.map(row), row(report.signIn)],
+  };
+}
+
+const costParts: [keyof CostPerMillion, string][] = [
+  ['httpApi', 'HTTP API requests'],
+  ['lambdaRequests', 'Lambda requests'],
+  ['lambdaDuration', 'Lambda duration'],
+  ['dynamoDbReads', 'DynamoDB reads'],
+  ['dynamoDbWrites', 'DynamoDB writes'],
+  ['kms', 'KMS requests'],
+  ['cloudWatchLogs', 'CloudWatch Logs'],
+  ['securityEvents', 'security events'],
+  ['total', 'total'],
+];
+
+function costTable(report: BenchReport): Table {
+  const shown = [...report.steps.filter((step) => ['login', 'loginVerifyTotp'].includes(step.id)), report.signIn];
+  return {
+    header: ['$ per 1M', ...shown.map((step) => step.label)],
+    rows: costParts.map(([key, label]) => [label, ...shown.map((step) => dollars(step.costPerMillion[key], 3))]),
+  };
+}
+
+function cognitoTable(report: BenchReport): Table {
+  return {
+    header: ['MAU (10 sign-ins each a month)', 'this service', 'Cognito Essentials', 'Cognito Lite'],
+    rows: report.cognito.monthly.map((level) => [
+      level.mau.toLocaleString('en-US'),
+      dollars(level.thisService),
+      dollars(level.cognitoEssentials),
+      dollars(level.cognitoLite),
+    ]),
+  };
+}
+
+function runLine(report: BenchReport): string {
+  const env = report.environment;
+  return (
+    `${env.users} users, each step once per user, sequentially, against the local stack; ${env.node}, ` +
+    `${env.cpus} CPUs, load average ${env.loadAverage.join(' ')}; commit ${report.git.commit.slice(0, 10)}` +
+    (report.git.uncommittedFiles > 0 ? ` with ${report.git.uncommittedFiles} uncommitted files` : '') +
+    `; ${report.generatedAt.slice(0, 10)}`
+  );
+}
+
+function refusalLine(report: BenchReport): string {
+  const refusals = report.loginRefusals;
+  return (
+    `Login refusals, ${refusals.samples} of each, interleaved: wrong password p50 ${refusals.wrongPasswordP50Ms} ms, ` +
+    `unknown email p50 ${refusals.unknownEmailP50Ms} ms, ratio unknown/wrong ${refusals.ratioUnknownToWrong.toFixed(2)}.`
+  );
+}
+
+function cognitoLine(report: BenchReport): string {
+  const cognito = report.cognito;
+  return (
+    `At ${cognito.signInsPerUserPerMonth} sign-ins per user a month: this service ${dollars(cognito.thisServicePerMau, 5)} per MAU; ` +
+    `Cognito Essentials ${dollars(cognito.cognitoEssentialsPerMau, 4)} and Lite ${dollars(cognito.cognitoLitePerMau, 4)} per MAU ` +
+    `beyond ${cognito.cognitoFreeMau.toLocaleString('en-US')} free MAU.`
+  );
+}
+
+function text(table: Table): string {
+  const widths = table.header.map((title, column) => Math.max(title.length, ...table.rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(table.header), widths.map((width) => '-'.repeat(width)).join('  '), ...table.rows.map(line)].join('\n');
+}
+
+function markdown(table: Table): string {
+  const line = (cells: string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(table.header), line(table.header.map((_, column) => (column === 0 ? '---' : '---:'))), ...table.rows.map(line)].join('\n');
+}
+
+export function textReport(report: BenchReport): string {
+  const sections = [
+    `2FA service benchmark: ${runLine(report)}`,
+    '(latency is this machine\'s, not Lambda\'s; RRU/WRU as AWS bills them, "WRU (Local says)" as DynamoDB Local reports them; figures per request)',
+    text(stepsTable(report)),
+    refusalLine(report),
+    text(costTable(report)),
+    cognitoLine(report),
+    text(cognitoTable(report)),
+  ];
+  return `\n${sections.join('\n\n')}\n`;
+}
+
+export function markdownReport(report: BenchReport): string {
+  const sections = [
+    `Measured: ${runLine(report)}.`,
+    markdown(stepsTable(report)),
+    refusalLine(report),
+    markdown(costTable(report)),
+    cognitoLine(report),
+    markdown(cognitoTable(report)),
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
