@@ -10,6 +10,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { Construct } from 'constructs';
 import type { StepAccess } from '../functions/routes.js';
 import { functionEnvironment, functionTimeoutSeconds } from '../functions/routes.js';
+import { memorySizeOf } from './memory-sizes.js';
 import { depsLockFilePath, handlerEntry, projectRoot } from './project-paths.js';
 
 /** Value of `POWERTOOLS_SERVICE_NAME`: one service, so every function's logs share it. */
@@ -91,7 +92,7 @@ export class StepFunction extends Construct {
       // Node 24: its own Argon2id (functions/core/hashing.ts) hashes passwords natively, off the event loop.
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: 1024,
+      memorySize: memorySizeOf(step),
       timeout: Duration.seconds(functionTimeoutSeconds),
       role,
       logGroup: this.logGroup,

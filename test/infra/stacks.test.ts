@@ -14,6 +14,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StepAccess } from '../../functions/routes.js';
 import { eventsStep, functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../../functions/routes.js';
 import type { TwoFactorService } from '../../lib/two-factor-app.js';
+import { memorySizeOf } from '../../lib/memory-sizes.js';
 import { addTwoFactorService } from '../../lib/two-factor-app.js';
 
 /** Bundling every function with esbuild takes tens of seconds. */
@@ -234,12 +235,12 @@ describe('TwoFactorApi stack', () => {
     });
 
     describe.each(allSteps)('the $step function', ({ step, access }) => {
-      it('runs the bundled handler on Node.js 24, arm64, 1024 MB, 10 s', () => {
+      it(`runs the bundled handler on Node.js 24, arm64, ${memorySizeOf(step)} MB, 10 s`, () => {
         expect(functionProperties(step)).toMatchObject({
           Handler: 'index.handler',
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
-          MemorySize: 1024,
+          MemorySize: memorySizeOf(step),
           Timeout: 10,
         });
       });
@@ -291,6 +292,14 @@ describe('TwoFactorApi stack', () => {
         expect(readFileSync(bundle, 'utf8')).toMatch(/^"use strict";/);
         expect(existsSync(`${bundle}.map`)).toBe(true);
       });
+    });
+
+    it('gives a full vCPU (1,769 MB) to the steps that hash passwords or backup-code sets, and less to the rest', () => {
+      const memoryOf = (step: string) => functionProperties(step).MemorySize as number;
+      for (const step of ['signup', 'login', 'create-app', 'enrollment-confirm', 'backup-codes']) expect(memoryOf(step)).toBe(1769);
+      for (const step of ['login-verify', 'me', 'step-up']) expect(memoryOf(step)).toBe(512);
+      for (const step of ['health', notFoundStep.step, 'openapi']) expect(memoryOf(step)).toBe(256);
+      expect(Math.max(...[...allSteps, eventsStep].map(({ step }) => memoryOf(step)))).toBe(1769);
     });
 
     it('grants the me function read-only table access', () => {
