@@ -175,6 +175,8 @@ export type ConflictReason =
   | 'device_changed'
   | 'challenge_spent'
   | 'step_used'
+  | 'count_locked'
+  | 'count_moved'
   | 'backup_code_used'
   | 'already_enabled'
   | 'not_enrolled'

@@ -179,6 +179,31 @@ export interface UserRepository {
    * tells an email exists). `null` when none are counted.
    */
   getPasswordFailures(appId: string, email: string): Promise<FailureCount | null>;
+  /**
+   * The password step's first read, in one round trip: the app, the user the email is claimed by (its id),
+   * and the email's failure count.
+   */
+  readPasswordStep(
+    appId: string,
+    email: string,
+  ): Promise<{ app: AppRuntime | null; userId: string | null; emailFailures: FailureCount | null }>;
+  /** A user and one of its devices (by id), in one round trip; an unknown email reads a user id nobody has, at the same cost. */
+  readUserWithDevice(userId: string, deviceId: string | null): Promise<{ user: User | null; device: Device | null }>;
+  /**
+   * Counts a wrong password in one write: the count `countedOn` names (the email's, or the password count of
+   * a device of `userId`) moved from `seen` to `next`, the email's expiring at `expiresAt`; with `lockout`,
+   * the lockout's audit entry in the same transaction. `count_moved`: another request moved it first.
+   */
+  countPasswordFailure(input: {
+    appId: string;
+    email: string;
+    userId: string | null;
+    countedOn: CountedOn;
+    seen: FailureCount;
+    next: FailureCount;
+    expiresAt: number;
+    lockout: AuditEvent | null;
+  }): Promise<'counted' | 'count_moved'>;
   /** Like `reserveSecondFactorAttempt`, for the password of `email`; the count is forgotten at `expiresAt` (epoch seconds). */
   movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean>;
   /** A correct password clears the count. */
@@ -222,22 +247,64 @@ export interface SessionRepository {
     audit: AuditEvent | null;
   }): Promise<void>;
   /**
+   * A right password, in one transaction: clears the count it was made against (the email's, or the
+   * device's password count) only while that count is not locked at `now`, and starts what follows: a
+   * challenge, or a session issued to a device. Reasons: `count_locked`, `device_changed`.
+   */
+  completePasswordStep(input: {
+    user: User;
+    countedOn: CountedOn;
+    now: number;
+    start: { challenge: Challenge } | { session: Session; device: DeviceUse };
+  }): Promise<void>;
+  /**
+   * Everything the second step of a login judges a code by, in one read: the app, the challenge, the user,
+   * the factor, the device the login presented and (for a backup code) the code set. Null where absent; the
+   * caller checks that they belong together.
+   */
+  readLoginAttempt(input: {
+    appId: string;
+    challengeHash: string;
+    userId: string;
+    deviceId: string | null;
+    backupCodes: boolean;
+  }): Promise<LoginAttempt>;
+  /**
+   * Counts a wrong code of a login in one transaction: one more failure on the challenge (refused once it has
+   * used its attempts) and the count `countedOn` names moved from `seen` to `next`; with `lockout` (`next`
+   * locks), the lockout's audit entry and the end of remembering for every device of the user. Returns
+   * `counted`, or what refused it: `count_moved` (another request moved the count first; re-read it),
+   * `challenge_spent`.
+   */
+  countLoginFailure(input: {
+    challenge: Challenge;
+    userId: string;
+    countedOn: CountedOn;
+    seen: FailureCount;
+    next: FailureCount;
+    lockout: AuditEvent | null;
+  }): Promise<'counted' | 'count_moved' | 'challenge_spent'>;
+  /**
    * Spends `step` and the challenge, and issues the session to `device`; a success counted on the account
-   * clears the account's failures. Reasons: `step_used`, `challenge_spent`, `user_changed`, `device_changed`.
+   * clears the account's failures, one counted on a device clears the device's. Commits only while the
+   * count it is made against is not locked at `now`, the challenge has attempts left and `factor` (the one
+   * the code was judged against) is still the user's. Reasons: `step_used`, `count_locked`,
+   * `challenge_spent`, `user_changed`, `device_changed`.
    */
   completeLoginWithTotp(input: {
     challenge: Challenge;
     user: User;
+    factor: TotpFactor;
     step: number;
     session: Session;
     device: DeviceUse;
     countedOn: CountedOn;
+    now: number;
     audits: AuditEvent[];
   }): Promise<void>;
   /**
-   * Spends one backup code and the challenge, and issues the session; returns the codes left, or null when
-   * they could not be counted after the commit. Reasons: `backup_code_used`, `challenge_spent`, `user_changed`,
-   * `device_changed`.
+   * Spends one backup code and the challenge, and issues the session, under the same conditions. Reasons:
+   * `backup_code_used`, `count_locked`, `challenge_spent`, `user_changed`, `device_changed`.
    */
   completeLoginWithBackupCode(input: {
     challenge: Challenge;
@@ -247,8 +314,19 @@ export interface SessionRepository {
     session: Session;
     device: DeviceUse;
     countedOn: CountedOn;
+    now: number;
     audits: AuditEvent[];
-  }): Promise<number | null>;
+  }): Promise<void>;
+}
+
+/** What `readLoginAttempt` found. */
+export interface LoginAttempt {
+  app: AppRuntime | null;
+  challenge: Challenge | null;
+  user: User | null;
+  factor: TotpFactor | null;
+  device: Device | null;
+  backupCodes: BackupCodeSet | null;
 }
 
 /** The audit trail an app's admins list (every write above records its own entry in its transaction). */

@@ -24,7 +24,7 @@ describe('dependency failures', () => {
     await injectFaults([
       {
         service: 'dynamodb',
-        operation: 'GetItem',
+        operation: 'BatchGetItem',
         bodyIncludes: `APP#${app.appId}"`,
         status: 400,
         type: 'com.amazon.coral.validate#ValidationException',
@@ -80,17 +80,19 @@ describe('dependency failures', () => {
       details: { CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }] },
       times,
     });
+    // The password steps write transactions too: their challenges are taken before the faults go in.
+    const [first, second] = [await loginChallenge(app, user.email), await loginChallenge(app, user.email)];
     await injectFaults([conflict(2)]);
 
     const retried = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
-      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, user.confirmedStep + 1) },
+      body: { challengeToken: first, code: totpCode(user.secret, user.confirmedStep + 1) },
     });
 
     expect(retried.body.status).toBe('SIGNED_IN');
     await injectFaults([conflict(50)]);
     await awayFromStepBoundary();
     const persisting = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
-      body: { challengeToken: await loginChallenge(app, user.email), code: totpCode(user.secret, currentStep() + 1) },
+      body: { challengeToken: second, code: totpCode(user.secret, currentStep() + 1) },
     });
     expect([persisting.status, persisting.body.error.code]).toEqual([503, 'service_unavailable']);
   });

@@ -22,12 +22,17 @@ export const conditions = {
   /** A reserved attempt can be given back only while one is counted. */
   challengeHasAttemptsUsed: { text: 'attribute_exists(pk) AND failedAttempts > :zero', values: { ':zero': 0 } },
   /**
-   * A challenge is spent by deleting it; only a request that finds it alive may. Its own reserved attempt
-   * is already counted, hence `<=`.
+   * A challenge is spent by deleting it; only a request that finds it alive, with attempts left, may (a code
+   * is judged before anything is written, so the one that spends it has not been counted).
    */
   challengeLive: (maxAttempts: number): Expression => ({
-    text: 'attribute_exists(pk) AND failedAttempts <= :maxAttempts',
+    text: 'attribute_exists(pk) AND failedAttempts < :maxAttempts',
     values: { ':maxAttempts': maxAttempts },
+  }),
+  /** The factor a code was judged against: a reset (deleting it) or a new enrollment (replacing it) must win. */
+  factorIs: (enabledAt: string): Expression => ({
+    text: 'attribute_exists(pk) AND enabledAt = :enabledAt',
+    values: { ':enabledAt': enabledAt },
   }),
   /** A 2FA reset bumps the generation; a verify that read the user before the reset must not win. */
   sameGeneration: (generation: number): Expression => ({
@@ -91,6 +96,15 @@ export const conditions = {
   deviceLive: (deviceGeneration: number): Expression => ({
     text: 'attribute_exists(pk) AND generation = :deviceGeneration',
     values: { ':deviceGeneration': deviceGeneration },
+  }),
+  /**
+   * A second factor proven while its count is locked must not commit: the lock went in after the code was
+   * read (parallel guesses), and the code is one guess too many.
+   */
+  notLocked: (lockAttribute: string, now: number): Expression => ({
+    text: `(attribute_not_exists(#lock) OR #lock <= :now)`,
+    names: { '#lock': lockAttribute },
+    values: { ':now': now },
   }),
   /**
    * Reserving an attempt (a second-factor code, a password) moves the failure count from the value the

@@ -1,13 +1,14 @@
 import { ConditionFailedError } from '../../core/errors.js';
-import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
-import type { CountedOn, DeviceCount, DeviceUse, SessionRepository } from '../../core/ports.js';
+import type { AuditEvent, Challenge, Device, FailureCount, Session, TotpFactor, User } from '../../core/model.js';
+import type { CountedOn, DeviceCount, DeviceUse, LoginAttempt, SessionRepository } from '../../core/ports.js';
 import { challengeItem, challengeOf, deviceCountAttributes, deviceOf, sessionItem, sessionOf } from './codecs/session.js';
-import { backupCodesOf } from './codecs/user.js';
+import { appRuntimeOf } from './codecs/app.js';
+import { backupCodesOf, totpFactorOf, userOf } from './codecs/user.js';
 import { conditions } from './conditions.js';
 import { keys } from './keys.js';
 import type { Item } from './item-reader.js';
 import type { Table } from './table.js';
-import type { SharedWrites } from './writes.js';
+import { accountCountAttributes, type SharedWrites } from './writes.js';
 
 /**
  * Sessions and login challenges (each under its token's hash) and devices (in the user's partition), with
@@ -18,6 +19,10 @@ export class DynamoSessionRepository implements SessionRepository {
 
   private get table(): Table {
     return this.writes.table;
+  }
+
+  private get maxAttempts(): number {
+    return this.writes.limits.maxAttemptsPerChallenge;
   }
 
   async issueSession(session: Session, device: DeviceUse): Promise<void> {
@@ -131,21 +136,118 @@ export class DynamoSessionRepository implements SessionRepository {
     ]);
   }
 
+  async completePasswordStep(input: {
+    user: User;
+    countedOn: CountedOn;
+    now: number;
+    start: { challenge: Challenge } | { session: Session; device: DeviceUse };
+  }): Promise<void> {
+    const { user, countedOn, now, start } = input;
+    if ('challenge' in start) {
+      await this.table.transact([
+        this.writes.passwordCountCleared(user, countedOn, now, user.deviceGeneration),
+        { item: this.table.put(challengeItem(start.challenge)) },
+      ]);
+      return;
+    }
+    // A session to the presented device clears its password count with the device's own update.
+    const onDevice = countedOn.kind === 'device' && start.device.kind === 'known' && start.device.device.id === countedOn.deviceId;
+    await this.table.transact([
+      ...(onDevice ? [] : [this.writes.passwordCountCleared(user, countedOn, now, user.deviceGeneration)]),
+      { item: this.table.put(sessionItem(start.session)) },
+      ...this.writes.deviceUse(start.device, onDevice ? { count: 'passwordFailures', at: now } : undefined),
+    ]);
+  }
+
+  async readLoginAttempt(input: {
+    appId: string;
+    challengeHash: string;
+    userId: string;
+    deviceId: string | null;
+    backupCodes: boolean;
+  }): Promise<LoginAttempt> {
+    const { userId } = input;
+    const [app, challenge, user, factor, device, codes] = await this.table.getMany([
+      keys.app(input.appId),
+      keys.challenge(input.challengeHash),
+      keys.user(userId),
+      keys.totpFactor(userId),
+      ...(input.deviceId === null ? [] : [keys.device(userId, input.deviceId)]),
+      ...(input.backupCodes ? [keys.backupCodes(userId)] : []),
+    ]);
+    const deviceItem = input.deviceId === null ? undefined : device;
+    const codesItem = input.deviceId === null ? device : codes;
+    return {
+      app: app ? appRuntimeOf(app) : null,
+      challenge: challenge ? challengeOf(input.challengeHash, challenge) : null,
+      user: user ? userOf(user) : null,
+      factor: factor ? totpFactorOf(userId, factor) : null,
+      device: deviceItem ? deviceOf(deviceItem) : null,
+      backupCodes: input.backupCodes && codesItem ? backupCodesOf(userId, codesItem) : null,
+    };
+  }
+
+  async countLoginFailure(input: {
+    challenge: Challenge;
+    userId: string;
+    countedOn: CountedOn;
+    seen: FailureCount;
+    next: FailureCount;
+    lockout: AuditEvent | null;
+  }): Promise<'counted' | 'count_moved' | 'challenge_spent'> {
+    const { userId, countedOn, lockout } = input;
+    const counted = { text: 'ADD failedAttempts :one', values: { ':one': 1 } };
+    const [key, attributes] =
+      countedOn.kind === 'account'
+        ? [keys.totpFactor(userId), accountCountAttributes]
+        : [keys.device(userId, countedOn.deviceId), deviceCountAttributes.secondFactorFailures];
+    const rememberingEnds = { text: 'ADD rememberGeneration :one', values: { ':one': 1 } };
+    try {
+      await this.table.transact([
+        {
+          item: this.table.update(
+            keys.challenge(input.challenge.tokenHash),
+            counted,
+            conditions.challengeHasAttemptsLeft(this.maxAttempts),
+          ),
+          reason: 'challenge_spent',
+        },
+        this.writes.countMove(key, attributes, input.seen, input.next, { mustExist: true }),
+        // Someone is guessing the second factor: the lockout is a security event, and no device skips it any more.
+        ...(lockout
+          ? [
+              this.writes.audit(lockout, 'unless_written'),
+              { item: this.table.update(keys.user(userId), rememberingEnds, conditions.exists), reason: 'challenge_spent' as const },
+            ]
+          : []),
+      ]);
+      return 'counted';
+    } catch (error) {
+      if (error instanceof ConditionFailedError && (error.reason === 'count_moved' || error.reason === 'challenge_spent'))
+        return error.reason;
+      throw error;
+    }
+  }
+
   async completeLoginWithTotp(input: {
     challenge: Challenge;
     user: User;
+    factor: TotpFactor;
     step: number;
     session: Session;
     device: DeviceUse;
     countedOn: CountedOn;
+    now: number;
     audits: AuditEvent[];
   }): Promise<void> {
+    const { countedOn, now } = input;
+    // No check of the user's generation: a reset or disable deletes the factor (which this write needs as
+    // judged), and a session minted under an older generation is dead on arrival (`checkSession`).
     await this.table.transact([
       this.writes.spendChallenge(input.challenge),
-      this.writes.userIsEnrolled(input.user),
-      this.writes.acceptStep(input.user.id, input.step, input.countedOn),
+      this.writes.acceptStep(input.user.id, input.step, countedOn, { now, factor: input.factor }),
       { item: this.table.put(sessionItem(input.session)) },
-      ...this.writes.deviceUse(input.device),
+      ...this.writes.deviceUse(input.device, countedOn.kind === 'device' ? { count: 'secondFactorFailures', at: now } : undefined),
       ...input.audits.map((audit) => this.writes.audit(audit)),
     ]);
   }
@@ -158,22 +260,18 @@ export class DynamoSessionRepository implements SessionRepository {
     session: Session;
     device: DeviceUse;
     countedOn: CountedOn;
+    now: number;
     audits: AuditEvent[];
-  }): Promise<number | null> {
-    const { user } = input;
+  }): Promise<void> {
+    const { user, countedOn, now } = input;
     await this.table.transact([
+      // As for a code: a reset, disable or regeneration replaces or deletes the set this code is spent from.
       this.writes.spendChallenge(input.challenge),
-      this.writes.userIsEnrolled(user),
       this.writes.spendBackupCode(user.id, input.setId, input.codeHash),
-      ...this.writes.accountFailuresCleared(user, input.countedOn),
+      ...this.writes.accountFailuresCleared(user, countedOn, now),
       { item: this.table.put(sessionItem(input.session)) },
-      ...this.writes.deviceUse(input.device),
+      ...this.writes.deviceUse(input.device, countedOn.kind === 'device' ? { count: 'secondFactorFailures', at: now } : undefined),
       ...input.audits.map((audit) => this.writes.audit(audit)),
     ]);
-    // The login is committed: failing to count the codes left must not turn it into a 503 whose session
-    // nobody receives, with the challenge and the code already spent.
-    const codes = await this.table.get(keys.backupCodes(user.id)).catch(() => null);
-    if (codes === null) return null;
-    return codes ? backupCodesOf(user.id, codes).remainingHashes.length : 0;
   }
 }

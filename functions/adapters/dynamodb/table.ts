@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -29,10 +30,13 @@ export function and(...parts: Expression[]): Expression {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** One write, and the reason to report when its condition is what refused it. */
+/**
+ * One write, and the reason to report when its condition is what refused it; a function picks the reason
+ * from the item as the condition found it (undefined: there was none), when one condition closes two races.
+ */
 export interface Write {
   item: TransactItem;
-  reason?: ConflictReason;
+  reason?: ConflictReason | ((found: Item | undefined) => ConflictReason);
 }
 
 /** Tries of a write that only conflicted with concurrent transactions before it answers 503. */
@@ -53,6 +57,25 @@ export class Table {
   async get(key: ItemKey): Promise<Item | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     return result.Item;
+  }
+
+  /**
+   * Strongly consistent reads of several items in one round trip (BatchGetItem); the answer is in the order
+   * of `keys`, undefined where an item does not exist. Keys the service left unprocessed are asked again.
+   */
+  async getMany(keys: ItemKey[]): Promise<(Item | undefined)[]> {
+    const found = new Map<string, Item>();
+    let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > maxConflictRetries) throw new ServiceUnavailableError();
+      if (attempt > 1) await conflictBackoff(attempt);
+      const result = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) found.set(keyOf(item), item);
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return keys.map((key) => found.get(keyOf({ pk: key.pk, sk: key.sk })));
   }
 
   async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; lastKey: Item | undefined }> {
@@ -101,9 +124,12 @@ export class Table {
    */
   async write(write: Write): Promise<Item | undefined> {
     try {
-      return await this.withConflictRetries(() => this.sendOne(write.item));
+      return await this.withConflictRetries(() => this.sendOne(write.item, typeof write.reason === 'function' ? 'ALL_OLD' : undefined));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException && write.reason) throw new ConditionFailedError(write.reason, { cause: error });
+      if (error instanceof ConditionalCheckFailedException && write.reason) {
+        const found = error.Item ? unmarshall(error.Item) : undefined;
+        throw new ConditionFailedError(typeof write.reason === 'string' ? write.reason : write.reason(found), { cause: error });
+      }
       throw error;
     }
   }
@@ -134,13 +160,20 @@ export class Table {
   async transact(writes: Write[], options: { persistentConflict?: ConflictReason } = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: writes.map((write) => write.item) }));
+        await this.client.send(new TransactWriteCommand({ TransactItems: writes.map(withOldItemOnRefusal) }));
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-        const lost = writes.find((write, index) => write.reason !== undefined && codes[index] === 'ConditionalCheckFailed');
-        if (lost?.reason !== undefined) throw new ConditionFailedError(lost.reason, { cause: error });
+        const reasons = error.CancellationReasons ?? [];
+        const lost = writes.findIndex((write, index) => write.reason !== undefined && reasons[index]?.Code === 'ConditionalCheckFailed');
+        const reason = writes[lost]?.reason;
+        if (reason !== undefined) {
+          const found = reasons[lost]?.Item;
+          throw new ConditionFailedError(typeof reason === 'string' ? reason : reason(found ? unmarshall(found) : undefined), {
+            cause: error,
+          });
+        }
+        const codes = reasons.map((cancellation) => cancellation.Code ?? 'None');
         if (codes.some((code) => throttledReasons.has(code))) throw new ServiceUnavailableError({ cause: error });
         if (!codes.includes('TransactionConflict')) throw error;
         if (attempt < maxConflictRetries) {
@@ -185,6 +218,22 @@ export class Table {
       }
     }
   }
+}
+
+/** A write whose reason depends on the item the condition found asks DynamoDB to return that item. */
+function withOldItemOnRefusal(write: Write): TransactItem {
+  if (typeof write.reason !== 'function') return write.item;
+  const refusal = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } as const;
+  const { Put, Update, Delete, ConditionCheck } = write.item;
+  if (Put) return { Put: { ...Put, ...refusal } };
+  if (Update) return { Update: { ...Update, ...refusal } };
+  if (Delete) return { Delete: { ...Delete, ...refusal } };
+  return ConditionCheck ? { ConditionCheck: { ...ConditionCheck, ...refusal } } : write.item;
+}
+
+function keyOf(item: Record<string, unknown>): string {
+  const { pk, sk } = item;
+  return typeof pk === 'string' && typeof sk === 'string' ? `${pk}\n${sk}` : '';
 }
 
 function conflictBackoff(attempt: number): Promise<void> {

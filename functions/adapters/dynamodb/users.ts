@@ -1,7 +1,9 @@
-import type { AuditEvent, Challenge, Device, FailureCount, Session, User, UserSummary } from '../../core/model.js';
-import type { Page, UserRepository } from '../../core/ports.js';
-import { claimedUserIdOf, passwordFailuresOf, userSummaryOf } from './codecs/user.js';
-import { challengeItem, sessionItem } from './codecs/session.js';
+import { ConditionFailedError } from '../../core/errors.js';
+import type { AppRuntime, AuditEvent, Challenge, Device, FailureCount, Session, User, UserSummary } from '../../core/model.js';
+import type { CountedOn, Page, UserRepository } from '../../core/ports.js';
+import { appRuntimeOf } from './codecs/app.js';
+import { claimedUserIdOf, passwordFailuresOf, userOf, userSummaryOf } from './codecs/user.js';
+import { challengeItem, deviceCountAttributes, deviceOf, sessionItem } from './codecs/session.js';
 import { conditions } from './conditions.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { DynamoFactors } from './factors.js';
@@ -51,6 +53,58 @@ export class DynamoUserRepository extends DynamoFactors implements UserRepositor
   async getPasswordFailures(appId: string, email: string): Promise<FailureCount | null> {
     const item = await this.table.get(keys.passwordFailures(appId, email));
     return item ? passwordFailuresOf(item) : null;
+  }
+
+  async readPasswordStep(
+    appId: string,
+    email: string,
+  ): Promise<{ app: AppRuntime | null; userId: string | null; emailFailures: FailureCount | null }> {
+    const [app, claim, failures] = await this.table.getMany([
+      keys.app(appId),
+      keys.emailClaim(appId, email),
+      keys.passwordFailures(appId, email),
+    ]);
+    return {
+      app: app ? appRuntimeOf(app) : null,
+      userId: claim ? claimedUserIdOf(claim) : null,
+      emailFailures: failures ? passwordFailuresOf(failures) : null,
+    };
+  }
+
+  async readUserWithDevice(userId: string, deviceId: string | null): Promise<{ user: User | null; device: Device | null }> {
+    const [user, device] = await this.table.getMany([keys.user(userId), ...(deviceId === null ? [] : [keys.device(userId, deviceId)])]);
+    return { user: user ? userOf(user) : null, device: device ? deviceOf(device) : null };
+  }
+
+  async countPasswordFailure(input: {
+    appId: string;
+    email: string;
+    userId: string | null;
+    countedOn: CountedOn;
+    seen: FailureCount;
+    next: FailureCount;
+    expiresAt: number;
+    lockout: AuditEvent | null;
+  }): Promise<'counted' | 'count_moved'> {
+    const { countedOn, seen, next, lockout } = input;
+    const move =
+      countedOn.kind === 'device' && input.userId !== null
+        ? this.writes.countMove(keys.device(input.userId, countedOn.deviceId), deviceCountAttributes.passwordFailures, seen, next, {
+            mustExist: true,
+          })
+        : this.writes.countMove(keys.passwordFailures(input.appId, input.email), accountCountAttributes, seen, next, {
+            mustExist: false,
+            expiresAt: input.expiresAt,
+          });
+    try {
+      // Recorded for unknown emails too (no target user), so both refusals make the same writes.
+      if (lockout) await this.table.transact([move, this.writes.audit(lockout, 'unless_written')]);
+      else await this.table.write(move);
+      return 'counted';
+    } catch (error) {
+      if (error instanceof ConditionFailedError && error.reason === 'count_moved') return 'count_moved';
+      throw error;
+    }
   }
 
   async movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean> {

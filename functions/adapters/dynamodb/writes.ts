@@ -1,14 +1,20 @@
-import type { AuditEvent, Challenge, Device, FailureCount, User } from '../../core/model.js';
-import type { CountedOn, CurrentSession, DeviceUse, StoreLimits } from '../../core/ports.js';
+import type { AuditEvent, Challenge, Device, FailureCount, TotpFactor, User } from '../../core/model.js';
+import type { CountedOn, CurrentSession, DeviceCount, DeviceUse, StoreLimits } from '../../core/ports.js';
 import { auditItem } from './codecs/audit.js';
 import { deviceCountAttributes, deviceItem, type CountAttributes } from './codecs/session.js';
 import { emailClaimItem, userItem } from './codecs/user.js';
 import { conditions } from './conditions.js';
 import { keys, type ItemKey } from './keys.js';
-import type { Table, Write } from './table.js';
+import { and, type Table, type Write } from './table.js';
 
 /** The account's second-factor failure count sits on the TOTP factor item. */
 export const accountCountAttributes: CountAttributes = { failedAttempts: 'failedAttempts', lockedUntil: 'lockedUntil' };
+
+/** Whether a failure count's item must exist already (a factor's, a device's) and when it expires (an email's). */
+interface CountMoveOptions {
+  mustExist: boolean;
+  expiresAt?: number;
+}
 
 /** Writes besides the devices' in an unlock or reset stay far below a transaction's 100. */
 const maxDevicesPerUnlock = 80;
@@ -37,8 +43,11 @@ export class SharedWrites {
     ];
   }
 
-  /** Registers a new device, or records the use of a known one (token, last use, remembering, counts cleared). */
-  deviceUse(use: DeviceUse): Write[] {
+  /**
+   * Registers a new device, or records the use of a known one (token, last use, remembering, counts cleared).
+   * With `notLocked`, a known device's count of that kind must not be locked at that time (`count_locked`).
+   */
+  deviceUse(use: DeviceUse, notLocked?: { count: DeviceCount; at: number }): Write[] {
     const { device } = use;
     if (use.kind === 'new') return [{ item: this.table.put(deviceItem(device), conditions.isNew), reason: 'device_changed' }];
     // Remembering is only ever set here, never removed: it ends through the user's remember generation, so a
@@ -69,10 +78,14 @@ export class SharedWrites {
         ...(cleared.length > 0 ? { ':zero': 0 } : {}),
       },
     };
+    const live = conditions.deviceLive(device.generation);
+    const key = keys.device(device.userId, device.id);
+    if (notLocked === undefined) return [{ item: this.table.update(key, change, live), reason: 'device_changed' }];
+    const unlocked = conditions.notLocked(deviceCountAttributes[notLocked.count].lockedUntil, notLocked.at);
     return [
       {
-        item: this.table.update(keys.device(device.userId, device.id), change, conditions.deviceLive(device.generation)),
-        reason: 'device_changed',
+        item: this.table.update(key, change, and(live, unlocked)),
+        reason: (found) => (found?.generation === device.generation ? 'count_locked' : 'device_changed'),
       },
     ];
   }
@@ -111,11 +124,17 @@ export class SharedWrites {
     ];
   }
 
-  /** A success counted on the account clears the account's second-factor failures (one on a device leaves them). */
-  accountFailuresCleared(user: User, countedOn: CountedOn): Write[] {
+  /**
+   * A success counted on the account clears the account's second-factor failures (one on a device leaves
+   * them). With `notLockedAt`, only while the account's count is not locked at that time (`count_locked`).
+   */
+  accountFailuresCleared(user: User, countedOn: CountedOn, notLockedAt?: number): Write[] {
     if (countedOn.kind !== 'account') return [];
     const cleared = { text: 'SET failedAttempts = :zero REMOVE lockedUntil', values: { ':zero': 0 } };
-    return [{ item: this.table.update(keys.totpFactor(user.id), cleared, conditions.exists), reason: 'user_changed' }];
+    const key = keys.totpFactor(user.id);
+    if (notLockedAt === undefined) return [{ item: this.table.update(key, cleared, conditions.exists), reason: 'user_changed' }];
+    const unlocked = and(conditions.exists, conditions.notLocked(accountCountAttributes.lockedUntil, notLockedAt));
+    return [{ item: this.table.update(key, cleared, unlocked), reason: (found) => (found ? 'count_locked' : 'user_changed') }];
   }
 
   spendBackupCode(userId: string, setId: string, codeHash: string): Write {
@@ -141,25 +160,53 @@ export class SharedWrites {
    * Spends `step`; a success counted on the account also clears the account's consecutive-failure count and
    * lockout (one counted on a known device leaves the account's count, which unknown clients run up, alone).
    */
-  acceptStep(userId: string, step: number, countedOn: CountedOn): Write {
+  acceptStep(userId: string, step: number, countedOn: CountedOn, login?: { now: number; factor: TotpFactor }): Write {
     const change =
       countedOn.kind === 'account'
         ? { text: 'SET lastAcceptedStep = :step, failedAttempts = :zero REMOVE lockedUntil', values: { ':step': step, ':zero': 0 } }
         : { text: 'SET lastAcceptedStep = :step', values: { ':step': step } };
-    return { item: this.table.update(keys.totpFactor(userId), change, conditions.stepIsNew(step)), reason: 'step_used' };
+    const key = keys.totpFactor(userId);
+    if (!login) return { item: this.table.update(key, change, conditions.stepIsNew(step)), reason: 'step_used' };
+    // A login's commit: the factor the code was judged against (a reset and a new enrollment replace it),
+    // and, counted on the account, its count not locked. The item found tells which refused.
+    const checks = [conditions.stepIsNew(step), conditions.factorIs(login.factor.enabledAt)];
+    if (countedOn.kind === 'account') checks.push(conditions.notLocked(accountCountAttributes.lockedUntil, login.now));
+    return {
+      item: this.table.update(key, change, and(...checks)),
+      reason: (found) => {
+        if (found?.enabledAt !== login.factor.enabledAt) return 'user_changed';
+        return typeof found.lastAcceptedStep === 'number' && found.lastAcceptedStep < step ? 'count_locked' : 'step_used';
+      },
+    };
   }
 
   /**
-   * Moves a consecutive-failure count from `seen` to `next` in one conditional write; false when another
-   * request moved it first (or collided with a transaction on the item): the caller re-reads.
+   * A right password clears the count it was made against, only while that count is not locked at `now`
+   * (parallel wrong guesses locked it after it was read: `count_locked`); a device forgotten meanwhile is
+   * `device_changed`.
    */
-  async moveFailureCount(
-    key: ItemKey,
-    attributes: CountAttributes,
-    seen: FailureCount,
-    next: FailureCount,
-    options: { mustExist: boolean; expiresAt?: number },
-  ): Promise<boolean> {
+  passwordCountCleared(user: User, countedOn: CountedOn, now: number, deviceGeneration: number): Write {
+    if (countedOn.kind === 'account') {
+      const unlocked = {
+        text: '(attribute_not_exists(pk) OR attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+        values: { ':now': now },
+      };
+      return { item: this.table.delete(keys.passwordFailures(user.appId, user.email), unlocked), reason: 'count_locked' };
+    }
+    const { failedAttempts, lockedUntil } = deviceCountAttributes.passwordFailures;
+    const cleared = { text: `SET ${failedAttempts} = :zero REMOVE ${lockedUntil}`, values: { ':zero': 0 } };
+    const condition = and(conditions.deviceLive(deviceGeneration), conditions.notLocked(lockedUntil, now));
+    return {
+      item: this.table.update(keys.device(user.id, countedOn.deviceId), cleared, condition),
+      reason: (found) => (found?.generation === deviceGeneration ? 'count_locked' : 'device_changed'),
+    };
+  }
+
+  /**
+   * The write that moves a consecutive-failure count from `seen` to `next` (compare and set), refused with
+   * `count_moved` when another request moved it first.
+   */
+  countMove(key: ItemKey, attributes: CountAttributes, seen: FailureCount, next: FailureCount, options: CountMoveOptions): Write {
     const sets = ['#failedAttempts = :failures', ...(next.lockedUntil === null ? [] : ['#lockedUntil = :lock'])];
     if (options.expiresAt !== undefined) sets.push('expiresAt = :expiresAt');
     const change = {
@@ -171,12 +218,23 @@ export class SharedWrites {
         ...(options.expiresAt === undefined ? {} : { ':expiresAt': options.expiresAt }),
       },
     };
-    const refused = await this.table.writeUnlessRefused(
-      this.table.update(key, change, conditions.countIs(attributes, seen, options.mustExist)),
-      {
-        conflictIsRefusal: true,
-      },
-    );
+    return { item: this.table.update(key, change, conditions.countIs(attributes, seen, options.mustExist)), reason: 'count_moved' };
+  }
+
+  /**
+   * Moves a consecutive-failure count in one conditional write; false when another request moved it first
+   * (or collided with a transaction on the item): the caller re-reads.
+   */
+  async moveFailureCount(
+    key: ItemKey,
+    attributes: CountAttributes,
+    seen: FailureCount,
+    next: FailureCount,
+    options: CountMoveOptions,
+  ): Promise<boolean> {
+    const refused = await this.table.writeUnlessRefused(this.countMove(key, attributes, seen, next, options).item, {
+      conflictIsRefusal: true,
+    });
     return refused === null;
   }
 }

@@ -63,9 +63,23 @@ export function newSession(
   };
 }
 
+/**
+ * A login challenge's token names the user and the device it was issued to (`<user id>.<device id or ->.<256
+ * random bits>`), so its verify can read the user's items along with the challenge in one round trip. Only
+ * the hash of the whole is stored, and the stored challenge must name the same user and device.
+ */
+const loginChallengeShape = /^(usr_[\w-]{22})\.(dev_[\w-]{22}|-)\.[\w-]{43}$/;
+
+/** The user and device a login challenge token names, or null when it is not of that shape. */
+export function loginChallengeIds(token: string): { userId: string; deviceId: string | null } | null {
+  const match = loginChallengeShape.exec(token);
+  if (!match?.[1] || !match[2]) return null;
+  return { userId: match[1], deviceId: match[2] === '-' ? null : match[2] };
+}
+
 /** A challenge of `purpose`, carrying the known device its login presented (if any). */
 export function newChallenge(deps: Dependencies, user: User, purpose: ChallengePurpose, deviceId: string | null = null): IssuedChallenge {
-  const token = newToken();
+  const token = purpose === 'login' ? `${user.id}.${deviceId ?? '-'}.${newToken()}` : newToken();
   const now = deps.clock();
   return {
     token,

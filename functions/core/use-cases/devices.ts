@@ -20,16 +20,22 @@ export interface IssuedDevice {
   use: DeviceUse;
 }
 
+/** The id of the device a device token names, if the token has a device token's shape. */
+export function deviceIdOf(token: string | undefined): string | null {
+  return (token ? deviceTokenShape.exec(token)?.[1] : undefined) ?? null;
+}
+
 /**
- * The device `token` names, if it is a live device of `user` (this app, this user, the current device
- * generation, not expired, the token's hash matching). For an unknown email (`user` null) the same read is
- * made, so a token changes nothing in what the password step costs.
+ * The device read for `token` (by `deviceIdOf`), if it is a live device of `user` (this app, this user, the
+ * current device generation, not expired) and the token's hash matches.
  */
-export async function knownDevice(deps: Dependencies, user: User | null, token: string | undefined): Promise<Device | null> {
-  const deviceId = token ? deviceTokenShape.exec(token)?.[1] : undefined;
-  if (!token || !deviceId) return null;
-  const device = await deps.sessions.getDevice(user?.id ?? 'usr_none', deviceId);
-  if (!user || !device) return null;
+export function presentedLiveDevice(
+  deps: Dependencies,
+  user: User | null,
+  device: Device | null,
+  token: string | undefined,
+): Device | null {
+  if (!token || !user || !device) return null;
   return isLive(deps, device, user) && sameHash(device.tokenHash, hashToken(token)) ? device : null;
 }
 
@@ -40,7 +46,8 @@ export async function liveDeviceById(deps: Dependencies, user: User, deviceId: s
   return device && isLive(deps, device, user) ? device : null;
 }
 
-function isLive(deps: Dependencies, device: Device, user: User): boolean {
+/** Whether `device` is a live device of `user`: this app and user, the current device generation, not expired. */
+export function isLive(deps: Dependencies, device: Device, user: User): boolean {
   return (
     device.userId === user.id &&
     device.appId === user.appId &&

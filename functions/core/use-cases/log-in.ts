@@ -1,21 +1,29 @@
-import { InvalidCredentialsError, TooManyAttemptsError } from '../errors.js';
+import { InvalidCredentialsError, ConditionFailedError, NotFoundError, TooManyAttemptsError } from '../errors.js';
 import { spendPasswordCheck, verifyPassword } from '../hashing.js';
-import type { Device, FailureCount, User } from '../model.js';
-import { noFailures, passwordFailuresLifetimeSeconds } from '../lockout.js';
+import type { FailureCount, User } from '../model.js';
+import { lockoutSeconds, noFailures, passwordFailuresLifetimeSeconds } from '../lockout.js';
 import type { CountedOn, Dependencies } from '../ports.js';
-import { type MoveCount, reserveCountedAttempt } from './attempt-counter.js';
-import { recordLockout } from './second-factor.js';
+import { reserveCountedAttempt } from './attempt-counter.js';
 import { effectiveMode } from '../plans.js';
 import {
   type PasswordStepResult,
   anonymousActor,
+  auditEvent,
   challengeIssued,
   newChallenge,
   normalizeEmail,
-  requireApp,
   signedInWithOffer,
 } from './common.js';
-import { deviceView, issueSessionToDevice, knownDevice, newDevice, presentedDevice, rememberedUntil } from './devices.js';
+import {
+  deviceIdOf,
+  deviceView,
+  isLive,
+  issueSessionToDevice,
+  newDevice,
+  presentedDevice,
+  presentedLiveDevice,
+  rememberedUntil,
+} from './devices.js';
 
 export type LogInResult = PasswordStepResult;
 
@@ -24,93 +32,155 @@ export type LogInResult = PasswordStepResult;
  * 2FA is on (unless the login presents a device remembered for it); under `required`, users without one
  * must enroll before they get a session.
  *
- * Every password attempt is counted before the password is checked (the same lockout as the second
- * factor). A login presenting a live device of the user counts against that device alone; any other is an
- * unknown client and counts against the email, whether or not a user has it: unknown emails, wrong
- * passwords and locked accounts look alike from outside, both refusals cost one password hash, and an
- * attacker's failures never lock the owner out of their own devices.
+ * Two reads (the app, the email's claim and its failure count at once; then the user and the presented
+ * device), one hash, one write. A login presenting a live device of the user counts its failures against
+ * that device alone; any other is an unknown client and counts against the email, whether or not a user has
+ * it: unknown emails, wrong passwords and locked accounts look alike from outside, both refusals cost the same
+ * reads, one hash and the same write, and an attacker's failures never lock the owner out of their devices.
+ * Every checked password is counted by one compare-and-set of its count: a wrong one moves it, a right one
+ * commits only while it is not locked, so parallel guesses get no more chances than the lockout allows.
  */
 export async function logIn(
   deps: Dependencies,
   input: { appId: string; email: string; password: string; deviceToken?: string },
 ): Promise<LogInResult> {
-  const app = await requireApp(deps, input.appId);
   const email = normalizeEmail(input.email);
-  const user = await deps.users.findUserByEmail(app.id, email);
-  const device = await knownDevice(deps, user, input.deviceToken);
-  const count = passwordCount(deps, app.id, email, user, device);
-  const attempt = await reserveCountedAttempt(deps.clock, count.read, count.move);
+  const first = await deps.users.readPasswordStep(input.appId, email);
+  const app = first.app;
+  if (!app) throw new NotFoundError('The app');
+  const read = await deps.users.readUserWithDevice(first.userId ?? 'usr_none', deviceIdOf(input.deviceToken));
+  const user = read.user && read.user.appId === app.id ? read.user : null;
+  const device = presentedLiveDevice(deps, user, read.device, input.deviceToken);
+  const count: Count = device
+    ? { countedOn: { kind: 'device', deviceId: device.id }, seen: device.passwordFailures }
+    : { countedOn: { kind: 'account' }, seen: first.emailFailures ?? noFailures };
+  refuseWhileLocked(count.seen, deps.clock());
 
   const passwordMatches = user
     ? await verifyPassword(input.password, user.passwordHash)
     : (await spendPasswordCheck(input.password), false);
-  if (!user || !passwordMatches) {
-    if (attempt.lockSeconds === 0) throw new InvalidCredentialsError();
-    // Recorded for unknown emails too (no target user): the admin sees credential stuffing, and the two
-    // refusals do the same writes, so timing or a failed write tells nothing about the email.
-    await recordLockout(
-      deps,
-      { appId: app.id, targetUserId: user?.id ?? null, actorId: anonymousActor },
-      'password.locked_out',
-      attempt,
-      count.countedOn,
-    );
-    throw new TooManyAttemptsError(attempt.lockSeconds);
-  }
-  await count.clear(attempt.next);
+  if (!user || !passwordMatches) return countWrongPassword(deps, { appId: app.id, email, user, count });
 
   const mode = effectiveMode(app.publishedConfig);
   const now = deps.clock();
   const rememberedDevice = device && rememberedUntil(device, user, app.publishedConfig, now) !== null ? device : null;
-  if (mode !== 'off' && user.twoFactorEnabled && !rememberedDevice) {
-    const issued = newChallenge(deps, user, 'login', device?.id ?? null);
-    await deps.sessions.putChallenge(issued.challenge);
-    return challengeIssued(issued, app.publishedConfig?.rememberDeviceDays);
-  }
-  if (mode === 'required' && !user.twoFactorEnabled) {
-    const issued = newChallenge(deps, user, 'enrollment', device?.id ?? null);
-    await deps.sessions.putChallenge(issued.challenge);
-    return challengeIssued(issued);
+  const commit = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError && error.reason === 'count_locked')) throw error;
+      // Parallel wrong guesses locked the count after it was read: this password is one guess too many.
+      refuseWhileLocked((await rereadCount(deps, app.id, email, user, count.countedOn)) ?? count.seen, deps.clock());
+      return countWrongPassword(deps, { appId: app.id, email, user, count });
+    }
+  };
+
+  const challengeFor =
+    mode !== 'off' && user.twoFactorEnabled && !rememberedDevice
+      ? 'login'
+      : mode === 'required' && !user.twoFactorEnabled
+        ? 'enrollment'
+        : null;
+  // A presented device forgotten meanwhile (another tab signed out everywhere) makes the write fail with
+  // `device_changed`: the login goes on as an unknown client's, clearing the email's count instead.
+  const onAccount: CountedOn = { kind: 'account' };
+  if (challengeFor) {
+    const challengeOn = async (countedOn: CountedOn, deviceId: string | null) => {
+      const issued = newChallenge(deps, user, challengeFor, deviceId);
+      await commit(() => deps.sessions.completePasswordStep({ user, countedOn, now, start: { challenge: issued.challenge } }));
+      return issued;
+    };
+    const issued = await challengeOn(count.countedOn, device?.id ?? null).catch((error: unknown) => {
+      if (error instanceof ConditionFailedError && error.reason === 'device_changed') return challengeOn(onAccount, null);
+      throw error;
+    });
+    return challengeFor === 'login' ? challengeIssued(issued, app.publishedConfig?.rememberDeviceDays) : challengeIssued(issued);
   }
   const assurance = rememberedDevice ? 'remembered_device' : 'password';
   const start = device && input.deviceToken ? presentedDevice(deps, device, input.deviceToken) : newDevice(deps, user);
-  const { issued, device: used } = await issueSessionToDevice(deps, user, assurance, start, (session, to) =>
-    deps.sessions.issueSession(session.session, to.use),
+  const { issued, device: used } = await commit(() =>
+    issueSessionToDevice(deps, user, assurance, start, (session, to) =>
+      deps.sessions.completePasswordStep({
+        user,
+        countedOn: to.use.kind === 'new' ? onAccount : count.countedOn,
+        now,
+        start: { session: session.session, device: to.use },
+      }),
+    ),
   );
   return signedInWithOffer(issued, user, deviceView(used, user, app.publishedConfig, now), mode);
 }
 
-/** A failure count a password attempt moves, where it lives, and how a right password clears it. */
-interface PasswordCount {
+/** The failure count a password attempt moves (the presented device's, or the email's) as read. */
+interface Count {
   countedOn: CountedOn;
-  read: () => Promise<FailureCount>;
-  move: MoveCount;
-  clear: (seen: FailureCount) => Promise<void>;
+  seen: FailureCount;
 }
 
-/** The failure count a password attempt moves: the presented device's, or the email's. */
-function passwordCount(deps: Dependencies, appId: string, email: string, user: User | null, device: Device | null): PasswordCount {
-  if (user && device) {
-    let firstRead: FailureCount | null = device.passwordFailures;
-    const move: MoveCount = (seen, next) => deps.sessions.moveDeviceFailures(user.id, device.id, 'passwordFailures', seen, next);
-    return {
-      countedOn: { kind: 'device', deviceId: device.id },
-      read: async () => {
-        const seen = firstRead ?? (await deps.sessions.getDevice(user.id, device.id))?.passwordFailures ?? noFailures;
-        firstRead = null;
-        return seen;
-      },
-      move,
-      clear: (seen) => move(seen, noFailures).then(() => undefined),
-    };
-  }
-  return {
-    countedOn: { kind: 'account' },
-    read: async () => (await deps.users.getPasswordFailures(appId, email)) ?? noFailures,
-    move: (seen, next) => {
-      const expiresAt = Math.ceil(Math.max(deps.clock(), next.lockedUntil ?? 0) / 1000) + passwordFailuresLifetimeSeconds;
-      return deps.users.movePasswordFailures(appId, email, seen, next, expiresAt);
+function refuseWhileLocked(count: FailureCount, now: number): void {
+  if (count.lockedUntil !== null && count.lockedUntil > now) throw new TooManyAttemptsError(Math.ceil((count.lockedUntil - now) / 1000));
+}
+
+/**
+ * Counts a wrong password in one write (with the lockout's audit entry when it locks; recorded for unknown
+ * emails too, so the admin sees credential stuffing and both refusals make the same writes), then answers
+ * 401, or 429 when it locked. When another request moved the count first, it is read again and the move retried.
+ */
+async function countWrongPassword(
+  deps: Dependencies,
+  attempt: { appId: string; email: string; user: User | null; count: Count },
+): Promise<never> {
+  const { appId, email, user } = attempt;
+  let { countedOn } = attempt.count;
+  let firstRead: FailureCount | null = attempt.count.seen;
+  const counted = await reserveCountedAttempt(
+    deps.clock,
+    async () => {
+      const seen = firstRead ?? (await rereadCount(deps, appId, email, user, countedOn));
+      firstRead = null;
+      if (seen !== null) return seen;
+      // The device was forgotten meanwhile: count on the email, as for any unknown client.
+      countedOn = { kind: 'account' };
+      return (await rereadCount(deps, appId, email, user, countedOn)) ?? noFailures;
     },
-    clear: () => deps.users.clearPasswordFailures(appId, email),
-  };
+    async (seen, next) => {
+      const lockSeconds = lockoutSeconds(next.failedAttempts);
+      const lockout =
+        lockSeconds > 0
+          ? auditEvent(deps, appId, 'password.locked_out', anonymousActor, user?.id ?? null, {
+              retryAfterSeconds: lockSeconds,
+              consecutiveFailures: next.failedAttempts,
+              lockedOn: countedOn.kind,
+            })
+          : null;
+      const expiresAt = Math.ceil(Math.max(deps.clock(), next.lockedUntil ?? 0) / 1000) + passwordFailuresLifetimeSeconds;
+      const outcome = await deps.users.countPasswordFailure({
+        appId,
+        email,
+        userId: user?.id ?? null,
+        countedOn,
+        seen,
+        next,
+        expiresAt,
+        lockout,
+      });
+      return outcome === 'counted';
+    },
+  );
+  if (counted.lockSeconds > 0) throw new TooManyAttemptsError(counted.lockSeconds);
+  throw new InvalidCredentialsError();
+}
+
+/** The count as it is now; null when the device it was on is no longer a live device of the user. */
+async function rereadCount(
+  deps: Dependencies,
+  appId: string,
+  email: string,
+  user: User | null,
+  countedOn: CountedOn,
+): Promise<FailureCount | null> {
+  if (countedOn.kind === 'account') return (await deps.users.getPasswordFailures(appId, email)) ?? noFailures;
+  if (!user) return null;
+  const device = await deps.sessions.getDevice(user.id, countedOn.deviceId);
+  return device && isLive(deps, device, user) ? device.passwordFailures : null;
 }
