@@ -1,6 +1,13 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import type { Metafile } from 'esbuild';
 import type { IConstruct } from 'constructs';
+
+const run = promisify(execFile);
 
 /** One Lambda function of the service as the CDK app defines it. */
 export interface DeployedFunction {
@@ -108,4 +115,186 @@ export async function describeDeployment(outputRoot: string): Promise<DeployedFu
   } finally {
     Bundling.bundle = originalBundle;
   }
+}
+
+/** A function's bundle as built for deployment. */
+export interface BuiltBundle {
+  file: string;
+  bytes: number;
+  sourceMapBytes: number;
+  /** The `@aws-sdk/*` packages the service's own modules import (what a naive bundle would import too). */
+  awsClients: string[];
+}
+
+const esbuildPath = (argument: string) => argument.startsWith('--outfile=');
+
+/**
+ * Runs each function's bundling steps. Functions bundled by one esbuild command that differs only in its
+ * entry and output file (all of them, today) are built by one esbuild run with several entry points:
+ * without code splitting esbuild bundles each entry point on its own, so the files are the same.
+ */
+export async function buildBundles(functions: DeployedFunction[], outputRoot: string): Promise<Map<string, BuiltBundle>> {
+  const groups = new Map<string, { fn: DeployedFunction; entry: string; outfile: string }[]>();
+  const individual: DeployedFunction[] = [];
+  for (const fn of functions) {
+    const [step, ...more] = fn.bundlingSteps;
+    const command = step?.type === 'spawn' ? step.command : [];
+    const outfile = command.find(esbuildPath)?.slice('--outfile='.length);
+    if (more.length > 0 || command[1] !== '--bundle' || !command[2] || !outfile) {
+      individual.push(fn);
+      continue;
+    }
+    const key = JSON.stringify(command.filter((argument, index) => index !== 2 && !esbuildPath(argument)));
+    groups.set(key, [...(groups.get(key) ?? []), { fn, entry: command[2], outfile }]);
+  }
+  const built = new Map<string, BuiltBundle>();
+  let groupNumber = 0;
+  for (const [key, members] of groups) {
+    const [runner = 'esbuild', ...options] = JSON.parse(key) as string[];
+    const groupDir = join(outputRoot, `group-${groupNumber++}`);
+    const metafile = join(groupDir, 'meta.json');
+    const outName = members[0]?.outfile.split('/').pop() ?? 'index.js';
+    const extension = outName.slice(outName.lastIndexOf('.'));
+    const stem = outName.slice(0, outName.lastIndexOf('.'));
+    await run(
+      runner,
+      [
+        '--bundle',
+        ...members.map((member) => member.entry),
+        ...options.slice(1),
+        `--outdir=${groupDir}`,
+        `--outbase=${projectRoot}`,
+        `--entry-names=[dir]/${stem}`,
+        `--out-extension:.js=${extension}`,
+        `--metafile=${metafile}`,
+        '--log-level=warning',
+      ],
+      { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile;
+    for (const member of members) {
+      const file = join(groupDir, relative(projectRoot, dirname(member.entry)), outName);
+      built.set(member.fn.name, describeBundle(file, meta));
+    }
+  }
+  for (const fn of individual) {
+    for (const step of fn.bundlingSteps) {
+      if (step.type === 'callback') step.operation();
+      else if (step.type === 'shell') for (const command of step.commands) await run('bash', ['-c', command], { cwd: projectRoot });
+      else {
+        const [program = '', ...args] = step.command;
+        const metafileArgs = program.endsWith('esbuild') ? [`--metafile=${join(fn.outputDir, 'bench-meta.json')}`] : [];
+        await run(program, [...args, ...metafileArgs], { cwd: step.cwd ?? projectRoot, maxBuffer: 16 * 1024 * 1024 });
+      }
+    }
+    const command = fn.bundlingSteps.find((step) => step.type === 'spawn')?.command ?? [];
+    const outfile = command.find(esbuildPath)?.slice('--outfile='.length) ?? join(fn.outputDir, 'index.mjs');
+    const meta = JSON.parse(readFileSync(join(fn.outputDir, 'bench-meta.json'), 'utf8')) as Metafile;
+    built.set(fn.name, describeBundle(outfile, meta));
+  }
+  return built;
+}
+
+function describeBundle(file: string, meta: Metafile): BuiltBundle {
+  const output = Object.entries(meta.outputs).find(([path]) => resolve(projectRoot, path) === file)?.[1];
+  if (!output) throw new Error(`esbuild's metafile does not list ${file}`);
+  const clients = new Set<string>();
+  for (const input of Object.keys(output.inputs)) {
+    if (input.includes('node_modules/')) continue;
+    for (const imported of meta.inputs[input]?.imports ?? []) {
+      const specifier = imported.original ?? imported.path;
+      const match = /^(@aws-sdk\/[^/]+)/.exec(specifier) ?? /node_modules\/(@aws-sdk\/[^/]+)\//.exec(imported.path);
+      if (match?.[1]) clients.add(match[1]);
+    }
+  }
+  let sourceMapBytes = 0;
+  try {
+    sourceMapBytes = statSync(`${file}.map`).size;
+  } catch {
+    // No source map.
+  }
+  return { file, bytes: statSync(file).size, sourceMapBytes, awsClients: [...clients].sort() };
+}
+
+/**
+ * The naive bundle for a set of AWS clients: a module that imports each package whole and nothing else,
+ * bundled with esbuild's defaults but for `platform: 'node'` (which makes it a CommonJS module for Node.js).
+ */
+export async function buildNaiveBundle(awsClients: string[], outputRoot: string): Promise<{ file: string; bytes: number }> {
+  const { build } = await import('esbuild');
+  const file = join(outputRoot, 'naive', awsClients.length === 0 ? 'none' : awsClients.join('+').replaceAll('/', '_'), 'index.cjs');
+  await build({
+    stdin: {
+      contents: awsClients.map((client, index) => `export * as client${index} from '${client}';`).join('\n'),
+      resolveDir: projectRoot,
+      sourcefile: 'naive.mjs',
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    outfile: file,
+    logLevel: 'warning',
+  });
+  return { file, bytes: statSync(file).size };
+}
+
+/** A module to time: its file and the environment its Lambda function would give it. */
+export interface LoadTarget {
+  id: string;
+  file: string;
+  environment: Record<string, string>;
+}
+
+/**
+ * Times loading each target in fresh Node.js processes, `runs` times each, the targets interleaved (a
+ * different order each round) so the machine's load drifts over all of them alike. A module is loaded the
+ * way Lambda's Node.js runtime loads a handler: `require` for CommonJS (`.js` outside a `"type": "module"`
+ * package, `.cjs`), `import()` for ES modules (`.mjs`). Returns each target's samples in milliseconds.
+ */
+export async function timeModuleLoads(
+  targets: LoadTarget[],
+  runs: number,
+  nodePath: string,
+  outputRoot: string,
+): Promise<Map<string, number[]>> {
+  const runner = join(outputRoot, 'load-module.mjs');
+  mkdirSync(outputRoot, { recursive: true });
+  writeFileSync(
+    runner,
+    [
+      "import { createRequire } from 'node:module';",
+      'const [file, url] = process.argv.slice(2);',
+      'const started = performance.now();',
+      "if (file.endsWith('.mjs')) await import(url);",
+      'else createRequire(url)(file);',
+      'process.stdout.write(JSON.stringify({ ms: performance.now() - started }));',
+      '',
+    ].join('\n'),
+  );
+  const samples = new Map<string, number[]>(targets.map((target) => [target.id, []]));
+  for (let round = 0; round < runs; round++) {
+    const order = targets.map((_, index) => targets[(index + round) % targets.length]);
+    for (const target of order) {
+      if (!target) continue;
+      const { stdout } = await run(nodePath, [runner, target.file, pathToFileURL(target.file).href], {
+        cwd: dirname(target.file),
+        env: { PATH: process.env.PATH ?? '', ...target.environment },
+      });
+      samples.get(target.id)?.push((JSON.parse(stdout) as { ms: number }).ms);
+    }
+  }
+  return samples;
+}
+
+/** The environment Lambda gives a function's process: its own variables plus the runtime's. */
+export function lambdaEnvironment(fn: DeployedFunction, file: string): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    LAMBDA_TASK_ROOT: dirname(file),
+    ...fn.environment,
+  };
 }

@@ -18,16 +18,27 @@ import {
   prices,
   type CostPerMillion,
 } from './cost-model.js';
-import { describeDeployment, type DeployedFunction } from './deployment.js';
+import {
+  buildBundles,
+  buildNaiveBundle,
+  describeDeployment,
+  lambdaEnvironment,
+  timeModuleLoads,
+  type DeployedFunction,
+  type LoadTarget,
+} from './deployment.js';
 import { MeteringProxy, type MeteredCall } from './metering-proxy.js';
-import { markdownReport, percentile, round, textReport, type BenchReport, type StepReport } from './report.js';
+import { markdownReport, percentile, round, textReport, type BenchReport, type FunctionReport, type StepReport } from './report.js';
 
 /**
  * `npm run bench`: runs each step of the 2FA lifecycle once per user against the local stack (in
  * process), meters every DynamoDB and KMS call each request makes, and models what a million such
- * requests cost on AWS. Options: `--users N` (20), `--json FILE`, `--markdown FILE` (`-` for stdout),
- * `--readme` (rewrites the generated part of README.md's benchmark section), `--trace FILE` (every
- * request's calls, one JSON line per request).
+ * requests cost on AWS; then bundles every function as the CDK app does and times loading the bundles
+ * next to naive bundles of the same AWS SDK packages. Options: `--users N` (20), `--json FILE`,
+ * `--markdown FILE` (`-` for stdout), `--readme` (rewrites the generated part of README.md's benchmark
+ * section), `--load-runs N` (7), `--load-all` (time every function, not just the measured steps'),
+ * `--skip-bundles`, `--node PATH` (the Node.js that loads the bundles), `--trace FILE` (every request's calls, one JSON
+ * line per request).
  */
 
 /** The steps measured, each served by one function (the step's directory under `functions/`). */
@@ -82,10 +93,15 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       markdown: { type: 'string' },
       readme: { type: 'boolean', default: false },
+      'load-runs': { type: 'string', default: '7' },
+      'load-all': { type: 'boolean', default: false },
+      'skip-bundles': { type: 'boolean', default: false },
+      node: { type: 'string', default: process.execPath },
       trace: { type: 'string' },
     },
   });
   const users = Number(values.users);
+  const loadRuns = Number(values['load-runs']);
   const workDir = mkdtempSync(join(tmpdir(), 'twofa-bench-'));
   try {
     // The CDK app first: the functions' memory sizes price the steps, and their log level is the one to run at.
@@ -115,12 +131,17 @@ async function main(): Promise<void> {
       measured.signIns.map(([login, verify]) => [login.latencyMs + verify.latencyMs, login.roundTrips + verify.roundTrips]),
     );
 
+    if (!values['skip-bundles']) progress(`bundling the functions and timing module loads (${loadRuns} runs)`);
+    const functions = values['skip-bundles']
+      ? []
+      : await measureBundles(deployed, workDir, { runs: loadRuns, all: values['load-all'], node: values.node });
     const report: BenchReport = {
       schema: 'twofa-bench/1',
       generatedAt: new Date().toISOString(),
       git: gitState(),
       environment: {
         node: process.version,
+        moduleLoadNode: execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim(),
         platform: `${process.platform} ${process.arch}`,
         cpus: cpus().length,
         loadAverage: loadavg().map((value) => round(value)),
@@ -131,6 +152,7 @@ async function main(): Promise<void> {
       steps: stepReports,
       signIn,
       loginRefusals: refusalSummary(measured.records),
+      functions,
       cognito: cognitoComparison(signIn.costPerMillion.total, 10, [10_000, 50_000, 100_000]),
     };
     progress('done');
@@ -509,6 +531,74 @@ function refusalSummary(records: RequestRecord[]): BenchReport['loginRefusals'] 
     unknownEmailP50Ms: round(unknownEmail),
     ratioUnknownToWrong: round(unknownEmail / wrongPassword),
   };
+}
+
+/** The functions whose module load is timed by default: those of the measured steps. */
+const timedByDefault = new Set<string>(Object.values(steps).map((step) => step.function));
+
+async function measureBundles(
+  deployed: DeployedFunction[],
+  workDir: string,
+  options: { runs: number; all: boolean; node: string },
+): Promise<FunctionReport[]> {
+  const built = await buildBundles(deployed, workDir);
+  const naive = new Map<string, { file: string; bytes: number }>();
+  for (const bundle of built.values()) {
+    const key = bundle.awsClients.join(' ');
+    if (!naive.has(key)) naive.set(key, await buildNaiveBundle(bundle.awsClients, workDir));
+  }
+  const timed = deployed.filter((fn) => options.all || timedByDefault.has(fn.name));
+  const targets: LoadTarget[] = [];
+  for (const fn of timed) {
+    const bundle = built.get(fn.name);
+    const naiveBundle = naive.get(bundle?.awsClients.join(' ') ?? '');
+    if (!bundle || !naiveBundle) continue;
+    targets.push({ id: `bundle:${fn.name}`, file: bundle.file, environment: lambdaEnvironment(fn, bundle.file) });
+    // One naive target per naive bundle, loaded with the environment of the first function that uses it.
+    if (!targets.some((target) => target.file === naiveBundle.file)) {
+      targets.push({ id: `naive:${naiveBundle.file}`, file: naiveBundle.file, environment: lambdaEnvironment(fn, naiveBundle.file) });
+    }
+  }
+  const samples = await timeModuleLoads(targets, options.runs, options.node, workDir);
+  const median = (id: string) => {
+    const values = samples.get(id);
+    return values && values.length > 0
+      ? round(
+          percentile(
+            [...values].sort((a, b) => a - b),
+            0.5,
+          ),
+        )
+      : null;
+  };
+  return deployed.map((fn) => {
+    const bundle = built.get(fn.name);
+    if (!bundle) throw new Error(`no bundle built for ${fn.name}`);
+    const naiveBundle = naive.get(bundle.awsClients.join(' '));
+    const bundleMs = median(`bundle:${fn.name}`);
+    const naiveMs = naiveBundle ? median(`naive:${naiveBundle.file}`) : null;
+    return {
+      function: fn.name,
+      memoryMb: fn.memoryMb,
+      runtime: fn.runtime,
+      architecture: fn.architecture,
+      nodeOptions: fn.environment.NODE_OPTIONS ?? null,
+      bundleKb: round(bundle.bytes / 1024),
+      sourceMapKb: round(bundle.sourceMapBytes / 1024),
+      awsSdkPackages: bundle.awsClients,
+      naiveBundleKb: round((naiveBundle?.bytes ?? 0) / 1024),
+      moduleLoad:
+        bundleMs === null || naiveMs === null
+          ? null
+          : {
+              runs: options.runs,
+              bundleMs,
+              naiveMs,
+              // Next to an empty module (a function without the AWS SDK) a ratio would say nothing.
+              ratio: bundle.awsClients.length > 0 ? round(bundleMs / naiveMs) : null,
+            },
+    };
+  });
 }
 
 /** Powertools' level in the deployed functions (its default, INFO, when they set none). */

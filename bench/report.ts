@@ -31,12 +31,32 @@ export interface StepReport {
   costPerMillion: CostPerMillion;
 }
 
+export interface FunctionReport {
+  function: string;
+  memoryMb: number;
+  runtime: string;
+  architecture: string;
+  nodeOptions: string | null;
+  bundleKb: number;
+  sourceMapKb: number;
+  awsSdkPackages: string[];
+  naiveBundleKb: number;
+  moduleLoad: {
+    runs: number;
+    bundleMs: number;
+    naiveMs: number;
+    /** null for a function without the AWS SDK, whose naive bundle is an empty module. */
+    ratio: number | null;
+  } | null;
+}
+
 export interface BenchReport {
   schema: 'twofa-bench/1';
   generatedAt: string;
   git: { commit: string; uncommittedFiles: number };
   environment: {
     node: string;
+    moduleLoadNode: string;
     platform: string;
     cpus: number;
     loadAverage: number[];
@@ -47,6 +67,7 @@ export interface BenchReport {
   steps: StepReport[];
   signIn: StepReport;
   loginRefusals: { samples: number; wrongPasswordP50Ms: number; unknownEmailP50Ms: number; ratioUnknownToWrong: number };
+  functions: FunctionReport[];
   cognito: ReturnType<typeof cognitoComparison>;
 }
 
@@ -140,10 +161,26 @@ function cognitoTable(report: BenchReport): Table {
   };
 }
 
+function functionsTable(report: BenchReport): Table {
+  return {
+    header: ['function', 'memory MB', 'bundle KB', 'source map KB', 'naive bundle KB', 'module load ms', 'naive load ms', 'ratio'],
+    rows: report.functions.map((fn) => [
+      fn.function,
+      String(fn.memoryMb),
+      String(Math.round(fn.bundleKb)),
+      String(Math.round(fn.sourceMapKb)),
+      String(Math.round(fn.naiveBundleKb)),
+      fn.moduleLoad ? String(fn.moduleLoad.bundleMs) : '',
+      fn.moduleLoad ? String(fn.moduleLoad.naiveMs) : '',
+      fn.moduleLoad?.ratio ? `${fn.moduleLoad.ratio.toFixed(2)}×` : fn.moduleLoad ? '—' : '',
+    ]),
+  };
+}
+
 function runLine(report: BenchReport): string {
   const env = report.environment;
   return (
-    `${env.users} users, each step once per user, sequentially, against the local stack; ${env.node}, ` +
+    `${env.users} users, each step once per user, sequentially, against the local stack; ${env.node} (module loads: ${env.moduleLoadNode}), ` +
     `${env.cpus} CPUs, load average ${env.loadAverage.join(' ')}; commit ${report.git.commit.slice(0, 10)}` +
     (report.git.uncommittedFiles > 0 ? ` with ${report.git.uncommittedFiles} uncommitted files` : '') +
     `; ${report.generatedAt.slice(0, 10)}`
@@ -192,6 +229,7 @@ export function textReport(report: BenchReport): string {
     cognitoLine(report),
     text(cognitoTable(report)),
   ];
+  if (report.functions.length > 0) sections.push(text(functionsTable(report)));
   return `\n${sections.join('\n\n')}\n`;
 }
 
@@ -204,5 +242,6 @@ export function markdownReport(report: BenchReport): string {
     cognitoLine(report),
     markdown(cognitoTable(report)),
   ];
+  if (report.functions.length > 0) sections.push(markdown(functionsTable(report)));
   return `${sections.join('\n\n')}\n`;
 }
