@@ -38,7 +38,7 @@ import { markdownReport, percentile, round, textReport, type BenchReport, type F
  * `--markdown FILE` (`-` for stdout), `--readme` (rewrites the generated part of README.md's benchmark
  * section), `--load-runs N` (7), `--load-all` (time every function, not just the measured steps'),
  * `--skip-bundles`, `--node PATH` (the Node.js that loads the bundles), `--trace FILE` (every request's calls, one JSON
- * line per request).
+ * line per request), `--from FILE` (no run: print, and write as asked, the report a `--json` run wrote).
  */
 
 /** The steps measured, each served by one function (the step's directory under `functions/`). */
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       json: { type: 'string' },
       markdown: { type: 'string' },
       readme: { type: 'boolean', default: false },
+      from: { type: 'string' },
       'load-runs': { type: 'string', default: '7' },
       'load-all': { type: 'boolean', default: false },
       'skip-bundles': { type: 'boolean', default: false },
@@ -100,21 +101,45 @@ async function main(): Promise<void> {
       trace: { type: 'string' },
     },
   });
-  const users = Number(values.users);
-  const loadRuns = Number(values['load-runs']);
+  const report = values.from
+    ? (JSON.parse(readFileSync(values.from, 'utf8')) as BenchReport)
+    : await runBench({
+        users: Number(values.users),
+        loadRuns: Number(values['load-runs']),
+        loadAll: values['load-all'],
+        skipBundles: values['skip-bundles'],
+        node: values.node,
+        trace: values.trace,
+      });
+  console.log(textReport(report));
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = markdownReport(report);
+  if (values.markdown === '-') console.log(markdown);
+  else if (values.markdown) writeFileSync(values.markdown, markdown);
+  if (values.readme) updateReadme(markdown);
+}
+
+async function runBench(options: {
+  users: number;
+  loadRuns: number;
+  loadAll: boolean;
+  skipBundles: boolean;
+  node: string;
+  trace: string | undefined;
+}): Promise<BenchReport> {
   const workDir = mkdtempSync(join(tmpdir(), 'twofa-bench-'));
   try {
+    const started = performance.now();
+    const progress = (message: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${message}`);
     // The CDK app first: the functions' memory sizes price the steps, and their log level is the one to run at.
-    const phaseStarted = performance.now();
-    const progress = (message: string) => console.error(`[bench ${((performance.now() - phaseStarted) / 1000).toFixed(0)} s] ${message}`);
     progress('reading the CDK app');
     const deployed = await describeDeployment(workDir);
     const logLevel = deployedLogLevel(deployed);
     process.env.POWERTOOLS_LOG_LEVEL = logLevel;
 
-    progress(`measuring the steps, ${users} users`);
-    const measured = await measureSteps(users);
-    if (values.trace) writeFileSync(values.trace, measured.records.map((record) => JSON.stringify(traceOf(record))).join('\n') + '\n');
+    progress(`measuring the steps, ${options.users} users`);
+    const measured = await measureSteps(options.users);
+    if (options.trace) writeFileSync(options.trace, measured.records.map((record) => JSON.stringify(traceOf(record))).join('\n') + '\n');
     const stepReports = (Object.keys(steps) as StepId[]).map((id) =>
       summarize(
         id,
@@ -131,21 +156,22 @@ async function main(): Promise<void> {
       measured.signIns.map(([login, verify]) => [login.latencyMs + verify.latencyMs, login.roundTrips + verify.roundTrips]),
     );
 
-    if (!values['skip-bundles']) progress(`bundling the functions and timing module loads (${loadRuns} runs)`);
-    const functions = values['skip-bundles']
+    if (!options.skipBundles) progress(`bundling the functions and timing module loads (${options.loadRuns} runs)`);
+    const functions = options.skipBundles
       ? []
-      : await measureBundles(deployed, workDir, { runs: loadRuns, all: values['load-all'], node: values.node });
-    const report: BenchReport = {
+      : await measureBundles(deployed, workDir, { runs: options.loadRuns, all: options.loadAll, node: options.node });
+    progress('done');
+    return {
       schema: 'twofa-bench/1',
       generatedAt: new Date().toISOString(),
       git: gitState(),
       environment: {
         node: process.version,
-        moduleLoadNode: execFileSync(values.node, ['--version'], { encoding: 'utf8' }).trim(),
+        moduleLoadNode: execFileSync(options.node, ['--version'], { encoding: 'utf8' }).trim(),
         platform: `${process.platform} ${process.arch}`,
         cpus: cpus().length,
         loadAverage: loadavg().map((value) => round(value)),
-        users,
+        users: options.users,
         logLevel,
       },
       prices,
@@ -155,13 +181,6 @@ async function main(): Promise<void> {
       functions,
       cognito: cognitoComparison(signIn.costPerMillion.total, 10, [10_000, 50_000, 100_000]),
     };
-    progress('done');
-    console.log(textReport(report));
-    if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
-    const markdown = markdownReport(report);
-    if (values.markdown === '-') console.log(markdown);
-    else if (values.markdown) writeFileSync(values.markdown, markdown);
-    if (values.readme) updateReadme(markdown);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

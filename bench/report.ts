@@ -79,7 +79,8 @@ export function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-type Table = { header: string[]; rows: string[][] };
+/** A table; `textColumns` are left-aligned in Markdown, the rest (numbers) right-aligned. */
+type Table = { header: string[]; rows: string[][]; textColumns?: number[] };
 
 function calls(callsByType: Record<string, number>): string {
   return Object.entries(callsByType)
@@ -88,7 +89,7 @@ function calls(callsByType: Record<string, number>): string {
 }
 
 function dollars(value: number, digits = 2): string {
-  return `$${value.toFixed(digits)}`;
+  return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
 
 function stepsTable(report: BenchReport): Table {
@@ -126,6 +127,7 @@ function stepsTable(report: BenchReport): Table {
       '$ per 1M',
     ],
     rows: [...report.steps.map(row), row(report.signIn)],
+    textColumns: [5],
   };
 }
 
@@ -216,7 +218,8 @@ function text(table: Table): string {
 
 function markdown(table: Table): string {
   const line = (cells: string[]) => `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
-  return [line(table.header), line(table.header.map((_, column) => (column === 0 ? '---' : '---:'))), ...table.rows.map(line)].join('\n');
+  const alignment = table.header.map((_, column) => (column === 0 || table.textColumns?.includes(column) ? '---' : '---:'));
+  return [line(table.header), line(alignment), ...table.rows.map(line)].join('\n');
 }
 
 export function textReport(report: BenchReport): string {
