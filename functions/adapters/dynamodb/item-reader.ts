@@ -4,7 +4,7 @@ import type { FailureCount, SealedSecret } from '../../core/model.js';
 export type Item = Record<string, unknown>;
 
 /** An item whose attributes do not have the shape its codec writes: never expected, answered as a 500. */
-export class CorruptItemError extends Error {
+class CorruptItemError extends Error {
   constructor(entity: string, attribute: string) {
     // Names only: an attribute's value may be a secret.
     super(`stored ${entity} item has no valid ${attribute}`);

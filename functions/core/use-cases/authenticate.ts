@@ -66,16 +66,6 @@ export async function authenticateAdmin(deps: Dependencies, appId: string, token
   return principal;
 }
 
-/** A live challenge of `purpose` for this app, or `challenge_invalid`. */
-export async function loadChallenge(
-  deps: Dependencies,
-  appId: string,
-  token: string,
-  purpose: Challenge['purpose'],
-): Promise<ChallengePrincipal> {
-  return checkChallenge(deps, appId, await deps.sessions.getChallenge(hashToken(token)), purpose);
-}
-
 async function checkChallenge(
   deps: Dependencies,
   appId: string,

@@ -10,7 +10,7 @@ import {
 import { attemptsBeforeLockout } from '../lockout.js';
 import { type CountedAttempt, type MoveCount, giveBackCountedAttempt, reserveCountedAttempt } from './attempt-counter.js';
 import { auditEvent } from './common.js';
-import type { Device, SealedSecret, TotpFactor, User } from '../model.js';
+import type { SealedSecret, TotpFactor, User } from '../model.js';
 import type { CountedOn, Dependencies } from '../ports.js';
 import { type TotpMatch, verifyTotp } from '../totp.js';
 
@@ -18,35 +18,18 @@ import { type TotpMatch, verifyTotp } from '../totp.js';
 export interface ReservedAttempt extends CountedAttempt {
   /** The factor as it was when the attempt was reserved. */
   factor: TotpFactor;
-  /** Where the attempt is counted: a known device's own count, or the account's (unknown clients). */
+  /** Where the attempt is counted: codes sent from a session count against the account. */
   countedOn: CountedOn;
   move: MoveCount;
 }
 
 /**
- * Reserves an attempt on the user's second factor before any code is checked (see
- * `reserveCountedAttempt`); 429 while the count it is made against is locked. With a live `device` (the
- * one a login challenge carries), it counts against that device alone, so guesses from
- * anywhere else never lock the owner's devices; else against the account. `null`: the user has no factor.
+ * Reserves an attempt on the user's second factor before a code sent from a session is checked (see
+ * `reserveCountedAttempt`): it counts against the account, as a login's without a device does, so a
+ * stolen session and a stolen password share one budget of guesses; 429 while that count is locked.
+ * `null`: the user has no factor.
  */
-export async function reserveAttempt(deps: Dependencies, user: User, device: Device | null = null): Promise<ReservedAttempt | null> {
-  if (device) {
-    const factor = await deps.users.getTotpFactor(user.id);
-    if (!factor) return null;
-    let read: Device | null = device;
-    const move: MoveCount = (seen, next) => deps.sessions.moveDeviceFailures(user.id, device.id, 'secondFactorFailures', seen, next);
-    const attempt = await reserveCountedAttempt(
-      deps.clock,
-      async () => {
-        const current = read ?? (await deps.sessions.getDevice(user.id, device.id));
-        read = null;
-        // A device forgotten meanwhile counts as nothing to count against: the caller falls back to the account.
-        return current ? current.secondFactorFailures : null;
-      },
-      move,
-    );
-    if (attempt) return { ...attempt, factor, countedOn: { kind: 'device', deviceId: device.id }, move };
-  }
+export async function reserveAttempt(deps: Dependencies, user: User): Promise<ReservedAttempt | null> {
   // The factor as the winning read saw it (a lost race reads it again).
   const read: { factor: TotpFactor | null } = { factor: null };
   const move: MoveCount = (seen, next) => deps.users.reserveSecondFactorAttempt(user.id, seen, next);
@@ -58,26 +41,18 @@ export async function reserveAttempt(deps: Dependencies, user: User, device: Dev
  * Runs what follows a reservation (check the code, commit its consequences). When a dependency fails
  * before the code was judged (KMS, throttling, the final write), the attempt is given back, so a user who
  * retries after a 503 is not counted as guessing; a code judged wrong (a domain error) is never given back.
- * `alsoRelease` gives back other reservations of the same attempt (the challenge's).
  */
-export async function withReservedAttempt<T>(
-  attempt: ReservedAttempt,
-  work: () => Promise<T>,
-  alsoRelease: () => Promise<void> = () => Promise.resolve(),
-): Promise<T> {
+export async function withReservedAttempt<T>(attempt: ReservedAttempt, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof DomainError)) {
-      await giveBackAttempt(attempt);
-      await alsoRelease().catch(() => undefined);
-    }
+    if (!(error instanceof DomainError)) await giveBackAttempt(attempt);
     throw error;
   }
 }
 
 /** Gives back an attempt whose code was never judged (see `giveBackCountedAttempt`). */
-export async function giveBackAttempt(attempt: ReservedAttempt): Promise<void> {
+async function giveBackAttempt(attempt: ReservedAttempt): Promise<void> {
   await giveBackCountedAttempt(attempt, attempt.move);
 }
 
@@ -85,7 +60,7 @@ export async function giveBackAttempt(attempt: ReservedAttempt): Promise<void> {
  * The time step `code` proves, if it is valid for the factor's secret and newer than every step already
  * accepted (RFC 6238 §5.2); `null` otherwise.
  */
-export async function acceptableStep(deps: Dependencies, user: User, factor: TotpFactor, code: string): Promise<number | null> {
+async function acceptableStep(deps: Dependencies, user: User, factor: TotpFactor, code: string): Promise<number | null> {
   const match = await matchCode(deps, user, factor.secret, code);
   return match && match.step > factor.lastAcceptedStep ? match.step : null;
 }
@@ -170,7 +145,7 @@ export async function refuseCode(
  * the audit write fail, the client gets 503 (not a given-back attempt: `ServiceUnavailableError` is a
  * domain error), and the next attempt meets the lock.
  */
-export async function recordLockout(
+async function recordLockout(
   deps: Dependencies,
   who: { appId: string; targetUserId: string | null; actorId: string },
   type: 'two_factor.locked_out' | 'password.locked_out',
