@@ -1,18 +1,10 @@
 import { ConditionFailedError } from '../../core/errors.js';
-import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
-import type { CountedOn, DeviceCount, DeviceUse, SessionRepository, StoreLimits } from '../../core/ports.js';
-import {
-  acceptStep,
-  accountFailuresCleared,
-  auditPut,
-  countIs,
-  deviceUse,
-  sessionPut,
-  spendBackupCode,
-  spendChallenge,
-  userIsEnrolled,
-} from './steps.js';
-import { type MemoryTable, type Step, atomically, byteOrder, keyOf, transact } from './table.js';
+import type { AuditEvent, Challenge, Device, FailureCount, Session, TotpFactor, User } from '../../core/model.js';
+import type { CountedOn, DeviceCount, DeviceUse, LoginAttempt, SessionRepository, StoreLimits } from '../../core/ports.js';
+import { deviceCount, moveCount } from './counts.js';
+import { completeLoginWithBackupCode, completeLoginWithTotp, completePasswordStep, countLoginFailure, readLoginAttempt } from './logins.js';
+import { acceptStep, accountFailuresCleared, auditPut, deviceUse, sessionPut, spendBackupCode, userIsEnrolled } from './steps.js';
+import { type MemoryTable, atomically, byteOrder, keyOf, transact } from './table.js';
 
 /** The in-memory SessionRepository: the DynamoDB store's conditions, over a `MemoryTable`. */
 export class MemorySessionRepository implements SessionRepository {
@@ -94,14 +86,7 @@ export class MemorySessionRepository implements SessionRepository {
   }
 
   moveDeviceFailures(userId: string, deviceId: string, count: DeviceCount, seen: FailureCount, next: FailureCount): Promise<boolean> {
-    return atomically(() => {
-      const key = keyOf(userId, deviceId);
-      const device = this.table.devices.get(key);
-      if (!device || !countIs(device[count], seen)) return false;
-      device[count] = { failedAttempts: next.failedAttempts, lockedUntil: next.lockedUntil };
-      this.table.devices.put(key, device);
-      return true;
-    });
+    return atomically(() => moveCount(deviceCount(this.table, userId, deviceId, count), seen, next));
   }
 
   signOutEverywhere(user: User, audit: AuditEvent): Promise<void> {
@@ -153,24 +138,51 @@ export class MemorySessionRepository implements SessionRepository {
     });
   }
 
+  completePasswordStep(input: {
+    user: User;
+    countedOn: CountedOn;
+    now: number;
+    start: { challenge: Challenge } | { session: Session; device: DeviceUse };
+  }): Promise<void> {
+    return atomically(() => {
+      completePasswordStep(this.table, input);
+    });
+  }
+
+  readLoginAttempt(input: {
+    appId: string;
+    challengeHash: string;
+    userId: string;
+    deviceId: string | null;
+    backupCodes: boolean;
+  }): Promise<LoginAttempt> {
+    return atomically(() => readLoginAttempt(this.table, input));
+  }
+
+  countLoginFailure(input: {
+    challenge: Challenge;
+    userId: string;
+    countedOn: CountedOn;
+    seen: FailureCount;
+    next: FailureCount;
+    lockout: AuditEvent | null;
+  }): Promise<'counted' | 'count_moved' | 'challenge_spent'> {
+    return atomically(() => countLoginFailure(this.table, this.limits, input));
+  }
+
   completeLoginWithTotp(input: {
     challenge: Challenge;
     user: User;
+    factor: TotpFactor;
     step: number;
     session: Session;
     device: DeviceUse;
     countedOn: CountedOn;
+    now: number;
     audits: AuditEvent[];
   }): Promise<void> {
     return atomically(() => {
-      transact([
-        spendChallenge(this.table, input.challenge, this.limits.maxAttemptsPerChallenge),
-        userIsEnrolled(this.table, input.user),
-        acceptStep(this.table, input.user.id, input.step, input.countedOn),
-        sessionPut(this.table, input.session),
-        deviceUse(this.table, input.device),
-        ...this.audits(input.audits),
-      ]);
+      completeLoginWithTotp(this.table, this.limits, input);
     });
   }
 
@@ -182,24 +194,11 @@ export class MemorySessionRepository implements SessionRepository {
     session: Session;
     device: DeviceUse;
     countedOn: CountedOn;
+    now: number;
     audits: AuditEvent[];
-  }): Promise<number | null> {
+  }): Promise<void> {
     return atomically(() => {
-      const { user } = input;
-      transact([
-        spendChallenge(this.table, input.challenge, this.limits.maxAttemptsPerChallenge),
-        userIsEnrolled(this.table, user),
-        spendBackupCode(this.table, user.id, input.setId, input.codeHash),
-        ...accountFailuresCleared(this.table, user, input.countedOn),
-        sessionPut(this.table, input.session),
-        deviceUse(this.table, input.device),
-        ...this.audits(input.audits),
-      ]);
-      return this.table.backupCodes.get(user.id)?.remainingHashes.length ?? 0;
+      completeLoginWithBackupCode(this.table, this.limits, input);
     });
-  }
-
-  private audits(events: readonly AuditEvent[]): Step[] {
-    return events.map((event) => auditPut(this.table, event));
   }
 }

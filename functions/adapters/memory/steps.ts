@@ -1,14 +1,13 @@
-import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
-import type { CountedOn, CurrentSession, DeviceUse } from '../../core/ports.js';
+import type { ConflictReason } from '../../core/errors.js';
+import type { AuditEvent, Challenge, Device, Session, TotpFactor, User } from '../../core/model.js';
+import type { CountedOn, CurrentSession, DeviceCount, DeviceUse } from '../../core/ports.js';
+import { cleared, unlockedAt } from './counts.js';
 import { type MemoryTable, type Step, keyOf } from './table.js';
 
 /**
  * The steps the repositories' transactions share, each with the condition and reason of its DynamoDB
  * counterpart (see the DynamoDB store's `conditions`).
  */
-
-/** A count nothing has failed against: what a success or an unlock leaves. */
-const cleared = (): FailureCount => ({ failedAttempts: 0, lockedUntil: null });
 
 /** Writes besides the devices' in an unlock or reset stay far below a transaction's 100 (as in DynamoDB). */
 const maxDevicesPerUnlock = 80;
@@ -33,6 +32,15 @@ export function storedAudit(event: AuditEvent): AuditEvent {
 /** Records an audit entry (unconditionally, as the DynamoDB store's transactions do). */
 export function auditPut(table: MemoryTable, event: AuditEvent): Step {
   return { write: () => table.auditEvents.put(auditKey(event), storedAudit(event)) };
+}
+
+/** A lockout's audit entry, refused with `audit_exists` when that very event was written already. */
+export function auditUnlessWritten(table: MemoryTable, event: AuditEvent): Step {
+  const key = auditKey(event);
+  return {
+    condition: { holds: () => !table.auditEvents.has(key), reason: 'audit_exists' },
+    write: () => table.auditEvents.put(key, storedAudit(event)),
+  };
 }
 
 /** The email claim (first writer wins) and the profile of a new user. */
@@ -71,8 +79,11 @@ export function challengePut(table: MemoryTable, challenge: Challenge): Step {
   return { write: () => table.challenges.put(challenge.tokenHash, challenge) };
 }
 
-/** The writes that issue a session to a device: register a new one, or record the use of a known one. */
-export function deviceUse(table: MemoryTable, use: DeviceUse): Step {
+/**
+ * The writes that issue a session to a device: register a new one, or record the use of a known one. With
+ * `notLocked`, a known device's count of that kind must not be locked at that time (`count_locked`).
+ */
+export function deviceUse(table: MemoryTable, use: DeviceUse, notLocked?: { count: DeviceCount; at: number }): Step {
   const { device } = use;
   const key = keyOf(device.userId, device.id);
   if (use.kind === 'new') {
@@ -83,8 +94,14 @@ export function deviceUse(table: MemoryTable, use: DeviceUse): Step {
   }
   // Remembering is only ever set here, never removed: it ends through the user's remember generation.
   const remembered = device.rememberedUntil !== null && device.rememberedAt !== null;
+  const live = () => table.devices.get(key)?.generation === device.generation;
   return {
-    condition: { holds: () => table.devices.get(key)?.generation === device.generation, reason: 'device_changed' },
+    condition: notLocked
+      ? {
+          holds: () => live() && unlockedAt(table.devices.get(key)?.[notLocked.count].lockedUntil ?? null, notLocked.at),
+          reason: () => (live() ? 'count_locked' : 'device_changed'),
+        }
+      : { holds: live, reason: 'device_changed' },
     write: () =>
       table.devices.update(key, (stored) => {
         stored.tokenHash = device.tokenHash;
@@ -131,12 +148,25 @@ export function lockoutsEnded(table: MemoryTable, user: User, devices: readonly 
   ];
 }
 
-/** A success counted on the account clears the account's second-factor failures (one on a device leaves them). */
-export function accountFailuresCleared(table: MemoryTable, user: User, countedOn: CountedOn): Step[] {
+/**
+ * A success counted on the account clears the account's second-factor failures (one on a device leaves
+ * them). With `notLockedAt`, only while the account's count is not locked at that time (`count_locked`).
+ */
+export function accountFailuresCleared(table: MemoryTable, user: User, countedOn: CountedOn, notLockedAt?: number): Step[] {
   if (countedOn.kind !== 'account') return [];
+  const exists = () => table.factors.has(user.id);
   return [
     {
-      condition: { holds: () => table.factors.has(user.id), reason: 'user_changed' },
+      condition:
+        notLockedAt === undefined
+          ? { holds: exists, reason: 'user_changed' }
+          : {
+              holds: () => {
+                const factor = table.factors.get(user.id);
+                return factor !== undefined && unlockedAt(factor.lockedUntil, notLockedAt);
+              },
+              reason: () => (exists() ? 'count_locked' : 'user_changed'),
+            },
       write: () =>
         table.factors.update(user.id, (factor) => {
           factor.failedAttempts = 0;
@@ -163,14 +193,14 @@ export function spendBackupCode(table: MemoryTable, userId: string, setId: strin
   };
 }
 
-/** A challenge is spent by deleting it; its own reserved attempt is already counted, hence `<=`. */
+/** A challenge is spent by deleting it, only while it has attempts left. */
 export function spendChallenge(table: MemoryTable, challenge: Challenge, maxAttempts: number): Step {
   const key = challenge.tokenHash;
   return {
     condition: {
       holds: () => {
         const stored = table.challenges.get(key);
-        return stored !== undefined && stored.failedAttempts <= maxAttempts;
+        return stored !== undefined && stored.failedAttempts < maxAttempts;
       },
       reason: 'challenge_spent',
     },
@@ -195,23 +225,39 @@ export function stepIsNew(table: MemoryTable, userId: string, step: number): boo
   return factor !== undefined && factor.lastAcceptedStep < step;
 }
 
-/** Spends `step`; a success counted on the account also clears the account's failures and lock. */
-export function acceptStep(table: MemoryTable, userId: string, step: number, countedOn: CountedOn): Step {
+/**
+ * Spends `step`; a success counted on the account also clears the account's failures and lock. A login's
+ * commit (`login`) also needs the factor the code was judged against (`user_changed`) and, counted on the
+ * account, its count not locked at `now` (`count_locked`).
+ */
+export function acceptStep(
+  table: MemoryTable,
+  userId: string,
+  step: number,
+  countedOn: CountedOn,
+  login?: { now: number; factor: TotpFactor },
+): Step {
+  const judged = login && {
+    holds: () => {
+      const factor = table.factors.get(userId);
+      return (
+        factor?.enabledAt === login.factor.enabledAt &&
+        stepIsNew(table, userId, step) &&
+        (countedOn.kind !== 'account' || unlockedAt(factor.lockedUntil, login.now))
+      );
+    },
+    reason: (): ConflictReason => {
+      const factor = table.factors.get(userId);
+      if (factor?.enabledAt !== login.factor.enabledAt) return 'user_changed';
+      return factor.lastAcceptedStep < step ? 'count_locked' : 'step_used';
+    },
+  };
   return {
-    condition: { holds: () => stepIsNew(table, userId, step), reason: 'step_used' },
+    condition: judged ?? { holds: () => stepIsNew(table, userId, step), reason: 'step_used' },
     write: () =>
       table.factors.update(userId, (factor) => {
         factor.lastAcceptedStep = step;
         if (countedOn.kind === 'account') Object.assign(factor, cleared());
       }),
   };
-}
-
-/**
- * Whether a failure count may move from `seen`: it is still `seen` (a count never written reads as
- * `noFailures`, when the item may be missing at all).
- */
-export function countIs(stored: FailureCount | undefined, seen: FailureCount): boolean {
-  const current = stored ?? cleared();
-  return current.failedAttempts === seen.failedAttempts && current.lockedUntil === seen.lockedUntil;
 }

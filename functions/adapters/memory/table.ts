@@ -97,10 +97,12 @@ export class MemoryTable {
 
 /**
  * One write of a transaction: the condition DynamoDB would check on its item, with the reason to report when
- * that condition is what cancelled the transaction, and the write itself (none for a condition check).
+ * that condition is what cancelled the transaction, and the write itself (none for a condition check). A
+ * reason given as a function picks it from the item as the condition found it, where one condition closes
+ * two races (DynamoDB's store reads that item from the cancellation).
  */
 export interface Step {
-  condition?: { holds: () => boolean; reason: ConflictReason };
+  condition?: { holds: () => boolean; reason: ConflictReason | (() => ConflictReason) };
   write?: () => void;
 }
 
@@ -111,7 +113,10 @@ export interface Step {
  */
 export function transact(steps: readonly Step[]): void {
   const lost = steps.find((step) => step.condition !== undefined && !step.condition.holds());
-  if (lost?.condition) throw new ConditionFailedError(lost.condition.reason);
+  if (lost?.condition) {
+    const { reason } = lost.condition;
+    throw new ConditionFailedError(typeof reason === 'string' ? reason : reason());
+  }
   for (const step of steps) step.write?.();
 }
 

@@ -1,4 +1,6 @@
+import { ConditionFailedError } from '../../core/errors.js';
 import type {
+  AppRuntime,
   AuditEvent,
   BackupCodeSet,
   Challenge,
@@ -13,19 +15,18 @@ import type {
 import type { CountedOn, CurrentSession, DeviceUse, Page, StoreLimits, UserRepository } from '../../core/ports.js';
 import { confirmEnrollment, disableTwoFactor, replaceBackupCodes, resetTwoFactor } from './factor-changes.js';
 import { pageOf, sortKeyShapes } from './listing.js';
+import { accountCount, countMove, deviceCount, emailCount, moveCount } from './counts.js';
 import {
   accountFailuresCleared,
-  auditKey,
   auditPut,
+  auditUnlessWritten,
   challengePut,
-  countIs,
   deviceUse,
   lockoutsEnded,
   sessionPut,
-  storedAudit,
   userCreation,
 } from './steps.js';
-import { type MemoryTable, type Step, atomically, keyOf, transact } from './table.js';
+import { type MemoryTable, atomically, keyOf, transact } from './table.js';
 
 /** The in-memory UserRepository: the DynamoDB store's conditions, over a `MemoryTable`. */
 export class MemoryUserRepository implements UserRepository {
@@ -128,12 +129,7 @@ export class MemoryUserRepository implements UserRepository {
   }
 
   reserveSecondFactorAttempt(userId: string, seen: FailureCount, next: FailureCount): Promise<boolean> {
-    return atomically(() => {
-      const factor = this.table.factors.get(userId);
-      if (!factor || !countIs(factor, seen)) return false;
-      this.table.factors.put(userId, { ...factor, failedAttempts: next.failedAttempts, lockedUntil: next.lockedUntil });
-      return true;
-    });
+    return atomically(() => moveCount(accountCount(this.table, userId), seen, next));
   }
 
   confirmEnrollment(input: {
@@ -190,17 +186,14 @@ export class MemoryUserRepository implements UserRepository {
 
   recordLockout(audit: AuditEvent, endRemembering: boolean): Promise<void> {
     return atomically(() => {
-      const { auditEvents, users } = this.table;
-      const key = auditKey(audit);
-      const auditIsNew: NonNullable<Step['condition']> = { holds: () => !auditEvents.has(key), reason: 'audit_exists' };
-      const auditWrite = () => auditEvents.put(key, storedAudit(audit));
+      const { users } = this.table;
       const targetUserId = audit.targetUserId;
       if (!endRemembering || targetUserId === null) {
-        transact([{ condition: auditIsNew, write: auditWrite }]);
+        transact([auditUnlessWritten(this.table, audit)]);
         return;
       }
       transact([
-        { condition: auditIsNew, write: auditWrite },
+        auditUnlessWritten(this.table, audit),
         // Someone is guessing the second factor: no device skips it any more.
         {
           condition: { holds: () => users.has(targetUserId), reason: 'user_gone' },
@@ -214,19 +207,56 @@ export class MemoryUserRepository implements UserRepository {
   }
 
   getPasswordFailures(appId: string, email: string): Promise<FailureCount | null> {
+    return atomically(() => emailCount(this.table, appId, email, 0).read() ?? null);
+  }
+
+  readPasswordStep(
+    appId: string,
+    email: string,
+  ): Promise<{ app: AppRuntime | null; userId: string | null; emailFailures: FailureCount | null }> {
+    return atomically(() => ({
+      app: this.table.apps.get(appId) ?? null,
+      userId: this.table.emailClaims.get(keyOf(appId, email)) ?? null,
+      emailFailures: emailCount(this.table, appId, email, 0).read() ?? null,
+    }));
+  }
+
+  readUserWithDevice(userId: string, deviceId: string | null): Promise<{ user: User | null; device: Device | null }> {
+    return atomically(() => ({
+      user: this.table.users.get(userId) ?? null,
+      device: deviceId === null ? null : (this.table.devices.get(keyOf(userId, deviceId)) ?? null),
+    }));
+  }
+
+  countPasswordFailure(input: {
+    appId: string;
+    email: string;
+    userId: string | null;
+    countedOn: CountedOn;
+    seen: FailureCount;
+    next: FailureCount;
+    expiresAt: number;
+    lockout: AuditEvent | null;
+  }): Promise<'counted' | 'count_moved'> {
     return atomically(() => {
-      const stored = this.table.passwordFailures.get(keyOf(appId, email));
-      return stored ? { failedAttempts: stored.failedAttempts, lockedUntil: stored.lockedUntil } : null;
+      const { countedOn, userId } = input;
+      const count =
+        countedOn.kind === 'device' && userId !== null
+          ? deviceCount(this.table, userId, countedOn.deviceId, 'passwordFailures')
+          : emailCount(this.table, input.appId, input.email, input.expiresAt);
+      try {
+        // Recorded for unknown emails too (no target user), so both refusals make the same writes.
+        transact([countMove(count, input.seen, input.next), ...(input.lockout ? [auditUnlessWritten(this.table, input.lockout)] : [])]);
+        return 'counted';
+      } catch (error) {
+        if (error instanceof ConditionFailedError && error.reason === 'count_moved') return 'count_moved';
+        throw error;
+      }
     });
   }
 
   movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean> {
-    return atomically(() => {
-      const key = keyOf(appId, email);
-      if (!countIs(this.table.passwordFailures.get(key), seen)) return false;
-      this.table.passwordFailures.put(key, { failedAttempts: next.failedAttempts, lockedUntil: next.lockedUntil, expiresAt });
-      return true;
-    });
+    return atomically(() => moveCount(emailCount(this.table, appId, email, expiresAt), seen, next));
   }
 
   clearPasswordFailures(appId: string, email: string): Promise<void> {
