@@ -163,7 +163,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       await repos.users.putPendingEnrollment(pending);
       const staleSession = aSession(user, { generation: 7 });
       await repos.sessions.issueSession(staleSession, newDevice(aDevice(user)));
-      const overused = aChallenge(user, { purpose: 'enrollment', failedAttempts: limits.maxAttemptsPerChallenge + 1 });
+      const overused = aChallenge(user, { purpose: 'enrollment', failedAttempts: limits.maxAttemptsPerChallenge });
       await repos.sessions.putChallenge(overused);
       const live = aChallenge(user, { purpose: 'enrollment' });
       await repos.sessions.putChallenge(live);

@@ -65,8 +65,12 @@ export function aUser(appId = newId('app'), overrides: Partial<User> = {}): User
   };
 }
 
+/** Each audit entry made here is a millisecond newer than the one before, so newest-first listings have one order. */
+let auditClock = now;
+
 export function anAudit(appId: string, type: AuditEventType = 'settings.updated', overrides: Partial<AuditEvent> = {}): AuditEvent {
-  return { id: randomUUID(), appId, at: iso(), type, actorId: newId('usr'), targetUserId: null, ...overrides };
+  auditClock += 1;
+  return { id: randomUUID(), appId, at: iso(auditClock), type, actorId: newId('usr'), targetUserId: null, ...overrides };
 }
 
 export function aSession(user: User, overrides: Partial<Session> = {}): Session {
