@@ -14,7 +14,8 @@ import type { MeteredCall } from './metering-proxy.js';
  *   a read that finds nothing still costs the minimum; projections do not make a read cheaper;
  * - writes: 1 WRU per 1 KB, 2 WRU per 1 KB for each item of TransactWriteItems (ConditionCheck included);
  *   the size is the larger of the item's images before and after the write; a write whose condition
- *   fails still costs the existing item's size (at least one unit);
+ *   fails still costs the existing item's size (at least one unit), a cancelled transaction what its
+ *   writes would have cost;
  * - every write that adds, changes or removes an item's entry in a global secondary index costs 1 WRU per
  *   1 KB of that entry on the index (2 writes when the entry's key changes), billed as a standard write.
  *
@@ -221,8 +222,10 @@ export class DynamoDbBilling {
           const next = this.images.get(imageKey);
           const beforeSize = previous ? itemSize(previous) : 0;
           let size: number;
-          if (failed || action.kind === 'ConditionCheck') size = beforeSize;
-          else if (action.kind === 'Delete') size = beforeSize;
+          // A failed condition costs the existing item; a cancelled transaction is billed like the writes it
+          // would have made (the image after is the one before, so a Put's item stands in for it).
+          if (action.kind === 'ConditionCheck' || action.kind === 'Delete' || (failed && !action.transactional)) size = beforeSize;
+          else if (failed) size = Math.max(beforeSize, action.item ? itemSize(action.item) : 0);
           else size = Math.max(beforeSize, next ? itemSize(next) : 0, action.item ? itemSize(action.item) : 0);
           bill.tableWriteUnits += writeUnits(size) * (action.transactional ? 2 : 1);
           // Index entries change once per item and request: on its first write, from the image before the

@@ -178,6 +178,7 @@ async function runBench(options: {
       steps: stepReports,
       signIn,
       loginRefusals: refusalSummary(measured.records),
+      unattributedCalls: measured.unattributedCalls,
       functions,
       cognito: cognitoComparison(signIn.costPerMillion.total, 10, [10_000, 50_000, 100_000]),
     };
@@ -187,7 +188,9 @@ async function runBench(options: {
 }
 
 /** Runs every step for every user against a fresh local stack; returns each request's record. */
-async function measureSteps(users: number): Promise<{ records: RequestRecord[]; signIns: [RequestRecord, RequestRecord][] }> {
+async function measureSteps(
+  users: number,
+): Promise<{ records: RequestRecord[]; signIns: [RequestRecord, RequestRecord][]; unattributedCalls: number }> {
   const proxies: MeteringProxy[] = [];
   let publishedEvents = 0;
   const stack = await startLocalStack({
@@ -226,6 +229,7 @@ async function measureSteps(users: number): Promise<{ records: RequestRecord[]; 
     await billing.load([stack.tableName]);
 
     const records: RequestRecord[] = [];
+    let unattributedCalls = 0;
     /** Security events each step's requests cause, learned from its first request. */
     const eventsPerRequest = new Map<StepId, number>();
     const send = async (
@@ -235,7 +239,7 @@ async function measureSteps(users: number): Promise<{ records: RequestRecord[]; 
       body?: unknown,
       token?: string,
     ): Promise<{ status: number; json: unknown }> => {
-      takeCalls();
+      unattributedCalls += takeCalls().length;
       const eventsBefore = publishedEvents;
       logs.start();
       const cpuBefore = process.cpuUsage();
@@ -252,7 +256,9 @@ async function measureSteps(users: number): Promise<{ records: RequestRecord[]; 
       const latencyMs = performance.now() - started;
       const cpu = process.cpuUsage(cpuBefore);
       const logText = logs.stop();
-      const calls = takeCalls().filter((call) => call.startedAt >= started);
+      const finished = takeCalls();
+      const calls = finished.filter((call) => call.startedAt >= started);
+      unattributedCalls += finished.length - calls.length;
       // The stream delivers the request's audit entries to the publisher a moment later; wait for its
       // events so its calls are not mistaken for the next request's.
       const expected = eventsPerRequest.get(step);
@@ -342,7 +348,7 @@ async function measureSteps(users: number): Promise<{ records: RequestRecord[]; 
       await refuse('loginRefusedWrongPassword', person.email);
       await refuse('loginRefusedUnknownEmail', `bench-nobody-${index}-${Date.now()}@example.test`);
     }
-    return { records, signIns };
+    return { records, signIns, unattributedCalls };
   } finally {
     logs.restore();
     direct.destroy();

@@ -67,6 +67,8 @@ export interface BenchReport {
   steps: StepReport[];
   signIn: StepReport;
   loginRefusals: { samples: number; wrongPasswordP50Ms: number; unknownEmailP50Ms: number; ratioUnknownToWrong: number };
+  /** DynamoDB and KMS calls that belonged to no measured request nor its security events (0 unless something ran in the background). */
+  unattributedCalls: number;
   functions: FunctionReport[];
   cognito: ReturnType<typeof cognitoComparison>;
 }
@@ -189,6 +191,12 @@ function runLine(report: BenchReport): string {
   );
 }
 
+function unattributedLine(report: BenchReport): string[] {
+  return report.unattributedCalls > 0
+    ? [`${report.unattributedCalls} DynamoDB or KMS calls belonged to no measured request: something ran in the background.`]
+    : [];
+}
+
 function refusalLine(report: BenchReport): string {
   const refusals = report.loginRefusals;
   return (
@@ -227,6 +235,7 @@ export function textReport(report: BenchReport): string {
     `2FA service benchmark: ${runLine(report)}`,
     '(latency is this machine\'s, not Lambda\'s; RRU/WRU as AWS bills them, "WRU (Local says)" as DynamoDB Local reports them; figures per request)',
     text(stepsTable(report)),
+    ...unattributedLine(report),
     refusalLine(report),
     text(costTable(report)),
     cognitoLine(report),
@@ -240,6 +249,7 @@ export function markdownReport(report: BenchReport): string {
   const sections = [
     `Measured: ${runLine(report)}.`,
     markdown(stepsTable(report)),
+    ...unattributedLine(report),
     refusalLine(report),
     markdown(costTable(report)),
     cognitoLine(report),
