@@ -243,11 +243,11 @@ describe('attempts whose code was never judged', () => {
   it.each([
     { step: 'step-up', send: (code: string) => stepUp(world.deps, { appId: seeded.app.id, token: user.sessionToken, code }) },
     {
-      step: 'regenerating backup codes',
+      step: 'backup-code regeneration',
       send: (code: string) => regenerateBackupCodes(world.deps, { appId: seeded.app.id, token: user.sessionToken, code }),
     },
     {
-      step: 'disabling 2FA',
+      step: '2FA disable',
       send: (code: string) => disableTwoFactor(world.deps, { appId: seeded.app.id, token: user.sessionToken, code }),
     },
   ])('gives back the attempt of a $step whose secret box failed (the count is unchanged)', async ({ send }) => {
