@@ -12,12 +12,12 @@ import { type MemoryTable, type Step, keyOf } from './table.js';
 /** Writes besides the devices' in an unlock or reset stay far below a transaction's 100 (as in DynamoDB). */
 const maxDevicesPerUnlock = 80;
 
-export function auditKey(event: AuditEvent): string {
+function auditKey(event: AuditEvent): string {
   return keyOf(event.appId, `${event.at}#${event.id}`);
 }
 
 /** The audit entry as DynamoDB keeps it: no `targetUserId` stands for null, no `detail` for none. */
-export function storedAudit(event: AuditEvent): AuditEvent {
+function storedAudit(event: AuditEvent): AuditEvent {
   return {
     id: event.id,
     appId: event.appId,

@@ -18,7 +18,7 @@ import type {
  * One kind of record, keyed as its DynamoDB item is. Every read and every write copies, so neither a caller
  * nor a test can change stored state by mutating what it passed in or got back.
  */
-export class Records<T> {
+class Records<T> {
   private readonly byKey = new Map<string, T>();
 
   get(key: string): T | undefined {

@@ -26,12 +26,12 @@ const now = Date.now();
 const iso = (ms = now) => new Date(ms).toISOString();
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
-export const tokenHash = (): string => randomBytes(32).toString('hex');
+const tokenHash = (): string => randomBytes(32).toString('hex');
 export const hash = (): string => randomBytes(16).toString('hex');
 export const email = (label = 'user'): string => `${label}-${randomBytes(6).toString('hex')}@example.test`;
 
 /** A sealed secret as the store sees it: opaque fields it keeps and gives back. */
-export const sealed = (): SealedSecret => ({ v: 1, keyId: newId('dk'), iv: hash(), ciphertext: hash() });
+const sealed = (): SealedSecret => ({ v: 1, keyId: newId('dk'), iv: hash(), ciphertext: hash() });
 
 export function anApp(plan: Plan = 'enterprise'): App {
   return {
