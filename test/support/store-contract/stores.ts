@@ -66,14 +66,14 @@ export async function rejectionOf(call: Promise<unknown>): Promise<unknown> {
 export async function expectConflict(call: Promise<unknown>, reason: ConflictReason): Promise<void> {
   const error = await rejectionOf(call);
   expect(error).toBeInstanceOf(ConditionFailedError);
-  expect((error as ConditionFailedError).reason).toBe(reason);
+  expect(error instanceof ConditionFailedError && error.reason).toBe(reason);
 }
 
 /** The listing refused the cursor as a client's mistake on `cursor`. */
 export async function expectBadCursor(call: Promise<unknown>): Promise<void> {
   const error = await rejectionOf(call);
   expect(error).toBeInstanceOf(ValidationError);
-  expect((error as ValidationError).details.issues).toEqual([expect.objectContaining({ path: 'cursor' })]);
+  expect(error instanceof ValidationError && error.details.issues).toEqual([expect.objectContaining({ path: 'cursor' })]);
 }
 
 /**
@@ -87,7 +87,7 @@ export async function expectOneWinner(calls: Promise<unknown>[], reasons: Confli
   for (const outcome of outcomes) {
     if (outcome.status === 'fulfilled') continue;
     expect(outcome.reason).toBeInstanceOf(ConditionFailedError);
-    expect(reasons).toContain((outcome.reason as ConditionFailedError).reason);
+    expect(reasons).toContain(outcome.reason instanceof ConditionFailedError && outcome.reason.reason);
   }
   return winners[0]!;
 }
