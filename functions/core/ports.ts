@@ -113,7 +113,7 @@ export interface UserRepository {
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
   putPendingEnrollment(pending: PendingEnrollment): Promise<void>;
-  /** Counts a wrong confirmation code; at `maxAttempts` the pending secret is discarded. Returns the count. */
+  /** Counts a wrong confirmation code; from `maxAttempts` on, the pending secret is refused. Returns the count. */
   recordEnrollmentFailure(userId: string, enrollmentId: string, maxAttempts: number): Promise<number>;
   /**
    * Claims the time step of a correct confirmation code before the backup codes are hashed, so of parallel
@@ -206,8 +206,6 @@ export interface UserRepository {
   }): Promise<'counted' | 'count_moved'>;
   /** Like `reserveSecondFactorAttempt`, for the password of `email`; the count is forgotten at `expiresAt` (epoch seconds). */
   movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean>;
-  /** A correct password clears the count. */
-  clearPasswordFailures(appId: string, email: string): Promise<void>;
 }
 
 /** Sessions, login challenges and devices, and the writes that issue a session or prove a second factor. */
@@ -218,13 +216,6 @@ export interface SessionRepository {
   deleteSession(tokenHash: string): Promise<void>;
   putChallenge(challenge: Challenge): Promise<void>;
   getChallenge(tokenHash: string): Promise<Challenge | null>;
-  /**
-   * Spends one of the challenge's attempts before its code is checked, so parallel guesses cannot exceed
-   * the limit; returns the attempts used. Fails with `challenge_spent` when it is gone or exhausted.
-   */
-  reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number>;
-  /** Gives back a reserved attempt whose code was never judged (a dependency failed first). */
-  releaseChallengeAttempt(tokenHash: string): Promise<void>;
   getDevice(userId: string, deviceId: string): Promise<Device | null>;
   /** Every device item of the user, whatever its generation (the caller filters). */
   listDevices(userId: string): Promise<Device[]>;

@@ -94,46 +94,6 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect(await repos.sessions.getChallenge(challenge.tokenHash)).toEqual(challenge);
       expect(await repos.sessions.getChallenge(aChallenge(user).tokenHash)).toBeNull();
     });
-
-    it('reserves attempts up to the limit it is given, then refuses (challenge_spent)', async () => {
-      const { user } = await signedUp(repos);
-      const challenge = aChallenge(user);
-      await repos.sessions.putChallenge(challenge);
-
-      expect(await repos.sessions.reserveChallengeAttempt(challenge.tokenHash, 2)).toBe(1);
-      expect(await repos.sessions.reserveChallengeAttempt(challenge.tokenHash, 2)).toBe(2);
-      await expectConflict(repos.sessions.reserveChallengeAttempt(challenge.tokenHash, 2), 'challenge_spent');
-      await expectConflict(repos.sessions.reserveChallengeAttempt(aChallenge(user).tokenHash, 2), 'challenge_spent');
-      expect((await repos.sessions.getChallenge(challenge.tokenHash))?.failedAttempts).toBe(2);
-    });
-
-    it('never reserves more attempts than the limit, however many arrive at once', async () => {
-      const { user } = await signedUp(repos);
-      const challenge = aChallenge(user);
-      await repos.sessions.putChallenge(challenge);
-
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 5 }, () => repos.sessions.reserveChallengeAttempt(challenge.tokenHash, 3)),
-      );
-
-      expect(outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : [])).sort()).toEqual([1, 2, 3]);
-      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(2);
-    });
-
-    it('gives back a reserved attempt, never below zero, and ignores a challenge gone', async () => {
-      const { user } = await signedUp(repos);
-      const challenge = aChallenge(user);
-      await repos.sessions.putChallenge(challenge);
-      await repos.sessions.reserveChallengeAttempt(challenge.tokenHash, 3);
-      const gone = aChallenge(user).tokenHash;
-
-      await repos.sessions.releaseChallengeAttempt(challenge.tokenHash);
-      await repos.sessions.releaseChallengeAttempt(challenge.tokenHash);
-      await repos.sessions.releaseChallengeAttempt(gone);
-
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toEqual(challenge);
-      expect(await repos.sessions.getChallenge(gone)).toBeNull();
-    });
   });
 
   describe('devices', () => {

@@ -415,21 +415,6 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect(await repos.users.getPasswordFailures(appId, address)).toEqual({ failedAttempts: 10, lockedUntil: 123_000 });
       expect(await repos.users.getPasswordFailures(newId('app'), address)).toBeNull();
     });
-
-    it('forgets the count on a correct password', async () => {
-      const [appId, address] = [newId('app'), email()];
-      await repos.users.movePasswordFailures(
-        appId,
-        address,
-        { failedAttempts: 0, lockedUntil: null },
-        { failedAttempts: 3, lockedUntil: null },
-        2_000_000_000,
-      );
-
-      await repos.users.clearPasswordFailures(appId, address);
-
-      expect(await repos.users.getPasswordFailures(appId, address)).toBeNull();
-    });
   });
 
   describe('lockouts and unlocks', () => {

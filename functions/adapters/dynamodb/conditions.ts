@@ -19,8 +19,6 @@ export const conditions = {
     text: 'attribute_exists(pk) AND failedAttempts < :maxAttempts',
     values: { ':maxAttempts': maxAttempts },
   }),
-  /** A reserved attempt can be given back only while one is counted. */
-  challengeHasAttemptsUsed: { text: 'attribute_exists(pk) AND failedAttempts > :zero', values: { ':zero': 0 } },
   /**
    * A challenge is spent by deleting it; only a request that finds it alive, with attempts left, may (a code
    * is judged before anything is written, so the one that spends it has not been counted).
@@ -90,8 +88,10 @@ export const conditions = {
     values: { ':seenMode': draft.mode, ':seenDays': draft.rememberDeviceDays },
   }),
   /**
-   * A known device is used (a session issued to it, its token rotated, it remembered) only while it is of the
-   * user's current device generation: "sign out everywhere" or forgetting it must win over a login in flight.
+   * A known device is used (a session issued to it, its token rotated, it remembered) only while it still
+   * exists with the generation it was read with: forgetting it wins over a login in flight. ("Sign out
+   * everywhere" moves the user's generations instead: such a login's session is dead on arrival, and the
+   * device is no longer live for the next one.)
    */
   deviceLive: (deviceGeneration: number): Expression => ({
     text: 'attribute_exists(pk) AND generation = :deviceGeneration',

@@ -47,20 +47,6 @@ export class DynamoSessionRepository implements SessionRepository {
     return item ? challengeOf(tokenHash, item) : null;
   }
 
-  async reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number> {
-    const counted = { text: 'ADD failedAttempts :one', values: { ':one': 1 } };
-    const attributes = await this.table.write({
-      item: this.table.update(keys.challenge(tokenHash), counted, conditions.challengeHasAttemptsLeft(maxAttempts)),
-      reason: 'challenge_spent',
-    });
-    return typeof attributes?.failedAttempts === 'number' ? attributes.failedAttempts : maxAttempts;
-  }
-
-  async releaseChallengeAttempt(tokenHash: string): Promise<void> {
-    const givenBack = { text: 'ADD failedAttempts :minusOne', values: { ':minusOne': -1 } };
-    await this.table.writeUnlessRefused(this.table.update(keys.challenge(tokenHash), givenBack, conditions.challengeHasAttemptsUsed));
-  }
-
   async getDevice(userId: string, deviceId: string): Promise<Device | null> {
     const item = await this.table.get(keys.device(userId, deviceId));
     return item ? deviceOf(item) : null;

@@ -114,10 +114,6 @@ export class DynamoUserRepository extends DynamoFactors implements UserRepositor
     });
   }
 
-  async clearPasswordFailures(appId: string, email: string): Promise<void> {
-    await this.table.write({ item: this.table.delete(keys.passwordFailures(appId, email)) });
-  }
-
   async unlockUser(user: User, devices: readonly Device[], audit: AuditEvent): Promise<void> {
     const factor = await this.table.get(keys.totpFactor(user.id));
     await this.table.transact([

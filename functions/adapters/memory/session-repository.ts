@@ -39,24 +39,6 @@ export class MemorySessionRepository implements SessionRepository {
     return atomically(() => this.table.challenges.get(tokenHash) ?? null);
   }
 
-  reserveChallengeAttempt(tokenHash: string, maxAttempts: number): Promise<number> {
-    return atomically(() => {
-      const challenge = this.table.challenges.get(tokenHash);
-      if (!challenge || challenge.failedAttempts >= maxAttempts) throw new ConditionFailedError('challenge_spent');
-      const failedAttempts = challenge.failedAttempts + 1;
-      this.table.challenges.put(tokenHash, { ...challenge, failedAttempts });
-      return failedAttempts;
-    });
-  }
-
-  releaseChallengeAttempt(tokenHash: string): Promise<void> {
-    return atomically(() => {
-      this.table.challenges.update(tokenHash, (challenge) => {
-        if (challenge.failedAttempts > 0) challenge.failedAttempts -= 1;
-      });
-    });
-  }
-
   getDevice(userId: string, deviceId: string): Promise<Device | null> {
     return atomically(() => this.table.devices.get(keyOf(userId, deviceId)) ?? null);
   }

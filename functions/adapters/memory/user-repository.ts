@@ -258,10 +258,4 @@ export class MemoryUserRepository implements UserRepository {
   movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean> {
     return atomically(() => moveCount(emailCount(this.table, appId, email, expiresAt), seen, next));
   }
-
-  clearPasswordFailures(appId: string, email: string): Promise<void> {
-    return atomically(() => {
-      this.table.passwordFailures.delete(keyOf(appId, email));
-    });
-  }
 }
