@@ -251,7 +251,7 @@ export async function setDeviceCount(world: World, seeded: SeededUser, count: De
   }
 }
 
-/** The app's audit entries of one type, oldest first. */
+/** The app's audit entries of one type, oldest first (those of one millisecond in no particular order). */
 export async function auditEntries(world: World, appId: string, type: AuditEventType): Promise<AuditEvent[]> {
   const page = await world.deps.audit.listAuditEvents(appId, 1_000, null);
   return page.items.filter((event) => event.type === type).reverse();
