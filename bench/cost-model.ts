@@ -24,13 +24,29 @@ export const prices = {
   },
 } as const;
 
+/**
+ * The Lambda duration model: a request's billed duration is its CPU work plus its waits on AWS, not the
+ * latency this (shared, loaded) machine shows, which mostly measures queueing behind other work here.
+ * - CPU: the step's median process CPU time measured by the bench (handler, local bridge, metering proxies
+ *   and HTTP client together: an overstatement of the handler's own), with the hash-wasm Argon2 share
+ *   replaced by Node's native `crypto.argon2` share (hash-wasm ÷ native CPU measured in the same run with a
+ *   Node ≥ 24.7, `--node PATH`; kept as hash-wasm's when none is given: conservative). Taken as one Lambda
+ *   vCPU's time, which Lambda gives in full only from 1,769 MB.
+ * - Waits: the step's median sequential DynamoDB and KMS round trips × {@link roundTripMs}.
+ */
+export const durationModel = {
+  /** Assumed latency of one DynamoDB or KMS call from Lambda in the same region (not measured here). */
+  roundTripMs: 6,
+  roundTripBasis: "DynamoDB's single-digit-millisecond latency for single-item operations in the same region, KMS taken as alike",
+} as const;
+
 /** What CloudWatch Logs counts per log event on top of its message (PutLogEvents' per-event 26 bytes). */
 const logEventOverheadBytes = 26;
 const bytesPerGb = 1024 ** 3;
 
 /** One step's measured figures, per request (means), from which its cost is modeled. */
 export interface MeasuredCost {
-  /** Modeled billed duration: the step's p50 server time, rounded up to the millisecond as Lambda bills. */
+  /** Modeled duration ({@link durationModel}); rounded up to the millisecond here, as Lambda bills. */
   durationMs: number;
   memoryMb: number;
   readUnits: number;

@@ -1,11 +1,14 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// First: it wraps hash-wasm before any handler module imports it.
+import { hashMeter, measureArgon2Ratios, type Argon2Ratio, type HashWasmUse } from './hash-meter.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { argon2Implementation } from '../functions/core/hashing.js';
 import { startLocalStack } from '../local/stack.js';
 import { currentStep, totpCode } from '../test/support/authenticator.js';
 import { DynamoDbBilling, type CallBill } from './billing.js';
@@ -14,6 +17,7 @@ import {
   applicationLogBytes,
   cognitoComparison,
   costPerMillion,
+  durationModel,
   platformLogBytes,
   prices,
   type CostPerMillion,
@@ -37,9 +41,15 @@ import { markdownReport, percentile, round, textReport, type BenchReport, type F
  * next to naive bundles of the same AWS SDK packages. Options: `--users N` (20), `--json FILE`,
  * `--markdown FILE` (`-` for stdout), `--readme` (rewrites the generated part of README.md's benchmark
  * section), `--load-runs N` (7), `--load-all` (time every function, not just the measured steps'),
- * `--skip-bundles`, `--node PATH` (the Node.js that loads the bundles), `--trace FILE` (every request's calls, one JSON
+ * `--skip-bundles`, `--node PATH` (the Node.js that loads the bundles and, when it has `crypto.argon2`, measures
+ * how much cheaper the native Argon2 is than hash-wasm), `--trace FILE` (every request's calls, one JSON
  * line per request), `--from FILE` (no run: print, and write as asked, the report a `--json` run wrote).
+ *
+ * Lambda duration is modeled, not taken from the latency measured here: see `durationModel` in cost-model.ts.
  */
+
+/** Alternated runs of each Argon2 implementation per cost when measuring the native/hash-wasm ratio. */
+const argon2RatioRuns = 15;
 
 /** The steps measured, each served by one function (the step's directory under `functions/`). */
 const steps = {
@@ -62,6 +72,8 @@ interface RequestRecord {
   latencyMs: number;
   /** CPU this process spent during the request: the handler, and the local bridge, proxies and client around it. */
   cpuMs: number;
+  /** hash-wasm's Argon2 hashes during the request (part of cpuMs). */
+  hashWasm: HashWasmUse;
   roundTrips: number;
   calls: MeteredCall[];
   bills: CallBill[];
@@ -102,7 +114,7 @@ async function main(): Promise<void> {
     },
   });
   const report = values.from
-    ? (JSON.parse(readFileSync(values.from, 'utf8')) as BenchReport)
+    ? readReport(values.from)
     : await runBench({
         users: Number(values.users),
         loadRuns: Number(values['load-runs']),
@@ -117,6 +129,15 @@ async function main(): Promise<void> {
   if (values.markdown === '-') console.log(markdown);
   else if (values.markdown) writeFileSync(values.markdown, markdown);
   if (values.readme) updateReadme(markdown);
+}
+
+function readReport(file: string): BenchReport {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { schema?: string };
+  if (report.schema !== 'twofa-bench/2')
+    throw new Error(
+      `${file} is ${report.schema ?? 'not a bench report'}, not twofa-bench/2 (which models Lambda duration): run the bench again`,
+    );
+  return report as BenchReport;
 }
 
 async function runBench(options: {
@@ -140,16 +161,18 @@ async function runBench(options: {
     progress(`measuring the steps, ${options.users} users`);
     const measured = await measureSteps(options.users);
     if (options.trace) writeFileSync(options.trace, measured.records.map((record) => JSON.stringify(traceOf(record))).join('\n') + '\n');
+    const model = await hashingModel(measured.records, options.node, workDir, progress);
     const stepReports = (Object.keys(steps) as StepId[]).map((id) =>
       summarize(
         id,
         measured.records.filter((record) => record.step === id),
         deployed,
+        model.argon2Ratios,
       ),
     );
     // The login and TOTP-verify rows added up (so the costs match the table), with latency and round trips
     // taken per user from each one's own login and verify.
-    const stepReport = (id: StepId) => stepReports.find((report) => report.id === id) ?? summarize(id, [], deployed);
+    const stepReport = (id: StepId) => stepReports.find((report) => report.id === id) ?? summarize(id, [], deployed, null);
     const signIn = combine(
       stepReport('login'),
       stepReport('loginVerifyTotp'),
@@ -162,7 +185,7 @@ async function runBench(options: {
       : await measureBundles(deployed, workDir, { runs: options.loadRuns, all: options.loadAll, node: options.node });
     progress('done');
     return {
-      schema: 'twofa-bench/1',
+      schema: 'twofa-bench/2',
       generatedAt: new Date().toISOString(),
       git: gitState(),
       environment: {
@@ -175,6 +198,7 @@ async function runBench(options: {
         logLevel,
       },
       prices,
+      durationModel: { roundTripMs: durationModel.roundTripMs, roundTripBasis: durationModel.roundTripBasis, ...model },
       steps: stepReports,
       signIn,
       loginRefusals: refusalSummary(measured.records),
@@ -185,6 +209,40 @@ async function runBench(options: {
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How hashing CPU is priced. The handlers hash as this process's Node.js lets them: natively on Node ≥ 24.7
+ * (as deployed: their CPU is priced as measured), else with hash-wasm, whose share is then divided by the
+ * hash-wasm/native ratio measured now with `--node` when that Node.js has `crypto.argon2`, and kept whole
+ * (an overstatement) when it has not.
+ */
+async function hashingModel(
+  records: RequestRecord[],
+  node: string,
+  workDir: string,
+  progress: (message: string) => void,
+): Promise<Omit<BenchReport['durationModel'], 'roundTripMs' | 'roundTripBasis'>> {
+  const costs = [...new Set(records.flatMap((record) => Object.keys(record.hashWasm)))].sort();
+  if (argon2Implementation === 'node:crypto' || costs.length === 0)
+    return { handlersHashWith: argon2Implementation, hashCpu: 'measured-native', ratioNode: null, argon2Ratios: null };
+  if (node !== process.execPath) progress(`timing hash-wasm against crypto.argon2 with ${node} (${argon2RatioRuns} runs each)`);
+  const argon2Ratios = node === process.execPath ? null : await measureArgon2Ratios(node, costs, argon2RatioRuns, workDir);
+  return argon2Ratios
+    ? {
+        handlersHashWith: 'hash-wasm',
+        hashCpu: 'native-by-ratio',
+        ratioNode: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
+        argon2Ratios: argon2Ratios.map((ratio) => ({
+          ...ratio,
+          hashWasmCpuMs: round(ratio.hashWasmCpuMs),
+          nativeCpuMs: round(ratio.nativeCpuMs),
+          hashWasmWallMs: round(ratio.hashWasmWallMs),
+          nativeWallMs: round(ratio.nativeWallMs),
+          ratio: round(ratio.ratio),
+        })),
+      }
+    : { handlersHashWith: 'hash-wasm', hashCpu: 'hash-wasm-kept', ratioNode: null, argon2Ratios: null };
 }
 
 /** Runs every step for every user against a fresh local stack; returns each request's record. */
@@ -242,6 +300,7 @@ async function measureSteps(
       unattributedCalls += takeCalls().length;
       const eventsBefore = publishedEvents;
       logs.start();
+      hashMeter.start();
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const response = await fetch(path.startsWith('/v1/health') ? `${stack.url}${path}` : `${base}${path}`, {
@@ -255,6 +314,7 @@ async function measureSteps(
       const text = await response.text();
       const latencyMs = performance.now() - started;
       const cpu = process.cpuUsage(cpuBefore);
+      const hashWasm = hashMeter.take();
       const logText = logs.stop();
       const finished = takeCalls();
       const calls = finished.filter((call) => call.startedAt >= started);
@@ -276,6 +336,7 @@ async function measureSteps(
         step,
         latencyMs,
         cpuMs: (cpu.user + cpu.system) / 1000,
+        hashWasm,
         roundTrips: sequentialRoundTrips(calls),
         calls,
         bills,
@@ -408,7 +469,7 @@ function sequentialRoundTrips(calls: readonly MeteredCall[]): number {
   return Math.max(0, ...depth);
 }
 
-function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunction[]): StepReport {
+function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunction[], argon2Ratios: Argon2Ratio[] | null): StepReport {
   const step = steps[id];
   const fn = deployed.find((candidate) => candidate.name === step.function);
   if (!fn) throw new Error(`the CDK app has no function ${step.function}`);
@@ -429,7 +490,34 @@ function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunct
   const indexWriteUnits = mean((record) => sumBills(record.bills, (bill) => bill.indexWriteUnits));
   const kmsCalls = mean((record) => record.calls.filter((call) => call.service === 'kms').length);
   const p50 = percentile(latencies, 0.5);
-  const logBytes = mean((record) => applicationLogBytes(record.logText)) + platformLogBytes(fn.logFormat, p50, fn.memoryMb);
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
+  // The Lambda duration model (cost-model.ts): CPU, its hash-wasm share swapped for the native one, plus round trips.
+  const cpuP50 = median(records.map((record) => record.cpuMs));
+  const hashCosts = [...new Set(records.flatMap((record) => Object.keys(record.hashWasm)))].sort();
+  const hashWasm = Object.fromEntries(
+    hashCosts.map((cost) => [
+      cost,
+      {
+        count: round(mean((record) => record.hashWasm[cost]?.count ?? 0)),
+        cpuMsP50: round(median(records.map((record) => record.hashWasm[cost]?.cpuMs ?? 0))),
+      },
+    ]),
+  );
+  const hashWasmCpuMs = hashCosts.reduce((sum, cost) => sum + (hashWasm[cost]?.cpuMsP50 ?? 0), 0);
+  const nativeHashCpuMs = hashCosts.reduce((sum, cost) => {
+    const ratio = argon2Ratios?.find((measured) => measured.cost === cost)?.ratio ?? 1;
+    return sum + (hashWasm[cost]?.cpuMsP50 ?? 0) / ratio;
+  }, 0);
+  // From the rounded figures the report shows, so its columns add up.
+  const modeledCpuMs = round(cpuP50) - hashWasmCpuMs + nativeHashCpuMs;
+  const roundTripsMedian = percentile(roundTrips, 0.5);
+  const roundTripMs = roundTripsMedian * durationModel.roundTripMs;
+  const modeledDurationMs = Math.ceil(round(modeledCpuMs + roundTripMs));
+  const logBytes = mean((record) => applicationLogBytes(record.logText)) + platformLogBytes(fn.logFormat, modeledDurationMs, fn.memoryMb);
   const publisher = {
     calls: mean((record) => record.publisherCalls.length),
     readUnits: mean((record) => sumBills(record.publisherBills, (bill) => bill.readUnits)),
@@ -437,7 +525,6 @@ function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunct
     kmsCalls: mean((record) => record.publisherCalls.filter((call) => call.service === 'kms').length),
   };
   const securityEvents = mean((record) => record.securityEvents);
-  const modeledDurationMs = Math.ceil(p50);
   return {
     id,
     label: step.label,
@@ -445,15 +532,8 @@ function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunct
     function: step.function,
     requests: records.length,
     latencyMs: { p50: round(p50), p95: round(percentile(latencies, 0.95)) },
-    cpuMs: {
-      p50: round(
-        percentile(
-          records.map((record) => record.cpuMs).sort((a, b) => a - b),
-          0.5,
-        ),
-      ),
-    },
-    roundTrips: { median: percentile(roundTrips, 0.5), max: roundTrips.at(-1) ?? 0 },
+    cpuMs: { p50: round(cpuP50) },
+    roundTrips: { median: roundTripsMedian, max: roundTrips.at(-1) ?? 0 },
     callsByType: Object.fromEntries(Object.entries(callsByType).map(([name, value]) => [name, round(value)])),
     dynamoDb: {
       readUnits: round(readUnits),
@@ -474,7 +554,17 @@ function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunct
       writeUnits: round(publisher.writeUnits),
       kmsCalls: round(publisher.kmsCalls),
     },
+    hashWasm,
     memoryMb: fn.memoryMb,
+    modeledDuration: {
+      measuredCpuMs: round(cpuP50),
+      hashWasmCpuMs: round(hashWasmCpuMs),
+      nativeHashCpuMs: round(nativeHashCpuMs),
+      cpuMs: round(modeledCpuMs),
+      roundTrips: roundTripsMedian,
+      roundTripMs,
+      durationMs: round(modeledCpuMs + roundTripMs),
+    },
     modeledDurationMs,
     costPerMillion: roundCosts(
       costPerMillion({
@@ -533,7 +623,25 @@ function combine(login: StepReport, verify: StepReport, perUser: [number, number
       writeUnits: add(login.publisher.writeUnits, verify.publisher.writeUnits),
       kmsCalls: add(login.publisher.kmsCalls, verify.publisher.kmsCalls),
     },
+    hashWasm: Object.fromEntries(
+      [...new Set([...Object.keys(login.hashWasm), ...Object.keys(verify.hashWasm)])].sort().map((cost) => [
+        cost,
+        {
+          count: add(login.hashWasm[cost]?.count ?? 0, verify.hashWasm[cost]?.count ?? 0),
+          cpuMsP50: add(login.hashWasm[cost]?.cpuMsP50 ?? 0, verify.hashWasm[cost]?.cpuMsP50 ?? 0),
+        },
+      ]),
+    ),
     memoryMb: Math.max(login.memoryMb, verify.memoryMb),
+    modeledDuration: {
+      measuredCpuMs: add(login.modeledDuration.measuredCpuMs, verify.modeledDuration.measuredCpuMs),
+      hashWasmCpuMs: add(login.modeledDuration.hashWasmCpuMs, verify.modeledDuration.hashWasmCpuMs),
+      nativeHashCpuMs: add(login.modeledDuration.nativeHashCpuMs, verify.modeledDuration.nativeHashCpuMs),
+      cpuMs: add(login.modeledDuration.cpuMs, verify.modeledDuration.cpuMs),
+      roundTrips: login.modeledDuration.roundTrips + verify.modeledDuration.roundTrips,
+      roundTripMs: add(login.modeledDuration.roundTripMs, verify.modeledDuration.roundTripMs),
+      durationMs: add(login.modeledDuration.durationMs, verify.modeledDuration.durationMs),
+    },
     modeledDurationMs: login.modeledDurationMs + verify.modeledDurationMs,
     costPerMillion: addCosts(login.costPerMillion, verify.costPerMillion),
   };

@@ -1,4 +1,5 @@
 import type { CostPerMillion, cognitoComparison, prices } from './cost-model.js';
+import type { Argon2Ratio } from './hash-meter.js';
 
 /**
  * The shape of `npm run bench -- --json FILE` (documented field by field in the README's benchmark
@@ -26,7 +27,27 @@ export interface StepReport {
   logBytes: number;
   securityEvents: number;
   publisher: { calls: number; readUnits: number; writeUnits: number; kmsCalls: number };
+  /** hash-wasm Argon2 hashes the handlers computed, by cost (`m=…,t=…,p=…`): mean count per request, median CPU. */
+  hashWasm: Record<string, { count: number; cpuMsP50: number }>;
   memoryMb: number;
+  /** The Lambda duration priced, part by part (the model: `durationModel` of the report). */
+  modeledDuration: {
+    /** `cpuMs.p50`, as measured. */
+    measuredCpuMs: number;
+    /** Its hash-wasm share: per cost, the median over the step's requests, added up. */
+    hashWasmCpuMs: number;
+    /** What replaces that share: each cost's median ÷ its hash-wasm/native ratio (the share itself when no ratio was measured). */
+    nativeHashCpuMs: number;
+    /** measuredCpuMs − hashWasmCpuMs + nativeHashCpuMs. */
+    cpuMs: number;
+    /** `roundTrips.median` (for `signIn`, login's plus verify's). */
+    roundTrips: number;
+    /** roundTrips × the assumed round-trip latency. */
+    roundTripMs: number;
+    /** cpuMs + roundTripMs. */
+    durationMs: number;
+  };
+  /** What Lambda bills: modeledDuration.durationMs rounded up to the millisecond (for `signIn`, each invocation's added). */
   modeledDurationMs: number;
   costPerMillion: CostPerMillion;
 }
@@ -51,7 +72,7 @@ export interface FunctionReport {
 }
 
 export interface BenchReport {
-  schema: 'twofa-bench/1';
+  schema: 'twofa-bench/2';
   generatedAt: string;
   git: { commit: string; uncommittedFiles: number };
   environment: {
@@ -64,6 +85,22 @@ export interface BenchReport {
     logLevel: string;
   };
   prices: typeof prices;
+  durationModel: {
+    /** Assumed latency of one sequential DynamoDB or KMS round trip, and why. */
+    roundTripMs: number;
+    roundTripBasis: string;
+    /** The Argon2 the handlers computed with in this run (functions/core/hashing.ts picks by runtime). */
+    handlersHashWith: 'node:crypto' | 'hash-wasm';
+    /**
+     * What the model does with hashing CPU: `measured-native` (the handlers already hashed as deployed),
+     * `native-by-ratio` (hash-wasm's share divided by the ratio measured in this run), `hash-wasm-kept` (no
+     * Node with crypto.argon2 to measure it: the hash-wasm CPU is priced, an overstatement).
+     */
+    hashCpu: 'measured-native' | 'native-by-ratio' | 'hash-wasm-kept';
+    /** The Node.js that measured the ratios (`--node`), null when none was measured. */
+    ratioNode: string | null;
+    argon2Ratios: Argon2Ratio[] | null;
+  };
   steps: StepReport[];
   signIn: StepReport;
   loginRefusals: { samples: number; wrongPasswordP50Ms: number; unknownEmailP50Ms: number; ratioUnknownToWrong: number };
@@ -110,6 +147,7 @@ function stepsTable(report: BenchReport): Table {
     String(step.kmsCalls),
     String(step.logBytes),
     String(step.securityEvents),
+    String(step.modeledDurationMs),
     dollars(step.costPerMillion.total),
   ];
   return {
@@ -126,11 +164,88 @@ function stepsTable(report: BenchReport): Table {
       'KMS',
       'log bytes',
       'events',
+      'billed ms (model)',
       '$ per 1M',
     ],
     rows: [...report.steps.map(row), row(report.signIn)],
     textColumns: [5],
   };
+}
+
+/** The names the service's two Argon2id costs (functions/core/hashing.ts) go by. */
+const costLabels: Record<string, string> = { 'm=19456,t=2,p=1': 'password', 'm=7168,t=1,p=1': 'backup code' };
+
+function costLabel(cost: string): string {
+  return costLabels[cost] ?? cost;
+}
+
+function durationTable(report: BenchReport): Table {
+  const roundTripMs = report.durationModel.roundTripMs;
+  const row = (step: StepReport) => {
+    const model = step.modeledDuration;
+    const hashes = Object.entries(step.hashWasm)
+      .map(([cost, use]) => `${use.count}× ${costLabel(cost)}`)
+      .join(', ');
+    return [
+      step.label,
+      String(step.memoryMb),
+      String(model.measuredCpuMs),
+      model.hashWasmCpuMs > 0 ? `${model.hashWasmCpuMs} (${hashes})` : '',
+      model.hashWasmCpuMs > 0 ? String(model.nativeHashCpuMs) : '',
+      String(model.cpuMs),
+      `${model.roundTrips} × ${roundTripMs} = ${model.roundTripMs}`,
+      String(model.durationMs),
+      String(step.modeledDurationMs),
+      dollars(step.costPerMillion.lambdaDuration, 3),
+    ];
+  };
+  return {
+    header: [
+      'step',
+      'memory MB',
+      'CPU ms p50',
+      'of which hash-wasm',
+      'as native',
+      'modeled CPU ms',
+      `round trips × ${roundTripMs} ms`,
+      'modeled ms',
+      'billed ms',
+      'Lambda duration $ per 1M',
+    ],
+    rows: [...report.steps.map(row), row(report.signIn)],
+    textColumns: [3],
+  };
+}
+
+function durationModelLine(report: BenchReport): string {
+  const model = report.durationModel;
+  const ratios = (model.argon2Ratios ?? [])
+    .map(
+      (ratio) =>
+        `${costLabel(ratio.cost)} (${ratio.cost}) hash-wasm ${ratio.hashWasmCpuMs} ms against native ${ratio.nativeCpuMs} ms, ` +
+        `${ratio.ratio.toFixed(2)}× (wall ${ratio.hashWasmWallMs} against ${ratio.nativeWallMs} ms)`,
+    )
+    .join('; ');
+  const runs = model.argon2Ratios?.[0]?.runs ?? 0;
+  const hashing = {
+    'measured-native':
+      "Argon2 hashing is priced as measured: the handlers hashed with Node's own crypto.argon2, as the deployed runtime does.",
+    'native-by-ratio':
+      `The handlers hashed with hash-wasm (${report.environment.node} has no crypto.argon2); the deployed nodejs24.x hashes with ` +
+      `Node's own crypto.argon2, so each step's hash-wasm CPU (its median per request) is divided by the hash-wasm/native CPU ratio ` +
+      `measured in this run with ${model.ratioNode ?? '?'} (${runs} alternated runs of each, process CPU of all threads, medians): ${ratios}.`,
+    'hash-wasm-kept':
+      `The handlers hashed with hash-wasm (${report.environment.node} has no crypto.argon2) and no Node.js with crypto.argon2 was ` +
+      `given (\`--node PATH\`) to measure the native hash against it, so the hash-wasm CPU is priced as measured: conservative, ` +
+      `since the deployed nodejs24.x hashes natively (docs/runtime-and-bundles.md measured native Argon2 2.2–2.7× cheaper in CPU).`,
+  }[model.hashCpu];
+  return (
+    `Lambda duration as priced: per request, the step's CPU time p50 measured here (this process: handler, local bridge, ` +
+    `metering proxies and client; taken as one vCPU's time, which Lambda gives in full from 1,769 MB) with its hash-wasm share ` +
+    `replaced as below, plus its sequential DynamoDB and KMS round trips × ${model.roundTripMs} ms (assumed, not measured ` +
+    `here; basis: ${model.roundTripBasis}); rounded up to the ms per invocation. The p50 and p95 latency columns are this machine's, ` +
+    `queueing under its load included, and price nothing. ${hashing}`
+  );
 }
 
 const costParts: [keyof CostPerMillion, string][] = [
@@ -233,10 +348,13 @@ function markdown(table: Table): string {
 export function textReport(report: BenchReport): string {
   const sections = [
     `2FA service benchmark: ${runLine(report)}`,
-    '(latency is this machine\'s, not Lambda\'s; RRU/WRU as AWS bills them, "WRU (Local says)" as DynamoDB Local reports them; figures per request)',
+    '(latency is this machine\'s, not Lambda\'s, and prices nothing: cost uses "billed ms (model)"; RRU/WRU as AWS bills them, ' +
+      '"WRU (Local says)" as DynamoDB Local reports them; figures per request)',
     text(stepsTable(report)),
     ...unattributedLine(report),
     refusalLine(report),
+    durationModelLine(report),
+    text(durationTable(report)),
     text(costTable(report)),
     cognitoLine(report),
     text(cognitoTable(report)),
@@ -251,6 +369,8 @@ export function markdownReport(report: BenchReport): string {
     markdown(stepsTable(report)),
     ...unattributedLine(report),
     refusalLine(report),
+    durationModelLine(report),
+    markdown(durationTable(report)),
     markdown(costTable(report)),
     cognitoLine(report),
     markdown(cognitoTable(report)),
