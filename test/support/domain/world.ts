@@ -209,6 +209,13 @@ export async function seedLoginChallenge(world: World, user: User, deviceId: str
   return issued.token;
 }
 
+/** An enrollment challenge for `user` as a login under a `required` mode issues it to a user without a second factor. */
+export async function seedEnrollmentChallenge(world: World, user: User): Promise<string> {
+  const issued = newChallenge(world.deps, (await world.deps.users.getUser(user.id))!, 'enrollment');
+  await world.deps.sessions.putChallenge(issued.challenge);
+  return issued.token;
+}
+
 /** The code the user's authenticator app shows at `atMs`, written from RFC 6238 independently of the service's TOTP. */
 export function codeAt(secret: Buffer, atMs: number): string {
   return hotpCode(secret, Math.floor(atMs / stepMs));

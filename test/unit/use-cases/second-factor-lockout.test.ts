@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import { SecretUnreadableError } from '../../../functions/core/errors.js';
-import { hashToken } from '../../../functions/core/tokens.js';
+import { hashToken, newToken } from '../../../functions/core/tokens.js';
+import { newChallenge } from '../../../functions/core/use-cases/common.js';
+import { forgetDevice } from '../../../functions/core/use-cases/devices.js';
 import { disableTwoFactor } from '../../../functions/core/use-cases/disable-two-factor.js';
 import { regenerateBackupCodes } from '../../../functions/core/use-cases/regenerate-backup-codes.js';
 import { stepUp } from '../../../functions/core/use-cases/step-up.js';
@@ -17,6 +19,7 @@ import {
   outcomeOf,
   seedApp,
   seedEnrolledUser,
+  seedEnrollmentChallenge,
   seedLoginChallenge,
   setAccountCount,
   setDeviceCount,
@@ -75,6 +78,40 @@ describe('verifyLogin: one login challenge', () => {
 
     // Assess
     expect(right).toBe('challenge_invalid');
+  });
+  it.each([
+    { token: 'an enrollment challenge', challenge: () => seedEnrollmentChallenge(world, user.user) },
+    {
+      token: 'a login challenge of another app',
+      challenge: async () => {
+        const other = await seedApp(world, { published: { mode: 'optional' } });
+        return seedLoginChallenge(world, (await seedEnrolledUser(world, other.app)).user);
+      },
+    },
+    { token: 'a token that is no challenge', challenge: () => Promise.resolve('not-a-challenge') },
+  ])('refuses $token with challenge_invalid, counting nothing', async ({ challenge }) => {
+    // Prepare
+    const token = await challenge();
+
+    // Act
+    const result = await outcomeOf(verify(token, rightCode()));
+
+    // Assess
+    expect(result).toBe('challenge_invalid');
+    await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 0, lockedUntil: null });
+  });
+
+  it('accepts a challenge token of the older shape, which names neither user nor device', async () => {
+    // Prepare
+    const issued = newChallenge(world.deps, user.user, 'login');
+    const olderToken = newToken();
+    await world.deps.sessions.putChallenge({ ...issued.challenge, tokenHash: hashToken(olderToken) });
+
+    // Act
+    const signedIn = await verify(olderToken, rightCode());
+
+    // Assess
+    expect(signedIn.session.assurance).toBe('two_factor');
   });
 });
 
@@ -183,6 +220,18 @@ describe('verifyLogin: codes counted on a device', () => {
     expect(fromDevice.device.id).toBe(user.deviceId);
     await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 10, lockedUntil: world.now + minuteMs });
   });
+  it('counts on the account once the device a challenge carries has been forgotten', async () => {
+    // Prepare
+    const onDevice = await seedLoginChallenge(world, user.user, user.deviceId);
+    await forgetDevice(world.deps, { appId: seeded.app.id, token: user.sessionToken, deviceId: user.deviceId });
+
+    // Act
+    const wrong = await outcomeOf(verify(onDevice, wrongCode()));
+
+    // Assess
+    expect(wrong).toBe('invalid_code');
+    await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 1, lockedUntil: null });
+  });
 });
 
 describe('parallel guesses', () => {
@@ -261,6 +310,35 @@ describe('attempts whose code was never judged', () => {
     // Assess
     expect(failure).toEqual(new Error('key service unreachable'));
     await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 3, lockedUntil: null });
+  });
+
+  it('gives back the attempt of a backup-code step-up whose code set could not be read', async () => {
+    // Prepare
+    await setAccountCount(world, user.user.id, { failedAttempts: 3, lockedUntil: null });
+    jest.spyOn(world.deps.users, 'getBackupCodeSet').mockRejectedValueOnce(new Error('table unavailable'));
+
+    // Act
+    const failure = await stepUp(world.deps, { appId: seeded.app.id, token: user.sessionToken, backupCode: user.backupCodes[0]! }).catch(
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(failure).toEqual(new Error('table unavailable'));
+    await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 3, lockedUntil: null });
+  });
+
+  it('keeps a judged wrong code counted when its lockout’s audit entry cannot be written (503, the lock holds)', async () => {
+    // Prepare
+    await setAccountCount(world, user.user.id, { failedAttempts: 9, lockedUntil: null });
+    jest.spyOn(world.deps.users, 'recordLockout').mockRejectedValueOnce(new Error('table unavailable'));
+
+    // Act
+    const tenth = await outcomeOf(stepUp(world.deps, { appId: seeded.app.id, token: user.sessionToken, code: wrongCode() }));
+    const next = await outcomeOf(stepUp(world.deps, { appId: seeded.app.id, token: user.sessionToken, code: rightCode() }));
+
+    // Assess
+    expect([tenth, next]).toEqual(['service_unavailable', 'too_many_attempts']);
+    await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 10, lockedUntil: world.now + minuteMs });
   });
 
   it('counts a code checked against a sealed secret that does not open for the user as a wrong one', async () => {
