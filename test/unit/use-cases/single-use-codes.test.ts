@@ -115,6 +115,7 @@ describe('backup codes', () => {
     // Act
     const firstUse = await verifyBackupCode(first!);
     const reuse = await verifyBackupCode(first!).catch((error: unknown) => error);
+    world.advance(1_000);
     const secondUse = await verifyBackupCode(second!.toUpperCase().replace('-', ''));
     const me = await getMe(world.deps, { appId: appId(), token: firstUse.session.token });
 
