@@ -13,6 +13,7 @@ import {
   password,
   seedApp,
   seedEnrolledUser,
+  seedEnrollmentChallenge,
   seedLoginChallenge,
   seedSession,
   seedUser,
@@ -27,6 +28,7 @@ jest.unstable_mockModule('../../../functions/core/qr.js', () => ({
 const { confirmEnrollment } = await import('../../../functions/core/use-cases/confirm-enrollment.js');
 const { disableTwoFactor } = await import('../../../functions/core/use-cases/disable-two-factor.js');
 const { getMe } = await import('../../../functions/core/use-cases/get-me.js');
+const { logIn } = await import('../../../functions/core/use-cases/log-in.js');
 const { regenerateBackupCodes } = await import('../../../functions/core/use-cases/regenerate-backup-codes.js');
 const { signUp } = await import('../../../functions/core/use-cases/sign-up.js');
 const { startEnrollment } = await import('../../../functions/core/use-cases/start-enrollment.js');
@@ -85,22 +87,51 @@ describe('signUp', () => {
   });
 });
 
-describe('startEnrollment', () => {
-  it.each([
-    { refusal: 'two_factor_not_available', mode: 'off', enrolled: false },
-    { refusal: 'already_enabled', mode: 'optional', enrolled: true },
-  ] as const)('answers $refusal under the mode $mode for a user enrolled: $enrolled', async ({ refusal, mode, enrolled }) => {
+describe('who may enroll', () => {
+  const calls = [
+    { call: 'startEnrollment', send: (appId: string, token: string) => startEnrollment(world.deps, { appId, token }) },
+    { call: 'confirmEnrollment', send: (appId: string, token: string) => confirmEnrollment(world.deps, { appId, token, code: '123456' }) },
+  ];
+
+  it.each(
+    calls.flatMap(({ call, send }) => [
+      { call, send, refusal: 'two_factor_not_available', mode: 'off' as const, enrolled: false },
+      { call, send, refusal: 'already_enabled', mode: 'optional' as const, enrolled: true },
+    ]),
+  )('$call answers $refusal under the mode $mode for a user enrolled: $enrolled', async ({ send, refusal, mode, enrolled }) => {
     // Prepare
     const seeded = await seedApp(world, { published: { mode } });
     const user = enrolled ? await seedEnrolledUser(world, seeded.app) : await seedUser(world, seeded.app);
 
     // Act
-    const outcome = await outcomeOf(startEnrollment(world.deps, { appId: seeded.app.id, token: user.sessionToken }));
+    const outcome = await outcomeOf(send(seeded.app.id, user.sessionToken));
 
     // Assess
     expect(outcome).toBe(refusal);
   });
 
+  it.each(
+    calls.flatMap(({ call, send }) => [
+      { call, send, token: 'a login challenge', otherApp: false },
+      { call, send, token: 'an enrollment challenge of another app', otherApp: true },
+    ]),
+  )('$call takes $token for no token at all (unauthorized)', async ({ send, otherApp }) => {
+    // Prepare
+    const seeded = await seedApp(world, { published: { mode: 'required' } });
+    const other = await seedApp(world, { published: { mode: 'required' } });
+    const token = otherApp
+      ? await seedEnrollmentChallenge(world, (await seedUser(world, other.app)).user)
+      : await seedLoginChallenge(world, (await seedUser(world, seeded.app)).user);
+
+    // Act
+    const outcome = await outcomeOf(send(seeded.app.id, token));
+
+    // Assess
+    expect(outcome).toBe('unauthorized');
+  });
+});
+
+describe('startEnrollment', () => {
   it('replaces the pending secret: a code of the first one no longer confirms', async () => {
     // Prepare
     const seeded = await seedApp(world, { published: { mode: 'optional' } });
@@ -123,6 +154,14 @@ describe('confirmEnrollment', () => {
   beforeEach(async () => {
     seeded = await seedApp(world, { published: { mode: 'optional' } });
     user = await seedUser(world, seeded.app);
+  });
+
+  it('answers not_enrolled when no enrollment was started', async () => {
+    // Act
+    const outcome = await outcomeOf(confirm(seeded, user.sessionToken, '123456'));
+
+    // Assess
+    expect(outcome).toBe('not_enrolled');
   });
 
   it('discards the pending secret after 5 wrong codes: attempts left 4 to 0, then not_enrolled even for the right code', async () => {
@@ -212,6 +251,23 @@ describe('confirmEnrollment', () => {
     expect(confirmed.device?.id).toMatch(/^dev_/);
     await expect(me(required, confirmed.session!.token)).resolves.toMatchObject({ twoFactor: { enabled: true } });
     expect(again).toBe('unauthorized');
+  });
+  it('on the login path, issues the session to the device the login presented, with a new token', async () => {
+    // Prepare
+    const required = await seedApp(world, { published: { mode: 'required' } });
+    const member = await seedUser(world, required.app);
+    const loggedIn = await logIn(world.deps, { appId: required.app.id, email: member.email, password, deviceToken: member.deviceToken });
+    const challengeToken = 'challenge' in loggedIn ? loggedIn.challenge.token : '';
+    const { secret } = await started(required, challengeToken);
+
+    // Act
+    const confirmed = await confirm(required, challengeToken, codeAt(secret, world.now));
+
+    // Assess
+    expect(loggedIn.status).toBe('TWO_FACTOR_ENROLLMENT_REQUIRED');
+    expect(confirmed.device?.id).toBe(member.deviceId);
+    expect(confirmed.device?.token).not.toBe(member.deviceToken);
+    await expect(outcomeOf(me(required, member.sessionToken))).resolves.toBe('unauthorized');
   });
 });
 
