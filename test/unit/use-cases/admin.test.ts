@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { getMe } from '../../../functions/core/use-cases/get-me.js';
 import { listAuditEvents } from '../../../functions/core/use-cases/list-audit-events.js';
 import { listUsers } from '../../../functions/core/use-cases/list-users.js';
@@ -6,6 +7,7 @@ import { stepUp } from '../../../functions/core/use-cases/step-up.js';
 import { verifyLogin } from '../../../functions/core/use-cases/verify-login.js';
 import {
   type EnrolledUser,
+  Gate,
   type SeededApp,
   type SeededUser,
   World,
@@ -143,6 +145,26 @@ describe('a 2FA reset', () => {
     expect(resets).toEqual([
       expect.objectContaining({ actorId: seeded.admin.user.id, targetUserId: user.user.id, detail: { reason: 'lost phone' } }),
     ]);
+  });
+
+  it('leaves a login verify that raced it without a session: its right code, judged before the reset, no longer commits', async () => {
+    // Prepare: the code is judged, then held before its write while the reset commits.
+    const challengeToken = await seedLoginChallenge(world, user.user);
+    const commit = world.deps.sessions.completeLoginWithTotp.bind(world.deps.sessions);
+    const gate = new Gate();
+    jest.spyOn(world.deps.sessions, 'completeLoginWithTotp').mockImplementationOnce(async (input) => {
+      await gate.pass();
+      return commit(input);
+    });
+    const verifying = outcomeOf(verifyLogin(world.deps, { appId: seeded.app.id, challengeToken, code: codeAt(user.secret, world.now) }));
+    await gate.reachedBy(verifying);
+
+    // Act
+    await resetUserTwoFactor(world.deps, { appId: seeded.app.id, userId: user.user.id, actorId: 'platform:support', reason: null });
+    gate.open();
+
+    // Assess
+    await expect(verifying).resolves.toBe('challenge_invalid');
   });
 
   it('ends the user’s password lockouts, of the email and of each device', async () => {

@@ -183,6 +183,20 @@ describe('draft and published config', () => {
     expect(outcomes).toEqual(['forbidden', 'forbidden']);
   });
 
+  it('answers service_unavailable once its deadline has passed, publishing nothing', async () => {
+    // Prepare
+    const seeded = await seedApp(world);
+
+    // Act
+    const result = await outcomeOf(
+      publishConfig(world.deps, { appId: seeded.app.id, token: seeded.admin.sessionToken, deadline: world.now }),
+    );
+
+    // Assess
+    expect(result).toBe('service_unavailable');
+    await expect(readSettings(world.deps, seeded.app.id)).resolves.toMatchObject({ published: null });
+  });
+
   it('gives 25 concurrent publishes consecutive versions', async () => {
     // Prepare
     const seeded = await seedApp(world);
@@ -240,6 +254,13 @@ describe('changes that weaken the app', () => {
 });
 
 describe('setPlan', () => {
+  const allowedModesOf: Record<Plan, TwoFactorMode[]> = {
+    free: ['off'],
+    pro: ['off'],
+    business: ['off', 'optional'],
+    enterprise: ['off', 'optional', 'required'],
+  };
+
   it.each([
     { from: 'enterprise', live: 'required', days: 7, to: 'business', after: { version: 2, mode: 'optional', rememberDeviceDays: 7 } },
     { from: 'enterprise', live: 'required', days: 7, to: 'pro', after: { version: 2, mode: 'off', rememberDeviceDays: 0 } },
@@ -262,6 +283,7 @@ describe('setPlan', () => {
       const settings = await setPlan(world.deps, { appId: seeded.app.id, plan: to, actor: 'platform:billing' });
 
       // Assess
+      expect(settings.allowedModes).toEqual(allowedModesOf[to]);
       expect(settings).toMatchObject({
         plan: to,
         draft: { mode: after.mode, rememberDeviceDays: after.rememberDeviceDays },

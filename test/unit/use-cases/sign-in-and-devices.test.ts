@@ -72,6 +72,13 @@ describe('logIn', () => {
       expect(summary(result)).toBe(answer);
     },
   );
+  it('answers not_found for an unknown app', async () => {
+    // Act
+    const result = await outcomeOf(logIn(world.deps, { appId: 'app_nobody', email: 'someone@example.test', password }));
+
+    // Assess
+    expect(result).toBe('not_found');
+  });
 });
 
 describe('remembered devices', () => {
@@ -300,6 +307,17 @@ describe('sessions', () => {
 
     // Assess
     expect(result).toBe(outcome);
+  });
+
+  it('needs no step-up for a user without a second factor (not_enrolled)', async () => {
+    // Prepare
+    const user = await seedUser(world, seeded.app);
+
+    // Act
+    const result = await outcomeOf(stepUp(world.deps, { appId: seeded.app.id, token: user.sessionToken, code: '123456' }));
+
+    // Assess
+    expect(result).toBe('not_enrolled');
   });
 
   it('ends with a logout, and only that session', async () => {
