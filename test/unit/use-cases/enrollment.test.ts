@@ -29,6 +29,7 @@ const { confirmEnrollment } = await import('../../../functions/core/use-cases/co
 const { disableTwoFactor } = await import('../../../functions/core/use-cases/disable-two-factor.js');
 const { getMe } = await import('../../../functions/core/use-cases/get-me.js');
 const { logIn } = await import('../../../functions/core/use-cases/log-in.js');
+const { adminResetTwoFactor } = await import('../../../functions/core/use-cases/reset-two-factor.js');
 const { regenerateBackupCodes } = await import('../../../functions/core/use-cases/regenerate-backup-codes.js');
 const { signUp } = await import('../../../functions/core/use-cases/sign-up.js');
 const { startEnrollment } = await import('../../../functions/core/use-cases/start-enrollment.js');
@@ -217,6 +218,21 @@ describe('confirmEnrollment', () => {
     await expect(me(seeded, user.sessionToken)).resolves.toMatchObject({ twoFactor: { enabled: true, backupCodesRemaining: 10 } });
     await expect(outcomeOf(me(seeded, other.sessionToken))).resolves.toBe('unauthorized');
     await expect(auditEntries(world, seeded.app.id, 'two_factor.enrolled')).resolves.toHaveLength(1);
+  });
+
+  it('counts as a second factor just proven by the session that confirms: an admin may reset users at once', async () => {
+    // Prepare
+    const admin = await seedUser(world, seeded.app, 'admin');
+    const { secret } = await started(seeded, admin.sessionToken);
+    await confirm(seeded, admin.sessionToken, codeAt(secret, world.now));
+
+    // Act
+    const reset = await outcomeOf(
+      adminResetTwoFactor(world.deps, { appId: seeded.app.id, token: admin.sessionToken, userId: user.user.id, reason: null }),
+    );
+
+    // Assess
+    expect(reset).toBe('ok');
   });
 
   it('gives the claimed time step back when the write fails, so the same code enables on retry', async () => {

@@ -220,6 +220,22 @@ describe('verifyLogin: codes counted on a device', () => {
     expect(fromDevice.device.id).toBe(user.deviceId);
     await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 10, lockedUntil: world.now + minuteMs });
   });
+  it('clears the device’s count, not the account’s, with a right code at the device’s challenge', async () => {
+    // Prepare
+    await setDeviceCount(world, user, 'secondFactorFailures', { failedAttempts: 5, lockedUntil: null });
+    await setAccountCount(world, user.user.id, { failedAttempts: 5, lockedUntil: null });
+    const onDevice = await seedLoginChallenge(world, user.user, user.deviceId);
+
+    // Act
+    await verify(onDevice, rightCode());
+
+    // Assess
+    await expect(world.deps.sessions.getDevice(user.user.id, user.deviceId)).resolves.toMatchObject({
+      secondFactorFailures: { failedAttempts: 0, lockedUntil: null },
+    });
+    await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 5, lockedUntil: null });
+  });
+
   it('counts on the account once the device a challenge carries has been forgotten', async () => {
     // Prepare
     const onDevice = await seedLoginChallenge(world, user.user, user.deviceId);
