@@ -148,7 +148,17 @@ describe('remembered devices', () => {
         regenerateBackupCodes(world.deps, { appId: seeded.app.id, token: sessionToken, code: codeAt(user.secret, world.now + stepMs) }),
     },
     {
-      change: 'a second-factor lockout, even once it is over',
+      change: 'a lockout by wrong codes at login challenges, even once it is over',
+      answer: 'TWO_FACTOR_REQUIRED',
+      make: async () => {
+        await setAccountCount(world, user.user.id, { failedAttempts: 9, lockedUntil: null });
+        const challengeToken = await seedLoginChallenge(world, user.user);
+        await outcomeOf(verifyLogin(world.deps, { appId: seeded.app.id, challengeToken, code: wrongCodeAt(user.secret, world.now) }));
+        world.advance(minuteMs);
+      },
+    },
+    {
+      change: 'a lockout by wrong codes from a session, even once it is over',
       answer: 'TWO_FACTOR_REQUIRED',
       make: async (sessionToken: string) => {
         await setAccountCount(world, user.user.id, { failedAttempts: 9, lockedUntil: null });
