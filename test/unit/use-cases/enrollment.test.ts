@@ -1,9 +1,33 @@
+import { createHash } from 'node:crypto';
 import { jest } from '@jest/globals';
 import type { TwoFactorMode } from '../../../functions/core/model.js';
 import { base32Decode } from '../../support/authenticator.js';
-import {
-  type SeededApp,
-  type SeededUser,
+import type { SeededApp, SeededUser, World as WorldType } from '../../support/domain/world.js';
+
+// Two costs that are no rule of these specs are stubbed, and everything that reaches them is imported after
+// the stubs: the QR code's PNG (qrcode takes about a second per image inside Jest's VM modules, 30 ms outside
+// it), and the Argon2id of backup codes (each confirmation and regeneration hashes ten, ~50 ms apiece on this
+// machine), here a SHA-256 that still tells codes and salts apart. Real backup-code hashes are spent in
+// single-use-codes.test.ts.
+const hashing = await import('../../../functions/core/hashing.js');
+jest.unstable_mockModule('../../../functions/core/qr.js', () => ({
+  renderQrCode: () => Promise.resolve({ svg: '<svg/>', pngDataUrl: 'data:image/png;base64,' }),
+}));
+jest.unstable_mockModule('../../../functions/core/hashing.js', () => ({
+  ...hashing,
+  hashBackupCode: (normalizedCode: string, salt: string) =>
+    Promise.resolve(createHash('sha256').update(`${salt}:${normalizedCode}`).digest('hex')),
+}));
+const { confirmEnrollment } = await import('../../../functions/core/use-cases/confirm-enrollment.js');
+const { disableTwoFactor } = await import('../../../functions/core/use-cases/disable-two-factor.js');
+const { getMe } = await import('../../../functions/core/use-cases/get-me.js');
+const { logIn } = await import('../../../functions/core/use-cases/log-in.js');
+const { adminResetTwoFactor } = await import('../../../functions/core/use-cases/reset-two-factor.js');
+const { regenerateBackupCodes } = await import('../../../functions/core/use-cases/regenerate-backup-codes.js');
+const { signUp } = await import('../../../functions/core/use-cases/sign-up.js');
+const { startEnrollment } = await import('../../../functions/core/use-cases/start-enrollment.js');
+const { verifyLogin } = await import('../../../functions/core/use-cases/verify-login.js');
+const {
   World,
   accountCount,
   auditEntries,
@@ -18,22 +42,7 @@ import {
   seedSession,
   seedUser,
   wrongCodeAt,
-} from '../../support/domain/world.js';
-
-// The QR code's PNG takes qrcode about a second per image inside Jest's VM modules (30 ms outside it); the
-// image is no rule of these specs, so it is stubbed, and the use cases are imported after the stub.
-jest.unstable_mockModule('../../../functions/core/qr.js', () => ({
-  renderQrCode: () => Promise.resolve({ svg: '<svg/>', pngDataUrl: 'data:image/png;base64,' }),
-}));
-const { confirmEnrollment } = await import('../../../functions/core/use-cases/confirm-enrollment.js');
-const { disableTwoFactor } = await import('../../../functions/core/use-cases/disable-two-factor.js');
-const { getMe } = await import('../../../functions/core/use-cases/get-me.js');
-const { logIn } = await import('../../../functions/core/use-cases/log-in.js');
-const { adminResetTwoFactor } = await import('../../../functions/core/use-cases/reset-two-factor.js');
-const { regenerateBackupCodes } = await import('../../../functions/core/use-cases/regenerate-backup-codes.js');
-const { signUp } = await import('../../../functions/core/use-cases/sign-up.js');
-const { startEnrollment } = await import('../../../functions/core/use-cases/start-enrollment.js');
-const { verifyLogin } = await import('../../../functions/core/use-cases/verify-login.js');
+} = await import('../../support/domain/world.js');
 
 /**
  * Linking an authenticator and what changes it (README, Design: Single use; Brute force): sign-up by mode, a
@@ -42,7 +51,7 @@ const { verifyLogin } = await import('../../../functions/core/use-cases/verify-l
  * regenerating backup codes, disabling.
  */
 
-let world: World;
+let world: WorldType;
 
 beforeEach(() => {
   world = new World();
