@@ -63,11 +63,11 @@ describe('logIn: password lockout', () => {
   });
 
   it.each([
-    { before: 19, seconds: 120 },
-    { before: 49, seconds: 900 },
-  ])('locks for $seconds s on failure number $before + 1', async ({ before, seconds }) => {
+    { failure: 20, seconds: 120 },
+    { failure: 50, seconds: 900 },
+  ])('locks for $seconds s on consecutive wrong password number $failure', async ({ failure, seconds }) => {
     // Prepare
-    await setEmailCount(world, seeded.app.id, user.email, { failedAttempts: before, lockedUntil: null });
+    await setEmailCount(world, seeded.app.id, user.email, { failedAttempts: failure - 1, lockedUntil: null });
 
     // Act
     const refusal = await login(user.email, 'wrong').catch((error: unknown) => error);
@@ -75,7 +75,7 @@ describe('logIn: password lockout', () => {
     // Assess
     expect(refusal).toMatchObject({ code: 'too_many_attempts', details: { retryAfterSeconds: seconds } });
     await expect(world.deps.users.getPasswordFailures(seeded.app.id, user.email)).resolves.toEqual({
-      failedAttempts: before + 1,
+      failedAttempts: failure,
       lockedUntil: world.now + seconds * 1000,
     });
   });

@@ -160,15 +160,15 @@ describe('verifyLogin: the account’s second-factor lockout', () => {
   });
 
   it.each([
-    { before: 9, seconds: 60 },
-    { before: 19, seconds: 120 },
-    { before: 29, seconds: 240 },
-    { before: 39, seconds: 480 },
-    { before: 49, seconds: 900 },
-    { before: 99, seconds: 900 },
-  ])('locks for $seconds s on wrong code number $before + 1 (a step-up’s code counts as a login’s)', async ({ before, seconds }) => {
+    { failure: 10, seconds: 60 },
+    { failure: 20, seconds: 120 },
+    { failure: 30, seconds: 240 },
+    { failure: 40, seconds: 480 },
+    { failure: 50, seconds: 900 },
+    { failure: 100, seconds: 900 },
+  ])('locks for $seconds s on consecutive wrong code number $failure (a step-up’s counts as a login’s)', async ({ failure, seconds }) => {
     // Prepare
-    await setAccountCount(world, user.user.id, { failedAttempts: before, lockedUntil: null });
+    await setAccountCount(world, user.user.id, { failedAttempts: failure - 1, lockedUntil: null });
 
     // Act
     const refusal = await stepUp(world.deps, { appId: seeded.app.id, token: user.sessionToken, code: wrongCode() }).catch(
@@ -178,7 +178,7 @@ describe('verifyLogin: the account’s second-factor lockout', () => {
     // Assess
     expect(refusal).toMatchObject({ code: 'too_many_attempts', details: { retryAfterSeconds: seconds } });
     await expect(accountCount(world, user.user.id)).resolves.toEqual({
-      failedAttempts: before + 1,
+      failedAttempts: failure,
       lockedUntil: world.now + seconds * 1000,
     });
   });
