@@ -14,11 +14,41 @@ import type {
   SealedSecret,
   Session,
   TotpFactor,
-  TwoFactorMode,
   User,
   UserSummary,
 } from './model.js';
 import type { SecurityEvent } from './security-events.js';
+import type {
+  CreateAppInput,
+  ChangePlanInput,
+  ConfirmEnrollmentInput,
+  ReplaceBackupCodesInput,
+  DisableTwoFactorInput,
+  ResetTwoFactorInput,
+  CountPasswordFailureInput,
+  StepUpInput,
+  CompletePasswordStepInput,
+  ReadLoginAttemptInput,
+  CountLoginFailureInput,
+  CompleteLoginWithTotpInput,
+  CompleteLoginWithBackupCodeInput,
+} from './repository-inputs.js';
+
+export type {
+  CreateAppInput,
+  ChangePlanInput,
+  ConfirmEnrollmentInput,
+  ReplaceBackupCodesInput,
+  DisableTwoFactorInput,
+  ResetTwoFactorInput,
+  CountPasswordFailureInput,
+  StepUpInput,
+  CompletePasswordStepInput,
+  ReadLoginAttemptInput,
+  CountLoginFailureInput,
+  CompleteLoginWithTotpInput,
+  CompleteLoginWithBackupCodeInput,
+} from './repository-inputs.js';
 
 /** A page of a listing; `nextCursor` is opaque to everyone but the store that made it. */
 export interface Page<T> {
@@ -66,14 +96,7 @@ export interface AppRepository {
   getAppRuntime(appId: string): Promise<AppRuntime | null>;
   getDraftSettings(appId: string): Promise<DraftSettings | null>;
   /** Fails with reason `app_exists` or `email_taken`. */
-  createApp(input: {
-    app: App;
-    draft: DraftSettings;
-    wrappedDataKey: string;
-    admin: User;
-    publishedConfig: PublishedConfig | null;
-    audit: AuditEvent;
-  }): Promise<void>;
+  createApp(input: CreateAppInput): Promise<void>;
   /** Fails with reason `plan_changed` when the app's plan is no longer `plan` (a plan change raced the edit). */
   putDraftSettings(appId: string, plan: Plan, draft: DraftSettings, audit: AuditEvent): Promise<void>;
   /**
@@ -85,15 +108,7 @@ export interface AppRepository {
    * Changes the plan, lowering the draft and (by publishing `publish`) the live mode when needed. Fails with
    * `plan_race` when the published version or the draft mode is no longer what `seen` says.
    */
-  changePlan(input: {
-    appId: string;
-    plan: Plan;
-    seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
-    /** The draft lowered to the new plan, or null when it stays. */
-    draft: DraftSettings | null;
-    publish: PublishedConfig | null;
-    audit: AuditEvent;
-  }): Promise<void>;
+  changePlan(input: ChangePlanInput): Promise<void>;
   /** Replaces the app's allowed origins; fails with `app_gone` when the app does not exist. */
   setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void>;
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
@@ -137,33 +152,19 @@ export interface UserRepository {
    * issues `session` to `device`; with `current`, that session goes on. Reasons: `already_enabled`,
    * `enrollment_gone`, `user_changed`, `challenge_spent`, `device_changed`.
    */
-  confirmEnrollment(input: {
-    user: User;
-    pending: PendingEnrollment;
-    factor: TotpFactor;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
-  }): Promise<void>;
+  confirmEnrollment(input: ConfirmEnrollmentInput): Promise<void>;
   /**
    * Spends `step`, replaces the backup code set, ends remembering and every other session. Reasons:
    * `step_used`, `not_enrolled`.
    */
-  replaceBackupCodes(input: {
-    user: User;
-    step: number;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    current: CurrentSession;
-    countedOn: CountedOn;
-  }): Promise<void>;
+  replaceBackupCodes(input: ReplaceBackupCodesInput): Promise<void>;
   /** Spends `step`, removes the factor and its codes, ends remembering and every other session. Reasons: `step_used`, `not_enrolled`. */
-  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void>;
+  disableTwoFactor(input: DisableTwoFactorInput): Promise<void>;
   /**
    * Removes the factor, codes and pending enrollment, kills every session and challenge of the user, ends
    * remembering and the user's lockouts (the email's count and each of `devices`'). Reason: `user_gone`.
    */
-  resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User>;
+  resetTwoFactor(input: ResetTwoFactorInput): Promise<User>;
   /**
    * Ends the user's password and second-factor lockouts: the count of the user's email, of the factor and
    * of each device in `devices`. Reason: `user_gone`.
@@ -194,16 +195,7 @@ export interface UserRepository {
    * a device of `userId`) moved from `seen` to `next`, the email's expiring at `expiresAt`; with `lockout`,
    * the lockout's audit entry in the same transaction. `count_moved`: another request moved it first.
    */
-  countPasswordFailure(input: {
-    appId: string;
-    email: string;
-    userId: string | null;
-    countedOn: CountedOn;
-    seen: FailureCount;
-    next: FailureCount;
-    expiresAt: number;
-    lockout: AuditEvent | null;
-  }): Promise<'counted' | 'count_moved'>;
+  countPasswordFailure(input: CountPasswordFailureInput): Promise<'counted' | 'count_moved'>;
   /** Like `reserveSecondFactorAttempt`, for the password of `email`; the count is forgotten at `expiresAt` (epoch seconds). */
   movePasswordFailures(appId: string, email: string, seen: FailureCount, next: FailureCount, expiresAt: number): Promise<boolean>;
 }
@@ -229,37 +221,19 @@ export interface SessionRepository {
    * Records a second factor proven by a session (a step-up): spends the time step (or the backup code) and
    * stamps the session. Reasons: `step_used`, `backup_code_used`, `user_changed`.
    */
-  stepUp(input: {
-    user: User;
-    session: Session;
-    secondFactorAt: number;
-    proof: { step: number } | { setId: string; codeHash: string };
-    countedOn: CountedOn;
-    audit: AuditEvent | null;
-  }): Promise<void>;
+  stepUp(input: StepUpInput): Promise<void>;
   /**
    * A right password, in one transaction: clears the count it was made against (the email's, or the
    * device's password count) only while that count is not locked at `now`, and starts what follows: a
    * challenge, or a session issued to a device. Reasons: `count_locked`, `device_changed`.
    */
-  completePasswordStep(input: {
-    user: User;
-    countedOn: CountedOn;
-    now: number;
-    start: { challenge: Challenge } | { session: Session; device: DeviceUse };
-  }): Promise<void>;
+  completePasswordStep(input: CompletePasswordStepInput): Promise<void>;
   /**
    * Everything the second step of a login judges a code by, in one read: the app, the challenge, the user,
    * the factor, the device the login presented and (for a backup code) the code set. Null where absent; the
    * caller checks that they belong together.
    */
-  readLoginAttempt(input: {
-    appId: string;
-    challengeHash: string;
-    userId: string;
-    deviceId: string | null;
-    backupCodes: boolean;
-  }): Promise<LoginAttempt>;
+  readLoginAttempt(input: ReadLoginAttemptInput): Promise<LoginAttempt>;
   /**
    * Counts a wrong code of a login in one transaction: one more failure on the challenge (refused once it has
    * used its attempts) and the count `countedOn` names moved from `seen` to `next`; with `lockout` (`next`
@@ -267,14 +241,7 @@ export interface SessionRepository {
    * `counted`, or what refused it: `count_moved` (another request moved the count first; re-read it),
    * `challenge_spent`.
    */
-  countLoginFailure(input: {
-    challenge: Challenge;
-    userId: string;
-    countedOn: CountedOn;
-    seen: FailureCount;
-    next: FailureCount;
-    lockout: AuditEvent | null;
-  }): Promise<'counted' | 'count_moved' | 'challenge_spent'>;
+  countLoginFailure(input: CountLoginFailureInput): Promise<'counted' | 'count_moved' | 'challenge_spent'>;
   /**
    * Spends `step` and the challenge, and issues the session to `device`; a success counted on the account
    * clears the account's failures, one counted on a device clears the device's. Commits only while the
@@ -282,32 +249,12 @@ export interface SessionRepository {
    * the code was judged against) is still the user's. Reasons: `step_used`, `count_locked`,
    * `challenge_spent`, `user_changed`, `device_changed`.
    */
-  completeLoginWithTotp(input: {
-    challenge: Challenge;
-    user: User;
-    factor: TotpFactor;
-    step: number;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  }): Promise<void>;
+  completeLoginWithTotp(input: CompleteLoginWithTotpInput): Promise<void>;
   /**
    * Spends one backup code and the challenge, and issues the session, under the same conditions. Reasons:
    * `backup_code_used`, `count_locked`, `challenge_spent`, `user_changed`, `device_changed`.
    */
-  completeLoginWithBackupCode(input: {
-    challenge: Challenge;
-    user: User;
-    setId: string;
-    codeHash: string;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  }): Promise<void>;
+  completeLoginWithBackupCode(input: CompleteLoginWithBackupCodeInput): Promise<void>;
 }
 
 /** What `readLoginAttempt` found. */

@@ -170,7 +170,6 @@ export const usersPage = z.object({
 
 export const userReset = z.object({ user: userSummary });
 
-
 export const auditEventsPage = z.object({
   events: z.array(
     z.object({

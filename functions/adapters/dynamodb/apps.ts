@@ -1,5 +1,5 @@
-import type { App, AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig, TwoFactorMode, User } from '../../core/model.js';
-import type { AppRepository } from '../../core/ports.js';
+import type { AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig } from '../../core/model.js';
+import type { AppRepository, ChangePlanInput, CreateAppInput } from '../../core/ports.js';
 import {
   appItem,
   appRuntimeOf,
@@ -33,14 +33,7 @@ export class DynamoAppRepository implements AppRepository {
     return item ? draftOf(item) : null;
   }
 
-  async createApp(input: {
-    app: App;
-    draft: DraftSettings;
-    wrappedDataKey: string;
-    admin: User;
-    publishedConfig: PublishedConfig | null;
-    audit: AuditEvent;
-  }): Promise<void> {
+  async createApp(input: CreateAppInput): Promise<void> {
     const { app, publishedConfig } = input;
     const writes: Write[] = [
       { item: this.table.put(appItem(app, publishedConfig), conditions.isNew), reason: 'app_exists' },
@@ -77,14 +70,7 @@ export class DynamoAppRepository implements AppRepository {
     );
   }
 
-  async changePlan(input: {
-    appId: string;
-    plan: Plan;
-    seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
-    draft: DraftSettings | null;
-    publish: PublishedConfig | null;
-    audit: AuditEvent;
-  }): Promise<void> {
+  async changePlan(input: ChangePlanInput): Promise<void> {
     const { appId, publish, seen } = input;
     const draftKey = keys.draftSettings(appId);
     const draftAsSeen = conditions.draftIs(seen.draft);

@@ -1,6 +1,6 @@
 import { ConditionFailedError } from '../../core/errors.js';
-import type { AuditEvent, BackupCodeSet, Challenge, Device, PendingEnrollment, Session, TotpFactor, User } from '../../core/model.js';
-import type { CountedOn, CurrentSession, DeviceUse } from '../../core/ports.js';
+import type { BackupCodeSet, PendingEnrollment, TotpFactor, User } from '../../core/model.js';
+import type { ConfirmEnrollmentInput, DisableTwoFactorInput, ReplaceBackupCodesInput, ResetTwoFactorInput } from '../../core/ports.js';
 import { sessionItem } from './codecs/session.js';
 import {
   backupCodesItem,
@@ -87,14 +87,7 @@ export abstract class DynamoFactors {
     );
   }
 
-  async confirmEnrollment(input: {
-    user: User;
-    pending: PendingEnrollment;
-    factor: TotpFactor;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
-  }): Promise<void> {
+  async confirmEnrollment(input: ConfirmEnrollmentInput): Promise<void> {
     const { user, factor, start } = input;
     const writes: Write[] = [];
     if ('challenge' in start) writes.push(this.writes.spendChallenge(start.challenge));
@@ -119,14 +112,7 @@ export abstract class DynamoFactors {
     await this.table.transact(writes);
   }
 
-  async replaceBackupCodes(input: {
-    user: User;
-    step: number;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    current: CurrentSession;
-    countedOn: CountedOn;
-  }): Promise<void> {
+  async replaceBackupCodes(input: ReplaceBackupCodesInput): Promise<void> {
     const { user } = input;
     const renewed = {
       text: 'SET generation = :nextGeneration ADD rememberGeneration :one',
@@ -141,7 +127,7 @@ export abstract class DynamoFactors {
     ]);
   }
 
-  async disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void> {
+  async disableTwoFactor(input: DisableTwoFactorInput): Promise<void> {
     const { user } = input;
     const disabled = {
       text: 'SET twoFactorEnabled = :disabled, generation = :nextGeneration ADD rememberGeneration :one REMOVE twoFactorEnabledAt',
@@ -157,7 +143,7 @@ export abstract class DynamoFactors {
     ]);
   }
 
-  async resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User> {
+  async resetTwoFactor(input: ResetTwoFactorInput): Promise<User> {
     const { user } = input;
     const reset = {
       text: 'SET twoFactorEnabled = :disabled ADD generation :one, rememberGeneration :one REMOVE twoFactorEnabledAt',

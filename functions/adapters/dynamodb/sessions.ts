@@ -1,6 +1,17 @@
 import { ConditionFailedError } from '../../core/errors.js';
-import type { AuditEvent, Challenge, Device, FailureCount, Session, TotpFactor, User } from '../../core/model.js';
-import type { CountedOn, DeviceCount, DeviceUse, LoginAttempt, SessionRepository } from '../../core/ports.js';
+import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
+import type {
+  CompleteLoginWithBackupCodeInput,
+  CompleteLoginWithTotpInput,
+  CompletePasswordStepInput,
+  CountLoginFailureInput,
+  DeviceCount,
+  DeviceUse,
+  LoginAttempt,
+  ReadLoginAttemptInput,
+  SessionRepository,
+  StepUpInput,
+} from '../../core/ports.js';
 import { challengeItem, challengeOf, deviceCountAttributes, deviceOf, sessionItem, sessionOf } from './codecs/session.js';
 import { appRuntimeOf } from './codecs/app.js';
 import { backupCodesOf, totpFactorOf, userOf } from './codecs/user.js';
@@ -93,14 +104,7 @@ export class DynamoSessionRepository implements SessionRepository {
     ]);
   }
 
-  async stepUp(input: {
-    user: User;
-    session: Session;
-    secondFactorAt: number;
-    proof: { step: number } | { setId: string; codeHash: string };
-    countedOn: CountedOn;
-    audit: AuditEvent | null;
-  }): Promise<void> {
+  async stepUp(input: StepUpInput): Promise<void> {
     const { user, proof } = input;
     const stamped = {
       text: 'SET secondFactorAt = :at, assurance = :twoFactor',
@@ -122,12 +126,7 @@ export class DynamoSessionRepository implements SessionRepository {
     ]);
   }
 
-  async completePasswordStep(input: {
-    user: User;
-    countedOn: CountedOn;
-    now: number;
-    start: { challenge: Challenge } | { session: Session; device: DeviceUse };
-  }): Promise<void> {
+  async completePasswordStep(input: CompletePasswordStepInput): Promise<void> {
     const { user, countedOn, now, start } = input;
     if ('challenge' in start) {
       await this.table.transact([
@@ -145,13 +144,7 @@ export class DynamoSessionRepository implements SessionRepository {
     ]);
   }
 
-  async readLoginAttempt(input: {
-    appId: string;
-    challengeHash: string;
-    userId: string;
-    deviceId: string | null;
-    backupCodes: boolean;
-  }): Promise<LoginAttempt> {
+  async readLoginAttempt(input: ReadLoginAttemptInput): Promise<LoginAttempt> {
     const { userId } = input;
     const [app, challenge, user, factor, device, codes] = await this.table.getMany([
       keys.app(input.appId),
@@ -173,14 +166,7 @@ export class DynamoSessionRepository implements SessionRepository {
     };
   }
 
-  async countLoginFailure(input: {
-    challenge: Challenge;
-    userId: string;
-    countedOn: CountedOn;
-    seen: FailureCount;
-    next: FailureCount;
-    lockout: AuditEvent | null;
-  }): Promise<'counted' | 'count_moved' | 'challenge_spent'> {
+  async countLoginFailure(input: CountLoginFailureInput): Promise<'counted' | 'count_moved' | 'challenge_spent'> {
     const { userId, countedOn, lockout } = input;
     const counted = { text: 'ADD failedAttempts :one', values: { ':one': 1 } };
     const [key, attributes] =
@@ -215,17 +201,7 @@ export class DynamoSessionRepository implements SessionRepository {
     }
   }
 
-  async completeLoginWithTotp(input: {
-    challenge: Challenge;
-    user: User;
-    factor: TotpFactor;
-    step: number;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  }): Promise<void> {
+  async completeLoginWithTotp(input: CompleteLoginWithTotpInput): Promise<void> {
     const { countedOn, now } = input;
     // No check of the user's generation: a reset or disable deletes the factor (which this write needs as
     // judged), and a session minted under an older generation is dead on arrival (`checkSession`).
@@ -238,17 +214,7 @@ export class DynamoSessionRepository implements SessionRepository {
     ]);
   }
 
-  async completeLoginWithBackupCode(input: {
-    challenge: Challenge;
-    user: User;
-    setId: string;
-    codeHash: string;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  }): Promise<void> {
+  async completeLoginWithBackupCode(input: CompleteLoginWithBackupCodeInput): Promise<void> {
     const { user, countedOn, now } = input;
     await this.table.transact([
       // As for a code: a reset, disable or regeneration replaces or deletes the set this code is spent from.

@@ -1,6 +1,6 @@
 import { ConditionFailedError } from '../../core/errors.js';
 import type { AppRuntime, AuditEvent, Challenge, Device, FailureCount, Session, User, UserSummary } from '../../core/model.js';
-import type { CountedOn, Page, UserRepository } from '../../core/ports.js';
+import type { CountPasswordFailureInput, Page, UserRepository } from '../../core/ports.js';
 import { appRuntimeOf } from './codecs/app.js';
 import { claimedUserIdOf, passwordFailuresOf, userOf, userSummaryOf } from './codecs/user.js';
 import { challengeItem, deviceCountAttributes, deviceOf, sessionItem } from './codecs/session.js';
@@ -76,16 +76,7 @@ export class DynamoUserRepository extends DynamoFactors implements UserRepositor
     return { user: user ? userOf(user) : null, device: device ? deviceOf(device) : null };
   }
 
-  async countPasswordFailure(input: {
-    appId: string;
-    email: string;
-    userId: string | null;
-    countedOn: CountedOn;
-    seen: FailureCount;
-    next: FailureCount;
-    expiresAt: number;
-    lockout: AuditEvent | null;
-  }): Promise<'counted' | 'count_moved'> {
+  async countPasswordFailure(input: CountPasswordFailureInput): Promise<'counted' | 'count_moved'> {
     const { countedOn, seen, next, lockout } = input;
     const move =
       countedOn.kind === 'device' && input.userId !== null

@@ -1,5 +1,5 @@
-import type { App, AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig, TwoFactorMode, User } from '../../core/model.js';
-import type { AppRepository } from '../../core/ports.js';
+import type { AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig } from '../../core/model.js';
+import type { AppRepository, ChangePlanInput, CreateAppInput } from '../../core/ports.js';
 import { auditPut, userCreation } from './steps.js';
 import { type MemoryTable, type Step, atomically, keyOf, transact } from './table.js';
 
@@ -15,14 +15,7 @@ export class MemoryAppRepository implements AppRepository {
     return atomically(() => this.table.drafts.get(appId) ?? null);
   }
 
-  createApp(input: {
-    app: App;
-    draft: DraftSettings;
-    wrappedDataKey: string;
-    admin: User;
-    publishedConfig: PublishedConfig | null;
-    audit: AuditEvent;
-  }): Promise<void> {
+  createApp(input: CreateAppInput): Promise<void> {
     return atomically(() => {
       const { app, publishedConfig } = input;
       const { apps, drafts, dataKeys } = this.table;
@@ -71,14 +64,7 @@ export class MemoryAppRepository implements AppRepository {
     });
   }
 
-  changePlan(input: {
-    appId: string;
-    plan: Plan;
-    seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
-    draft: DraftSettings | null;
-    publish: PublishedConfig | null;
-    audit: AuditEvent;
-  }): Promise<void> {
+  changePlan(input: ChangePlanInput): Promise<void> {
     return atomically(() => {
       const { appId, publish, seen, draft } = input;
       const { drafts } = this.table;

@@ -1,5 +1,11 @@
-import type { AuditEvent, BackupCodeSet, Challenge, Device, PendingEnrollment, Session, TotpFactor, User } from '../../core/model.js';
-import type { CountedOn, CurrentSession, DeviceUse, StoreLimits } from '../../core/ports.js';
+import type { BackupCodeSet, User } from '../../core/model.js';
+import type {
+  ConfirmEnrollmentInput,
+  DisableTwoFactorInput,
+  ReplaceBackupCodesInput,
+  ResetTwoFactorInput,
+  StoreLimits,
+} from '../../core/ports.js';
 import {
   acceptStep,
   auditPut,
@@ -43,18 +49,7 @@ function newGenerationWhileEnrolled(table: MemoryTable, user: User, change: (sto
   };
 }
 
-export function confirmEnrollment(
-  table: MemoryTable,
-  limits: StoreLimits,
-  input: {
-    user: User;
-    pending: PendingEnrollment;
-    factor: TotpFactor;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
-  },
-): void {
+export function confirmEnrollment(table: MemoryTable, limits: StoreLimits, input: ConfirmEnrollmentInput): void {
   const { user, factor, start } = input;
   const steps: Step[] = [];
   if ('challenge' in start) steps.push(spendChallenge(table, start.challenge, limits.maxAttemptsPerChallenge));
@@ -107,10 +102,7 @@ export function confirmEnrollment(
   transact(steps);
 }
 
-export function replaceBackupCodes(
-  table: MemoryTable,
-  input: { user: User; step: number; backupCodes: BackupCodeSet; audit: AuditEvent; current: CurrentSession; countedOn: CountedOn },
-): void {
+export function replaceBackupCodes(table: MemoryTable, input: ReplaceBackupCodesInput): void {
   const { user } = input;
   transact([
     newGenerationWhileEnrolled(table, user, () => undefined),
@@ -121,10 +113,7 @@ export function replaceBackupCodes(
   ]);
 }
 
-export function disableTwoFactor(
-  table: MemoryTable,
-  input: { user: User; step: number; audit: AuditEvent; current: CurrentSession },
-): void {
+export function disableTwoFactor(table: MemoryTable, input: DisableTwoFactorInput): void {
   const { user } = input;
   transact([
     newGenerationWhileEnrolled(table, user, (stored) => {
@@ -142,7 +131,7 @@ export function disableTwoFactor(
   ]);
 }
 
-export function resetTwoFactor(table: MemoryTable, input: { user: User; devices: readonly Device[]; audit: AuditEvent }): void {
+export function resetTwoFactor(table: MemoryTable, input: ResetTwoFactorInput): void {
   const { user } = input;
   transact([
     {

@@ -1,6 +1,16 @@
 import { ConditionFailedError } from '../../core/errors.js';
-import type { AuditEvent, Challenge, FailureCount, Session, TotpFactor, User } from '../../core/model.js';
-import type { CountedOn, DeviceCount, DeviceUse, LoginAttempt, StoreLimits } from '../../core/ports.js';
+
+import type {
+  CompleteLoginWithBackupCodeInput,
+  CompleteLoginWithTotpInput,
+  CompletePasswordStepInput,
+  CountedOn,
+  CountLoginFailureInput,
+  DeviceCount,
+  LoginAttempt,
+  ReadLoginAttemptInput,
+  StoreLimits,
+} from '../../core/ports.js';
 import { accountCount, countMove, deviceCount, passwordCountCleared } from './counts.js';
 import {
   acceptStep,
@@ -20,10 +30,7 @@ import { type MemoryTable, type Step, keyOf, transact } from './table.js';
  * with its condition and reason.
  */
 
-export function completePasswordStep(
-  table: MemoryTable,
-  input: { user: User; countedOn: CountedOn; now: number; start: { challenge: Challenge } | { session: Session; device: DeviceUse } },
-): void {
+export function completePasswordStep(table: MemoryTable, input: CompletePasswordStepInput): void {
   const { user, countedOn, now, start } = input;
   const countCleared = () => passwordCountCleared(table, user, countedOn, now, user.deviceGeneration);
   if ('challenge' in start) {
@@ -39,10 +46,7 @@ export function completePasswordStep(
   ]);
 }
 
-export function readLoginAttempt(
-  table: MemoryTable,
-  input: { appId: string; challengeHash: string; userId: string; deviceId: string | null; backupCodes: boolean },
-): LoginAttempt {
+export function readLoginAttempt(table: MemoryTable, input: ReadLoginAttemptInput): LoginAttempt {
   const { userId } = input;
   return {
     app: table.apps.get(input.appId) ?? null,
@@ -57,7 +61,7 @@ export function readLoginAttempt(
 export function countLoginFailure(
   table: MemoryTable,
   limits: StoreLimits,
-  input: { challenge: Challenge; userId: string; countedOn: CountedOn; seen: FailureCount; next: FailureCount; lockout: AuditEvent | null },
+  input: CountLoginFailureInput,
 ): 'counted' | 'count_moved' | 'challenge_spent' {
   const { userId, countedOn, lockout } = input;
   const { challenges, users } = table;
@@ -108,21 +112,7 @@ function onDevice(countedOn: CountedOn, now: number): { count: DeviceCount; at: 
   return countedOn.kind === 'device' ? { count: 'secondFactorFailures', at: now } : undefined;
 }
 
-export function completeLoginWithTotp(
-  table: MemoryTable,
-  limits: StoreLimits,
-  input: {
-    challenge: Challenge;
-    user: User;
-    factor: TotpFactor;
-    step: number;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  },
-): void {
+export function completeLoginWithTotp(table: MemoryTable, limits: StoreLimits, input: CompleteLoginWithTotpInput): void {
   const { countedOn, now } = input;
   transact([
     spendChallenge(table, input.challenge, limits.maxAttemptsPerChallenge),
@@ -133,21 +123,7 @@ export function completeLoginWithTotp(
   ]);
 }
 
-export function completeLoginWithBackupCode(
-  table: MemoryTable,
-  limits: StoreLimits,
-  input: {
-    challenge: Challenge;
-    user: User;
-    setId: string;
-    codeHash: string;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  },
-): void {
+export function completeLoginWithBackupCode(table: MemoryTable, limits: StoreLimits, input: CompleteLoginWithBackupCodeInput): void {
   const { user, countedOn, now } = input;
   transact([
     spendChallenge(table, input.challenge, limits.maxAttemptsPerChallenge),

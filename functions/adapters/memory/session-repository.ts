@@ -1,6 +1,18 @@
 import { ConditionFailedError } from '../../core/errors.js';
-import type { AuditEvent, Challenge, Device, FailureCount, Session, TotpFactor, User } from '../../core/model.js';
-import type { CountedOn, DeviceCount, DeviceUse, LoginAttempt, SessionRepository, StoreLimits } from '../../core/ports.js';
+import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
+import type {
+  CompleteLoginWithBackupCodeInput,
+  CompleteLoginWithTotpInput,
+  CompletePasswordStepInput,
+  CountLoginFailureInput,
+  DeviceCount,
+  DeviceUse,
+  LoginAttempt,
+  ReadLoginAttemptInput,
+  SessionRepository,
+  StepUpInput,
+  StoreLimits,
+} from '../../core/ports.js';
 import { deviceCount, moveCount } from './counts.js';
 import { completeLoginWithBackupCode, completeLoginWithTotp, completePasswordStep, countLoginFailure, readLoginAttempt } from './logins.js';
 import { acceptStep, accountFailuresCleared, auditPut, deviceUse, sessionPut, spendBackupCode, userIsEnrolled } from './steps.js';
@@ -88,14 +100,7 @@ export class MemorySessionRepository implements SessionRepository {
     });
   }
 
-  stepUp(input: {
-    user: User;
-    session: Session;
-    secondFactorAt: number;
-    proof: { step: number } | { setId: string; codeHash: string };
-    countedOn: CountedOn;
-    audit: AuditEvent | null;
-  }): Promise<void> {
+  stepUp(input: StepUpInput): Promise<void> {
     return atomically(() => {
       const { user, proof } = input;
       const sessionKey = input.session.tokenHash;
@@ -120,65 +125,27 @@ export class MemorySessionRepository implements SessionRepository {
     });
   }
 
-  completePasswordStep(input: {
-    user: User;
-    countedOn: CountedOn;
-    now: number;
-    start: { challenge: Challenge } | { session: Session; device: DeviceUse };
-  }): Promise<void> {
+  completePasswordStep(input: CompletePasswordStepInput): Promise<void> {
     return atomically(() => {
       completePasswordStep(this.table, input);
     });
   }
 
-  readLoginAttempt(input: {
-    appId: string;
-    challengeHash: string;
-    userId: string;
-    deviceId: string | null;
-    backupCodes: boolean;
-  }): Promise<LoginAttempt> {
+  readLoginAttempt(input: ReadLoginAttemptInput): Promise<LoginAttempt> {
     return atomically(() => readLoginAttempt(this.table, input));
   }
 
-  countLoginFailure(input: {
-    challenge: Challenge;
-    userId: string;
-    countedOn: CountedOn;
-    seen: FailureCount;
-    next: FailureCount;
-    lockout: AuditEvent | null;
-  }): Promise<'counted' | 'count_moved' | 'challenge_spent'> {
+  countLoginFailure(input: CountLoginFailureInput): Promise<'counted' | 'count_moved' | 'challenge_spent'> {
     return atomically(() => countLoginFailure(this.table, this.limits, input));
   }
 
-  completeLoginWithTotp(input: {
-    challenge: Challenge;
-    user: User;
-    factor: TotpFactor;
-    step: number;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  }): Promise<void> {
+  completeLoginWithTotp(input: CompleteLoginWithTotpInput): Promise<void> {
     return atomically(() => {
       completeLoginWithTotp(this.table, this.limits, input);
     });
   }
 
-  completeLoginWithBackupCode(input: {
-    challenge: Challenge;
-    user: User;
-    setId: string;
-    codeHash: string;
-    session: Session;
-    device: DeviceUse;
-    countedOn: CountedOn;
-    now: number;
-    audits: AuditEvent[];
-  }): Promise<void> {
+  completeLoginWithBackupCode(input: CompleteLoginWithBackupCodeInput): Promise<void> {
     return atomically(() => {
       completeLoginWithBackupCode(this.table, this.limits, input);
     });

@@ -12,7 +12,16 @@ import type {
   User,
   UserSummary,
 } from '../../core/model.js';
-import type { CountedOn, CurrentSession, DeviceUse, Page, StoreLimits, UserRepository } from '../../core/ports.js';
+import type {
+  ConfirmEnrollmentInput,
+  CountPasswordFailureInput,
+  DisableTwoFactorInput,
+  Page,
+  ReplaceBackupCodesInput,
+  ResetTwoFactorInput,
+  StoreLimits,
+  UserRepository,
+} from '../../core/ports.js';
 import { confirmEnrollment, disableTwoFactor, replaceBackupCodes, resetTwoFactor } from './factor-changes.js';
 import { pageOf, sortKeyShapes } from './listing.js';
 import { accountCount, countMove, deviceCount, emailCount, moveCount } from './counts.js';
@@ -132,39 +141,25 @@ export class MemoryUserRepository implements UserRepository {
     return atomically(() => moveCount(accountCount(this.table, userId), seen, next));
   }
 
-  confirmEnrollment(input: {
-    user: User;
-    pending: PendingEnrollment;
-    factor: TotpFactor;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
-  }): Promise<void> {
+  confirmEnrollment(input: ConfirmEnrollmentInput): Promise<void> {
     return atomically(() => {
       confirmEnrollment(this.table, this.limits, input);
     });
   }
 
-  replaceBackupCodes(input: {
-    user: User;
-    step: number;
-    backupCodes: BackupCodeSet;
-    audit: AuditEvent;
-    current: CurrentSession;
-    countedOn: CountedOn;
-  }): Promise<void> {
+  replaceBackupCodes(input: ReplaceBackupCodesInput): Promise<void> {
     return atomically(() => {
       replaceBackupCodes(this.table, input);
     });
   }
 
-  disableTwoFactor(input: { user: User; step: number; audit: AuditEvent; current: CurrentSession }): Promise<void> {
+  disableTwoFactor(input: DisableTwoFactorInput): Promise<void> {
     return atomically(() => {
       disableTwoFactor(this.table, input);
     });
   }
 
-  resetTwoFactor(input: { user: User; devices: readonly Device[]; audit: AuditEvent }): Promise<User> {
+  resetTwoFactor(input: ResetTwoFactorInput): Promise<User> {
     return atomically(() => {
       resetTwoFactor(this.table, input);
       // The DynamoDB store reads the user back for its answer (and makes one up only when that read fails).
@@ -228,16 +223,7 @@ export class MemoryUserRepository implements UserRepository {
     }));
   }
 
-  countPasswordFailure(input: {
-    appId: string;
-    email: string;
-    userId: string | null;
-    countedOn: CountedOn;
-    seen: FailureCount;
-    next: FailureCount;
-    expiresAt: number;
-    lockout: AuditEvent | null;
-  }): Promise<'counted' | 'count_moved'> {
+  countPasswordFailure(input: CountPasswordFailureInput): Promise<'counted' | 'count_moved'> {
     return atomically(() => {
       const { countedOn, userId } = input;
       const count =

@@ -1,0 +1,149 @@
+/** What the repositories' writes take (see `ports.ts`), named once for the port and its implementations. */
+import type {
+  App,
+  AuditEvent,
+  BackupCodeSet,
+  Challenge,
+  Device,
+  DraftSettings,
+  FailureCount,
+  PendingEnrollment,
+  Plan,
+  PublishedConfig,
+  Session,
+  TotpFactor,
+  TwoFactorMode,
+  User,
+} from './model.js';
+import type { CountedOn, CurrentSession, DeviceUse } from './ports.js';
+
+/** What `createApp` takes. */
+export interface CreateAppInput {
+  app: App;
+  draft: DraftSettings;
+  wrappedDataKey: string;
+  admin: User;
+  publishedConfig: PublishedConfig | null;
+  audit: AuditEvent;
+}
+
+/** What `changePlan` takes. */
+export interface ChangePlanInput {
+  appId: string;
+  plan: Plan;
+  seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
+  /** The draft lowered to the new plan, or null when it stays. */
+  draft: DraftSettings | null;
+  publish: PublishedConfig | null;
+  audit: AuditEvent;
+}
+
+/** What `confirmEnrollment` takes. */
+export interface ConfirmEnrollmentInput {
+  user: User;
+  pending: PendingEnrollment;
+  factor: TotpFactor;
+  backupCodes: BackupCodeSet;
+  audit: AuditEvent;
+  start: { challenge: Challenge; session: Session; device: DeviceUse } | { current: CurrentSession };
+}
+
+/** What `replaceBackupCodes` takes. */
+export interface ReplaceBackupCodesInput {
+  user: User;
+  step: number;
+  backupCodes: BackupCodeSet;
+  audit: AuditEvent;
+  current: CurrentSession;
+  countedOn: CountedOn;
+}
+
+/** What `disableTwoFactor` takes. */
+export interface DisableTwoFactorInput {
+  user: User;
+  step: number;
+  audit: AuditEvent;
+  current: CurrentSession;
+}
+
+/** What `resetTwoFactor` takes. */
+export interface ResetTwoFactorInput {
+  user: User;
+  devices: readonly Device[];
+  audit: AuditEvent;
+}
+
+/** What `countPasswordFailure` takes. */
+export interface CountPasswordFailureInput {
+  appId: string;
+  email: string;
+  userId: string | null;
+  countedOn: CountedOn;
+  seen: FailureCount;
+  next: FailureCount;
+  expiresAt: number;
+  lockout: AuditEvent | null;
+}
+
+/** What `stepUp` takes. */
+export interface StepUpInput {
+  user: User;
+  session: Session;
+  secondFactorAt: number;
+  proof: { step: number } | { setId: string; codeHash: string };
+  countedOn: CountedOn;
+  audit: AuditEvent | null;
+}
+
+/** What `completePasswordStep` takes. */
+export interface CompletePasswordStepInput {
+  user: User;
+  countedOn: CountedOn;
+  now: number;
+  start: { challenge: Challenge } | { session: Session; device: DeviceUse };
+}
+
+/** What `readLoginAttempt` takes. */
+export interface ReadLoginAttemptInput {
+  appId: string;
+  challengeHash: string;
+  userId: string;
+  deviceId: string | null;
+  backupCodes: boolean;
+}
+
+/** What `countLoginFailure` takes. */
+export interface CountLoginFailureInput {
+  challenge: Challenge;
+  userId: string;
+  countedOn: CountedOn;
+  seen: FailureCount;
+  next: FailureCount;
+  lockout: AuditEvent | null;
+}
+
+/** What `completeLoginWithTotp` takes. */
+export interface CompleteLoginWithTotpInput {
+  challenge: Challenge;
+  user: User;
+  factor: TotpFactor;
+  step: number;
+  session: Session;
+  device: DeviceUse;
+  countedOn: CountedOn;
+  now: number;
+  audits: AuditEvent[];
+}
+
+/** What `completeLoginWithBackupCode` takes. */
+export interface CompleteLoginWithBackupCodeInput {
+  challenge: Challenge;
+  user: User;
+  setId: string;
+  codeHash: string;
+  session: Session;
+  device: DeviceUse;
+  countedOn: CountedOn;
+  now: number;
+  audits: AuditEvent[];
+}
