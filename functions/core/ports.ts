@@ -34,22 +34,6 @@ import type {
   CompleteLoginWithBackupCodeInput,
 } from './repository-inputs.js';
 
-export type {
-  CreateAppInput,
-  ChangePlanInput,
-  ConfirmEnrollmentInput,
-  ReplaceBackupCodesInput,
-  DisableTwoFactorInput,
-  ResetTwoFactorInput,
-  CountPasswordFailureInput,
-  StepUpInput,
-  CompletePasswordStepInput,
-  ReadLoginAttemptInput,
-  CountLoginFailureInput,
-  CompleteLoginWithTotpInput,
-  CompleteLoginWithBackupCodeInput,
-} from './repository-inputs.js';
-
 /** A page of a listing; `nextCursor` is opaque to everyone but the store that made it. */
 export interface Page<T> {
   items: T[];

@@ -1,6 +1,11 @@
 import { ConditionFailedError } from '../../core/errors.js';
 import type { BackupCodeSet, PendingEnrollment, TotpFactor, User } from '../../core/model.js';
-import type { ConfirmEnrollmentInput, DisableTwoFactorInput, ReplaceBackupCodesInput, ResetTwoFactorInput } from '../../core/ports.js';
+import type {
+  ConfirmEnrollmentInput,
+  DisableTwoFactorInput,
+  ReplaceBackupCodesInput,
+  ResetTwoFactorInput,
+} from '../../core/repository-inputs.js';
 import { sessionItem } from './codecs/session.js';
 import {
   backupCodesItem,

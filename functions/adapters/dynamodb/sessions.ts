@@ -1,17 +1,14 @@
 import { ConditionFailedError } from '../../core/errors.js';
 import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
+import type { DeviceCount, DeviceUse, LoginAttempt, SessionRepository } from '../../core/ports.js';
 import type {
   CompleteLoginWithBackupCodeInput,
   CompleteLoginWithTotpInput,
   CompletePasswordStepInput,
   CountLoginFailureInput,
-  DeviceCount,
-  DeviceUse,
-  LoginAttempt,
   ReadLoginAttemptInput,
-  SessionRepository,
   StepUpInput,
-} from '../../core/ports.js';
+} from '../../core/repository-inputs.js';
 import { challengeItem, challengeOf, deviceCountAttributes, deviceOf, sessionItem, sessionOf } from './codecs/session.js';
 import { appRuntimeOf } from './codecs/app.js';
 import { backupCodesOf, totpFactorOf, userOf } from './codecs/user.js';

@@ -1,6 +1,7 @@
 import { ConditionFailedError } from '../../core/errors.js';
 import type { AppRuntime, AuditEvent, Challenge, Device, FailureCount, Session, User, UserSummary } from '../../core/model.js';
-import type { CountPasswordFailureInput, Page, UserRepository } from '../../core/ports.js';
+import type { Page, UserRepository } from '../../core/ports.js';
+import type { CountPasswordFailureInput } from '../../core/repository-inputs.js';
 import { appRuntimeOf } from './codecs/app.js';
 import { claimedUserIdOf, passwordFailuresOf, userOf, userSummaryOf } from './codecs/user.js';
 import { challengeItem, deviceCountAttributes, deviceOf, sessionItem } from './codecs/session.js';

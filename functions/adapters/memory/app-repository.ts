@@ -1,5 +1,6 @@
 import type { AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig } from '../../core/model.js';
-import type { AppRepository, ChangePlanInput, CreateAppInput } from '../../core/ports.js';
+import type { AppRepository } from '../../core/ports.js';
+import type { ChangePlanInput, CreateAppInput } from '../../core/repository-inputs.js';
 import { auditPut, userCreation } from './steps.js';
 import { type MemoryTable, type Step, atomically, keyOf, transact } from './table.js';
 

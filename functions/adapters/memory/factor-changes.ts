@@ -1,11 +1,11 @@
 import type { BackupCodeSet, User } from '../../core/model.js';
+import type { StoreLimits } from '../../core/ports.js';
 import type {
   ConfirmEnrollmentInput,
   DisableTwoFactorInput,
   ReplaceBackupCodesInput,
   ResetTwoFactorInput,
-  StoreLimits,
-} from '../../core/ports.js';
+} from '../../core/repository-inputs.js';
 import {
   acceptStep,
   auditPut,

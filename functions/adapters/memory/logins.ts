@@ -1,16 +1,13 @@
 import { ConditionFailedError } from '../../core/errors.js';
 
+import type { CountedOn, DeviceCount, LoginAttempt, StoreLimits } from '../../core/ports.js';
 import type {
   CompleteLoginWithBackupCodeInput,
   CompleteLoginWithTotpInput,
   CompletePasswordStepInput,
-  CountedOn,
   CountLoginFailureInput,
-  DeviceCount,
-  LoginAttempt,
   ReadLoginAttemptInput,
-  StoreLimits,
-} from '../../core/ports.js';
+} from '../../core/repository-inputs.js';
 import { accountCount, countMove, deviceCount, passwordCountCleared } from './counts.js';
 import {
   acceptStep,

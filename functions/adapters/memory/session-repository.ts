@@ -1,18 +1,14 @@
 import { ConditionFailedError } from '../../core/errors.js';
 import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
+import type { DeviceCount, DeviceUse, LoginAttempt, SessionRepository, StoreLimits } from '../../core/ports.js';
 import type {
   CompleteLoginWithBackupCodeInput,
   CompleteLoginWithTotpInput,
   CompletePasswordStepInput,
   CountLoginFailureInput,
-  DeviceCount,
-  DeviceUse,
-  LoginAttempt,
   ReadLoginAttemptInput,
-  SessionRepository,
   StepUpInput,
-  StoreLimits,
-} from '../../core/ports.js';
+} from '../../core/repository-inputs.js';
 import { deviceCount, moveCount } from './counts.js';
 import { completeLoginWithBackupCode, completeLoginWithTotp, completePasswordStep, countLoginFailure, readLoginAttempt } from './logins.js';
 import { acceptStep, accountFailuresCleared, auditPut, deviceUse, sessionPut, spendBackupCode, userIsEnrolled } from './steps.js';

@@ -12,16 +12,14 @@ import type {
   User,
   UserSummary,
 } from '../../core/model.js';
+import type { Page, StoreLimits, UserRepository } from '../../core/ports.js';
 import type {
   ConfirmEnrollmentInput,
   CountPasswordFailureInput,
   DisableTwoFactorInput,
-  Page,
   ReplaceBackupCodesInput,
   ResetTwoFactorInput,
-  StoreLimits,
-  UserRepository,
-} from '../../core/ports.js';
+} from '../../core/repository-inputs.js';
 import { confirmEnrollment, disableTwoFactor, replaceBackupCodes, resetTwoFactor } from './factor-changes.js';
 import { pageOf, sortKeyShapes } from './listing.js';
 import { accountCount, countMove, deviceCount, emailCount, moveCount } from './counts.js';
