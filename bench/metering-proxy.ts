@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { type AwsJsonProxy, startAwsJsonProxy } from '../local/aws-json-proxy.js';
 
 /** One call a handler made to DynamoDB or KMS, as it went over the wire. */
 export interface MeteredCall {
@@ -39,14 +39,15 @@ const itemOperations = new Set([
 const readOperations = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 
 /**
- * A loopback reverse proxy in front of DynamoDB Local or the KMS stand-in that records every call with
- * its request, answer and the moments it started and ended, so the benchmark can tell which calls one
- * request made, which of them ran one after another, and what AWS would bill for them. Calls are kept in
- * the order they finished; the benchmark takes them away with {@link MeteringProxy.take}.
+ * Meters the calls through the local stack's loopback proxy (`local/aws-json-proxy.ts`) in front of DynamoDB
+ * Local or the KMS stand-in: every call with its request, answer and the moments it started and ended, so
+ * the benchmark can tell which calls one request made, which of them ran one after another, and what AWS
+ * would bill for them. Calls are kept in the order they finished; the benchmark takes them away with
+ * {@link MeteringProxy.take}.
  */
 export class MeteringProxy {
   private calls: MeteredCall[] = [];
-  private server: Server | undefined;
+  private proxy: AwsJsonProxy | undefined;
 
   constructor(
     private readonly target: string,
@@ -54,57 +55,29 @@ export class MeteringProxy {
   ) {}
 
   async start(): Promise<string> {
-    const target = new URL(this.target);
-    const server = createServer((incoming, outgoing) => {
-      const startedAt = performance.now();
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => {
-        const amzTarget = String(incoming.headers['x-amz-target'] ?? 'unknown');
-        const operation = amzTarget.slice(amzTarget.lastIndexOf('.') + 1);
-        const requestBody = Buffer.concat(chunks);
-        const request = parse(requestBody);
-        const forwardedBody =
-          this.service === 'dynamodb' && itemOperations.has(operation) && request && typeof request === 'object'
-            ? Buffer.from(JSON.stringify({ ...request, ReturnConsumedCapacity: 'TOTAL' }))
-            : requestBody;
-        const headers = { ...incoming.headers, 'content-length': String(forwardedBody.length), host: target.host };
-        const forwarded = httpRequest(
-          { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers },
-          (answer) => {
-            const answerChunks: Buffer[] = [];
-            answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
-            answer.on('end', () => {
-              const answerBody = Buffer.concat(answerChunks);
-              const parsed = parse(answerBody);
-              this.calls.push({
-                service: this.service,
-                operation,
-                startedAt,
-                endedAt: performance.now(),
-                request,
-                status: answer.statusCode ?? 502,
-                answer: parsed,
-                localCapacity: localCapacity(operation, parsed),
-              });
-              // Recorded before it is answered: the handler cannot see the answer before the call is on record.
-              outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-              outgoing.end(answerBody);
-            });
-          },
-        );
-        forwarded.on('error', () => {
-          outgoing.writeHead(502);
-          outgoing.end();
+    this.proxy = await startAwsJsonProxy(this.target, {
+      // DynamoDB Local's own capacity figures, asked for on every item operation, for comparison only.
+      rewriteRequest: (operation, body) => {
+        const request = parse(body);
+        return this.service === 'dynamodb' && itemOperations.has(operation) && request && typeof request === 'object'
+          ? Buffer.from(JSON.stringify({ ...request, ReturnConsumedCapacity: 'TOTAL' }))
+          : body;
+      },
+      observe: (call) => {
+        const answer = parse(call.answer);
+        this.calls.push({
+          service: this.service,
+          operation: call.operation,
+          startedAt: call.startedAt,
+          endedAt: call.endedAt,
+          request: parse(call.request),
+          status: call.status,
+          answer,
+          localCapacity: localCapacity(call.operation, answer),
         });
-        forwarded.end(forwardedBody);
-      });
+      },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    this.server = server;
-    const address = server.address();
-    if (!address || typeof address === 'string') throw new Error('proxy has no address');
-    return `http://127.0.0.1:${address.port}`;
+    return this.proxy.url;
   }
 
   /** The calls finished since the last `take`, oldest first; they are not returned again. */
@@ -115,12 +88,7 @@ export class MeteringProxy {
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await this.proxy?.stop();
   }
 }
 

@@ -23,8 +23,21 @@ export interface AwsJsonProxyHooks {
   intercept?(operation: string, body: Buffer): Interception | undefined;
   /** Rewrite a request body before it is forwarded (local endpoints check no signature). */
   rewriteRequest?(operation: string, body: Buffer): Buffer;
-  /** See each answer that came back from the real endpoint. */
-  observe?(operation: string, answer: Buffer): void;
+  /** See each call that was forwarded, once its answer came back from the real endpoint. */
+  observe?(call: ObservedCall): void;
+}
+
+/** A forwarded call as it went over the wire. */
+export interface ObservedCall {
+  /** The `X-Amz-Target` action: `GetItem`, `TransactWriteItems`, `Decrypt`, … */
+  operation: string;
+  /** The body as the caller sent it (before `rewriteRequest`). */
+  request: Buffer;
+  status: number;
+  answer: Buffer;
+  /** `performance.now()` when the call reached the proxy, and when its answer was about to leave it. */
+  startedAt: number;
+  endedAt: number;
 }
 
 export interface AwsJsonProxy {
@@ -40,6 +53,7 @@ export interface AwsJsonProxy {
 export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHooks = {}): Promise<AwsJsonProxy> {
   const target = new URL(targetUrl);
   const server = createServer((incoming, outgoing) => {
+    const startedAt = performance.now();
     const chunks: Buffer[] = [];
     let callerGone = false;
     outgoing.once('close', () => (callerGone = !outgoing.writableFinished));
@@ -74,8 +88,10 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
           answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
           answer.on('end', () => {
             const answerBody = Buffer.concat(answerChunks);
-            hooks.observe?.(operation, answerBody);
-            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            const status = answer.statusCode ?? 502;
+            // Observed before it is answered: the caller cannot see the answer before the call is on record.
+            hooks.observe?.({ operation, request: requestBody, status, answer: answerBody, startedAt, endedAt: performance.now() });
+            outgoing.writeHead(status, answer.headers);
             outgoing.end(answerBody);
           });
         },
