@@ -28,7 +28,7 @@ export interface AwsJsonProxyHooks {
 }
 
 /** A forwarded call as it went over the wire. */
-export interface ObservedCall {
+interface ObservedCall {
   /** The `X-Amz-Target` action: `GetItem`, `TransactWriteItems`, `Decrypt`, … */
   operation: string;
   /** The body as the caller sent it (before `rewriteRequest`). */
