@@ -2,9 +2,10 @@ import { useState } from 'preact/hooks';
 import type { Device, SignedInWithSecondFactor } from '../api/client.js';
 import { type Notice, lowBackupCodes, lowCodesNotice, usePortal } from '../context.js';
 import { ActionForm } from '../ui/action-form.js';
-import { BackupCodeField, CheckboxField, TotpField } from '../ui/fields.js';
+import { CheckboxField } from '../ui/fields.js';
 import { formatDate } from '../ui/format.js';
 import { PageHeading } from '../ui/page-heading.js';
+import { useSecondFactorInput } from '../ui/second-factor-input.js';
 
 /** What became of "Trust this browser": the service remembers a browser only when the app allows it. */
 function trustOutcomeText(device: Device): string {
@@ -30,9 +31,7 @@ export interface CodePromptProps {
  */
 export function CodePrompt({ challengeToken, email, rememberDeviceDays }: CodePromptProps) {
   const portal = usePortal();
-  const [method, setMethod] = useState<'app' | 'backup-code'>('app');
-  const [code, setCode] = useState('');
-  const [backupCode, setBackupCode] = useState('');
+  const { method, withApp, factor, field, switcher } = useSecondFactorInput();
   const [trust, setTrust] = useState(false);
   const days = rememberDeviceDays === 1 ? '1 day' : `${rememberDeviceDays} days`;
 
@@ -51,11 +50,9 @@ export function CodePrompt({ challengeToken, email, rememberDeviceDays }: CodePr
     await portal.signedIn({ token: result.session.token, email }, notice);
   };
   const verify = async () => {
-    const factor = method === 'app' ? { code: code.trim() } : { backupCode: backupCode.trim() };
-    await finish(await portal.api.verifyLogin(challengeToken, factor, trust));
+    await finish(await portal.api.verifyLogin(challengeToken, factor(), trust));
   };
 
-  const withApp = method === 'app';
   return (
     // A new form for each way in: its field gets the focus, and the other way's error goes.
     <div class="stack" key={method}>
@@ -66,11 +63,7 @@ export function CodePrompt({ challengeToken, email, rememberDeviceDays }: CodePr
           : 'Lost your phone? Enter one of your backup codes instead.'}
       </p>
       <ActionForm submitLabel="Verify" onSubmit={verify}>
-        {withApp ? (
-          <TotpField value={code} onValue={setCode} autoFocus />
-        ) : (
-          <BackupCodeField value={backupCode} onValue={setBackupCode} autoFocus />
-        )}
+        {field}
         {rememberDeviceDays > 0 ? (
           <CheckboxField
             label={`Trust this browser for ${days}`}
@@ -81,19 +74,7 @@ export function CodePrompt({ challengeToken, email, rememberDeviceDays }: CodePr
           />
         ) : null}
       </ActionForm>
-      <p class="switch">
-        <button
-          type="button"
-          class="link-button"
-          onClick={() => {
-            setCode('');
-            setBackupCode('');
-            setMethod(withApp ? 'backup-code' : 'app');
-          }}
-        >
-          {withApp ? 'Use a backup code instead' : 'Use your authenticator app instead'}
-        </button>
-      </p>
+      {switcher}
       <p class="switch">
         Wrong account?{' '}
         <button type="button" class="link-button" onClick={() => portal.show({ screen: 'sign-in' })}>

@@ -4,8 +4,8 @@ import { ApiError } from '../api/client.js';
 import { usePortal, useSession } from '../context.js';
 import { ActionForm } from '../ui/action-form.js';
 import { announce } from '../ui/announce.js';
-import { BackupCodeField, TotpField } from '../ui/fields.js';
 import { Modal } from '../ui/modal.js';
+import { useSecondFactorInput } from '../ui/second-factor-input.js';
 
 /** The admin closed the step-up prompt: the action did not run, and there is nothing to report. */
 class StepUpCancelled extends Error {
@@ -72,15 +72,11 @@ export function StepUpProvider({ children }: { children: ComponentChildren }) {
 function StepUpPrompt({ onSettled }: { onSettled: (verified: boolean) => void }) {
   const { api } = usePortal();
   const session = useSession();
-  const [method, setMethod] = useState<'app' | 'backup-code'>('app');
-  const [code, setCode] = useState('');
-  const [backupCode, setBackupCode] = useState('');
-  const withApp = method === 'app';
+  const { method, withApp, factor, field, switcher } = useSecondFactorInput();
 
   const prove = async () => {
-    const factor = withApp ? { code: code.trim() } : { backupCode: backupCode.trim() };
     try {
-      const stepped = await api.stepUp(session.token(), factor);
+      const stepped = await api.stepUp(session.token(), factor());
       session.replaceToken(stepped.session.token);
     } catch (error) {
       if (session.handleSessionFailure(error)) {
@@ -110,25 +106,9 @@ function StepUpPrompt({ onSettled }: { onSettled: (verified: boolean) => void })
             </button>
           }
         >
-          {withApp ? (
-            <TotpField value={code} onValue={setCode} autoFocus />
-          ) : (
-            <BackupCodeField value={backupCode} onValue={setBackupCode} autoFocus />
-          )}
+          {field}
         </ActionForm>
-        <p class="switch">
-          <button
-            type="button"
-            class="link-button"
-            onClick={() => {
-              setCode('');
-              setBackupCode('');
-              setMethod(withApp ? 'backup-code' : 'app');
-            }}
-          >
-            {withApp ? 'Use a backup code instead' : 'Use your authenticator app instead'}
-          </button>
-        </p>
+        {switcher}
       </div>
     </Modal>
   );
