@@ -1,4 +1,4 @@
-import { ChallengeInvalidError, ConditionFailedError, InvalidCodeError, TooManyAttemptsError } from '../errors.js';
+import { ChallengeInvalidError, ConditionFailedError, InvalidCodeError, NotFoundError, TooManyAttemptsError } from '../errors.js';
 import { findHash, hashBackupCode } from '../hashing.js';
 import { normalizeBackupCode } from '../backup-codes.js';
 import { attemptsBeforeLockout, lockoutSeconds } from '../lockout.js';
@@ -13,7 +13,6 @@ import {
   isExpired,
   loginChallengeIds,
   maxAttemptsPerChallenge,
-  requireApp,
   signedIn,
 } from './common.js';
 import { type IssuedDevice, deviceView, isLive, issueSessionToDevice, newDevice, remembered, rotatedDevice } from './devices.js';
@@ -149,7 +148,9 @@ async function readAttempt(deps: Dependencies, input: VerifyLoginInput): Promise
   ) {
     throw new ChallengeInvalidError();
   }
-  const app = read.app ?? (await requireApp(deps, input.appId));
+  // The app was in the same read: gone, it answers 404 as `requireApp` would, without reading it again.
+  const app = read.app;
+  if (!app) throw new NotFoundError('The app');
   if (!user || user.appId !== input.appId || user.generation !== challenge.generation || !user.twoFactorEnabled || !factor) {
     throw new ChallengeInvalidError();
   }
