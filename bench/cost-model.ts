@@ -28,10 +28,10 @@ export const prices = {
  * The Lambda duration model: a request's billed duration is its CPU work plus its waits on AWS, not the
  * latency this (shared, loaded) machine shows, which mostly measures queueing behind other work here.
  * - CPU: the step's median process CPU time measured by the bench (handler, local bridge, metering proxies
- *   and HTTP client together: an overstatement of the handler's own), with the hash-wasm Argon2 share
- *   replaced by Node's native `crypto.argon2` share (hash-wasm ÷ native CPU measured in the same run with a
- *   Node ≥ 24.7, `--node PATH`; kept as hash-wasm's when none is given: conservative). Taken as one Lambda
- *   vCPU's time, which Lambda gives in full only from 1,769 MB.
+ *   and HTTP client together: an overstatement of the handler's own), Argon2 included as the handlers
+ *   computed it with @node-rs/argon2, the deployed implementation (where only hash-wasm loaded, its share is
+ *   divided by the hash-wasm ÷ native CPU ratio measured in the same run). Taken as one Lambda vCPU's time,
+ *   which Lambda gives in full only from 1,769 MB.
  * - Waits: the step's median sequential DynamoDB and KMS round trips × {@link roundTripMs}.
  */
 export const durationModel = {

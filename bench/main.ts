@@ -1,7 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // First: it wraps hash-wasm before any handler module imports it.
-import { hashMeter, measureArgon2Ratios, type Argon2Ratio, type HashWasmUse } from './hash-meter.js';
+import { hashMeter, measureArgon2Ratios, type Argon2Ratio, type HashUse } from './hash-meter.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -41,8 +41,8 @@ import { markdownReport, percentile, round, textReport, type BenchReport, type F
  * next to naive bundles of the same AWS SDK packages. Options: `--users N` (20), `--json FILE`,
  * `--markdown FILE` (`-` for stdout), `--readme` (rewrites the generated part of README.md's benchmark
  * section), `--load-runs N` (7), `--load-all` (time every function, not just the measured steps'),
- * `--skip-bundles`, `--node PATH` (the Node.js that loads the bundles and, when it has `crypto.argon2`, measures
- * how much cheaper the native Argon2 is than hash-wasm), `--trace FILE` (every request's calls, one JSON
+ * `--skip-bundles`, `--node PATH` (the Node.js that loads the bundles and measures how much faster the deployed
+ * Argon2, @node-rs/argon2, is than hash-wasm: give it the deployed runtime's Node 24), `--trace FILE` (every request's calls, one JSON
  * line per request), `--from FILE` (no run: print, and write as asked, the report a `--json` run wrote).
  *
  * Lambda duration is modeled, not taken from the latency measured here: see `durationModel` in cost-model.ts.
@@ -72,8 +72,8 @@ interface RequestRecord {
   latencyMs: number;
   /** CPU this process spent during the request: the handler, and the local bridge, proxies and client around it. */
   cpuMs: number;
-  /** hash-wasm's Argon2 hashes during the request (part of cpuMs). */
-  hashWasm: HashWasmUse;
+  /** The Argon2 hashes during the request (part of cpuMs). */
+  hashes: HashUse;
   roundTrips: number;
   calls: MeteredCall[];
   bills: CallBill[];
@@ -133,10 +133,8 @@ async function main(): Promise<void> {
 
 function readReport(file: string): BenchReport {
   const report = JSON.parse(readFileSync(file, 'utf8')) as { schema?: string };
-  if (report.schema !== 'twofa-bench/2')
-    throw new Error(
-      `${file} is ${report.schema ?? 'not a bench report'}, not twofa-bench/2 (which models Lambda duration): run the bench again`,
-    );
+  if (report.schema !== 'twofa-bench/3')
+    throw new Error(`${file} is ${report.schema ?? 'not a bench report'}, not twofa-bench/3: run the bench again`);
   return report as BenchReport;
 }
 
@@ -167,7 +165,7 @@ async function runBench(options: {
         id,
         measured.records.filter((record) => record.step === id),
         deployed,
-        model.argon2Ratios,
+        model.hashCpu === 'native-by-ratio' ? model.argon2Ratios : null,
       ),
     );
     // The login and TOTP-verify rows added up (so the costs match the table), with latency and round trips
@@ -185,7 +183,7 @@ async function runBench(options: {
       : await measureBundles(deployed, workDir, { runs: options.loadRuns, all: options.loadAll, node: options.node });
     progress('done');
     return {
-      schema: 'twofa-bench/2',
+      schema: 'twofa-bench/3',
       generatedAt: new Date().toISOString(),
       git: gitState(),
       environment: {
@@ -212,10 +210,10 @@ async function runBench(options: {
 }
 
 /**
- * How hashing CPU is priced. The handlers hash as this process's Node.js lets them: natively on Node ≥ 24.7
- * (as deployed: their CPU is priced as measured), else with hash-wasm, whose share is then divided by the
- * hash-wasm/native ratio measured now with `--node` when that Node.js has `crypto.argon2`, and kept whole
- * (an overstatement) when it has not.
+ * How hashing CPU is priced. The handlers hash with @node-rs/argon2 as the deployed functions do, so their CPU
+ * is priced as measured; where no native binary loaded they hashed with hash-wasm, whose share is then divided
+ * by the hash-wasm/native ratio. That ratio is measured in every run, with `--node` (give it the deployed
+ * runtime's major version), so the report shows how much faster the deployed hash is.
  */
 async function hashingModel(
   records: RequestRecord[],
@@ -223,26 +221,24 @@ async function hashingModel(
   workDir: string,
   progress: (message: string) => void,
 ): Promise<Omit<BenchReport['durationModel'], 'roundTripMs' | 'roundTripBasis'>> {
-  const costs = [...new Set(records.flatMap((record) => Object.keys(record.hashWasm)))].sort();
-  if (argon2Implementation === 'node:crypto' || costs.length === 0)
-    return { handlersHashWith: argon2Implementation, hashCpu: 'measured-native', ratioNode: null, argon2Ratios: null };
-  if (node !== process.execPath) progress(`timing hash-wasm against crypto.argon2 with ${node} (${argon2RatioRuns} runs each)`);
-  const argon2Ratios = node === process.execPath ? null : await measureArgon2Ratios(node, costs, argon2RatioRuns, workDir);
-  return argon2Ratios
-    ? {
-        handlersHashWith: 'hash-wasm',
-        hashCpu: 'native-by-ratio',
-        ratioNode: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
-        argon2Ratios: argon2Ratios.map((ratio) => ({
-          ...ratio,
-          hashWasmCpuMs: round(ratio.hashWasmCpuMs),
-          nativeCpuMs: round(ratio.nativeCpuMs),
-          hashWasmWallMs: round(ratio.hashWasmWallMs),
-          nativeWallMs: round(ratio.nativeWallMs),
-          ratio: round(ratio.ratio),
-        })),
-      }
-    : { handlersHashWith: 'hash-wasm', hashCpu: 'hash-wasm-kept', ratioNode: null, argon2Ratios: null };
+  const costs = [...new Set(records.flatMap((record) => Object.keys(record.hashes)))].sort();
+  const ratioNode = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  progress(`timing hash-wasm against @node-rs/argon2 with Node.js ${ratioNode} (${argon2RatioRuns} runs each)`);
+  const argon2Ratios = costs.length === 0 ? [] : await measureArgon2Ratios(node, costs, argon2RatioRuns, workDir);
+  const handlersHashWith = await argon2Implementation();
+  return {
+    handlersHashWith,
+    hashCpu: handlersHashWith === '@node-rs/argon2' ? 'measured-native' : 'native-by-ratio',
+    ratioNode,
+    argon2Ratios: argon2Ratios.map((ratio) => ({
+      ...ratio,
+      hashWasmCpuMs: round(ratio.hashWasmCpuMs),
+      nativeCpuMs: round(ratio.nativeCpuMs),
+      hashWasmWallMs: round(ratio.hashWasmWallMs),
+      nativeWallMs: round(ratio.nativeWallMs),
+      ratio: round(ratio.ratio),
+    })),
+  };
 }
 
 /** Runs every step for every user against a fresh local stack; returns each request's record. */
@@ -314,7 +310,7 @@ async function measureSteps(
       const text = await response.text();
       const latencyMs = performance.now() - started;
       const cpu = process.cpuUsage(cpuBefore);
-      const hashWasm = hashMeter.take();
+      const hashes = hashMeter.take();
       const logText = logs.stop();
       const finished = takeCalls();
       const calls = finished.filter((call) => call.startedAt >= started);
@@ -336,7 +332,7 @@ async function measureSteps(
         step,
         latencyMs,
         cpuMs: (cpu.user + cpu.system) / 1000,
-        hashWasm,
+        hashes,
         roundTrips: sequentialRoundTrips(calls),
         calls,
         bills,
@@ -495,25 +491,25 @@ function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunct
       [...values].sort((a, b) => a - b),
       0.5,
     );
-  // The Lambda duration model (cost-model.ts): CPU, its hash-wasm share swapped for the native one, plus round trips.
+  // The Lambda duration model (cost-model.ts): CPU (a hash-wasm share swapped for the native one), plus round trips.
   const cpuP50 = median(records.map((record) => record.cpuMs));
-  const hashCosts = [...new Set(records.flatMap((record) => Object.keys(record.hashWasm)))].sort();
-  const hashWasm = Object.fromEntries(
+  const hashCosts = [...new Set(records.flatMap((record) => Object.keys(record.hashes)))].sort();
+  const hashes = Object.fromEntries(
     hashCosts.map((cost) => [
       cost,
       {
-        count: round(mean((record) => record.hashWasm[cost]?.count ?? 0)),
-        cpuMsP50: round(median(records.map((record) => record.hashWasm[cost]?.cpuMs ?? 0))),
+        count: round(mean((record) => record.hashes[cost]?.count ?? 0)),
+        cpuMsP50: round(median(records.map((record) => record.hashes[cost]?.cpuMs ?? 0))),
       },
     ]),
   );
-  const hashWasmCpuMs = hashCosts.reduce((sum, cost) => sum + (hashWasm[cost]?.cpuMsP50 ?? 0), 0);
-  const nativeHashCpuMs = hashCosts.reduce((sum, cost) => {
+  const hashCpuMs = hashCosts.reduce((sum, cost) => sum + (hashes[cost]?.cpuMsP50 ?? 0), 0);
+  const deployedHashCpuMs = hashCosts.reduce((sum, cost) => {
     const ratio = argon2Ratios?.find((measured) => measured.cost === cost)?.ratio ?? 1;
-    return sum + (hashWasm[cost]?.cpuMsP50 ?? 0) / ratio;
+    return sum + (hashes[cost]?.cpuMsP50 ?? 0) / ratio;
   }, 0);
   // From the rounded figures the report shows, so its columns add up.
-  const modeledCpuMs = round(cpuP50) - hashWasmCpuMs + nativeHashCpuMs;
+  const modeledCpuMs = round(cpuP50) - hashCpuMs + deployedHashCpuMs;
   const roundTripsMedian = percentile(roundTrips, 0.5);
   const roundTripMs = roundTripsMedian * durationModel.roundTripMs;
   const modeledDurationMs = Math.ceil(round(modeledCpuMs + roundTripMs));
@@ -554,12 +550,12 @@ function summarize(id: StepId, records: RequestRecord[], deployed: DeployedFunct
       writeUnits: round(publisher.writeUnits),
       kmsCalls: round(publisher.kmsCalls),
     },
-    hashWasm,
+    hashes,
     memoryMb: fn.memoryMb,
     modeledDuration: {
       measuredCpuMs: round(cpuP50),
-      hashWasmCpuMs: round(hashWasmCpuMs),
-      nativeHashCpuMs: round(nativeHashCpuMs),
+      hashCpuMs: round(hashCpuMs),
+      deployedHashCpuMs: round(deployedHashCpuMs),
       cpuMs: round(modeledCpuMs),
       roundTrips: roundTripsMedian,
       roundTripMs,
@@ -623,20 +619,20 @@ function combine(login: StepReport, verify: StepReport, perUser: [number, number
       writeUnits: add(login.publisher.writeUnits, verify.publisher.writeUnits),
       kmsCalls: add(login.publisher.kmsCalls, verify.publisher.kmsCalls),
     },
-    hashWasm: Object.fromEntries(
-      [...new Set([...Object.keys(login.hashWasm), ...Object.keys(verify.hashWasm)])].sort().map((cost) => [
+    hashes: Object.fromEntries(
+      [...new Set([...Object.keys(login.hashes), ...Object.keys(verify.hashes)])].sort().map((cost) => [
         cost,
         {
-          count: add(login.hashWasm[cost]?.count ?? 0, verify.hashWasm[cost]?.count ?? 0),
-          cpuMsP50: add(login.hashWasm[cost]?.cpuMsP50 ?? 0, verify.hashWasm[cost]?.cpuMsP50 ?? 0),
+          count: add(login.hashes[cost]?.count ?? 0, verify.hashes[cost]?.count ?? 0),
+          cpuMsP50: add(login.hashes[cost]?.cpuMsP50 ?? 0, verify.hashes[cost]?.cpuMsP50 ?? 0),
         },
       ]),
     ),
     memoryMb: Math.max(login.memoryMb, verify.memoryMb),
     modeledDuration: {
       measuredCpuMs: add(login.modeledDuration.measuredCpuMs, verify.modeledDuration.measuredCpuMs),
-      hashWasmCpuMs: add(login.modeledDuration.hashWasmCpuMs, verify.modeledDuration.hashWasmCpuMs),
-      nativeHashCpuMs: add(login.modeledDuration.nativeHashCpuMs, verify.modeledDuration.nativeHashCpuMs),
+      hashCpuMs: add(login.modeledDuration.hashCpuMs, verify.modeledDuration.hashCpuMs),
+      deployedHashCpuMs: add(login.modeledDuration.deployedHashCpuMs, verify.modeledDuration.deployedHashCpuMs),
       cpuMs: add(login.modeledDuration.cpuMs, verify.modeledDuration.cpuMs),
       roundTrips: login.modeledDuration.roundTrips + verify.modeledDuration.roundTrips,
       roundTripMs: add(login.modeledDuration.roundTripMs, verify.modeledDuration.roundTripMs),

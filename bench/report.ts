@@ -27,18 +27,18 @@ export interface StepReport {
   logBytes: number;
   securityEvents: number;
   publisher: { calls: number; readUnits: number; writeUnits: number; kmsCalls: number };
-  /** hash-wasm Argon2 hashes the handlers computed, by cost (`m=…,t=…,p=…`): mean count per request, median CPU. */
-  hashWasm: Record<string, { count: number; cpuMsP50: number }>;
+  /** Argon2 hashes the handlers computed, by cost (`m=…,t=…,p=…`): mean count per request, median CPU. */
+  hashes: Record<string, { count: number; cpuMsP50: number }>;
   memoryMb: number;
   /** The Lambda duration priced, part by part (the model: `durationModel` of the report). */
   modeledDuration: {
     /** `cpuMs.p50`, as measured. */
     measuredCpuMs: number;
-    /** Its hash-wasm share: per cost, the median over the step's requests, added up. */
-    hashWasmCpuMs: number;
-    /** What replaces that share: each cost's median ÷ its hash-wasm/native ratio (the share itself when no ratio was measured). */
-    nativeHashCpuMs: number;
-    /** measuredCpuMs − hashWasmCpuMs + nativeHashCpuMs. */
+    /** Its hashing share: per cost, the median over the step's requests, added up. */
+    hashCpuMs: number;
+    /** What the deployed hash costs instead: the share itself (handlers hashed natively), or ÷ the hash-wasm/native ratio (they used hash-wasm). */
+    deployedHashCpuMs: number;
+    /** measuredCpuMs − hashCpuMs + deployedHashCpuMs. */
     cpuMs: number;
     /** `roundTrips.median` (for `signIn`, login's plus verify's). */
     roundTrips: number;
@@ -72,7 +72,7 @@ export interface FunctionReport {
 }
 
 export interface BenchReport {
-  schema: 'twofa-bench/2';
+  schema: 'twofa-bench/3';
   generatedAt: string;
   git: { commit: string; uncommittedFiles: number };
   environment: {
@@ -89,17 +89,17 @@ export interface BenchReport {
     /** Assumed latency of one sequential DynamoDB or KMS round trip, and why. */
     roundTripMs: number;
     roundTripBasis: string;
-    /** The Argon2 the handlers computed with in this run (functions/core/hashing.ts picks by runtime). */
-    handlersHashWith: 'node:crypto' | 'hash-wasm';
+    /** The Argon2 the handlers computed with in this run (functions/core/hashing.ts: the addon where its binary loads). */
+    handlersHashWith: '@node-rs/argon2' | 'hash-wasm';
     /**
-     * What the model does with hashing CPU: `measured-native` (the handlers already hashed as deployed),
-     * `native-by-ratio` (hash-wasm's share divided by the ratio measured in this run), `hash-wasm-kept` (no
-     * Node with crypto.argon2 to measure it: the hash-wasm CPU is priced, an overstatement).
+     * What the model does with hashing CPU: `measured-native` (the handlers hashed as deployed, with the addon),
+     * `native-by-ratio` (they used hash-wasm: its share divided by the ratio measured in this run).
      */
-    hashCpu: 'measured-native' | 'native-by-ratio' | 'hash-wasm-kept';
-    /** The Node.js that measured the ratios (`--node`), null when none was measured. */
-    ratioNode: string | null;
-    argon2Ratios: Argon2Ratio[] | null;
+    hashCpu: 'measured-native' | 'native-by-ratio';
+    /** The Node.js that measured the ratios (`--node`, else the bench's own). */
+    ratioNode: string;
+    /** hash-wasm against @node-rs/argon2 per cost the steps hashed at, measured in this run. */
+    argon2Ratios: Argon2Ratio[];
   };
   steps: StepReport[];
   signIn: StepReport;
@@ -183,15 +183,15 @@ function durationTable(report: BenchReport): Table {
   const roundTripMs = report.durationModel.roundTripMs;
   const row = (step: StepReport) => {
     const model = step.modeledDuration;
-    const hashes = Object.entries(step.hashWasm)
+    const hashes = Object.entries(step.hashes)
       .map(([cost, use]) => `${use.count}× ${costLabel(cost)}`)
       .join(', ');
     return [
       step.label,
       String(step.memoryMb),
       String(model.measuredCpuMs),
-      model.hashWasmCpuMs > 0 ? `${model.hashWasmCpuMs} (${hashes})` : '',
-      model.hashWasmCpuMs > 0 ? String(model.nativeHashCpuMs) : '',
+      model.hashCpuMs > 0 ? `${model.hashCpuMs} (${hashes})` : '',
+      model.hashCpuMs > 0 ? String(model.deployedHashCpuMs) : '',
       String(model.cpuMs),
       `${model.roundTrips} × ${roundTripMs} = ${model.roundTripMs}`,
       String(model.durationMs),
@@ -204,8 +204,8 @@ function durationTable(report: BenchReport): Table {
       'step',
       'memory MB',
       'CPU ms p50',
-      'of which hash-wasm',
-      'as native',
+      'of which hashing',
+      'as deployed',
       'modeled CPU ms',
       `round trips × ${roundTripMs} ms`,
       'modeled ms',
@@ -219,30 +219,29 @@ function durationTable(report: BenchReport): Table {
 
 function durationModelLine(report: BenchReport): string {
   const model = report.durationModel;
-  const ratios = (model.argon2Ratios ?? [])
+  const ratios = model.argon2Ratios
     .map(
       (ratio) =>
         `${costLabel(ratio.cost)} (${ratio.cost}) hash-wasm ${ratio.hashWasmCpuMs} ms against native ${ratio.nativeCpuMs} ms, ` +
         `${ratio.ratio.toFixed(2)}× (wall ${ratio.hashWasmWallMs} against ${ratio.nativeWallMs} ms)`,
     )
     .join('; ');
-  const runs = model.argon2Ratios?.[0]?.runs ?? 0;
+  const runs = model.argon2Ratios[0]?.runs ?? 0;
+  const measuredRatios =
+    `hash-wasm against @node-rs/argon2 measured in this run with Node.js ${model.ratioNode} (${runs} alternated runs of each, ` +
+    `process CPU of all threads, medians): ${ratios}.`;
   const hashing = {
     'measured-native':
-      "Argon2 hashing is priced as measured: the handlers hashed with Node's own crypto.argon2, as the deployed runtime does.",
+      `Argon2 hashing is priced as measured: the handlers hashed with @node-rs/argon2, as the deployed functions do (its linux-arm64 binary). ` +
+      `For comparison, ${measuredRatios}`,
     'native-by-ratio':
-      `The handlers hashed with hash-wasm (${report.environment.node} has no crypto.argon2); the deployed nodejs24.x hashes with ` +
-      `Node's own crypto.argon2, so each step's hash-wasm CPU (its median per request) is divided by the hash-wasm/native CPU ratio ` +
-      `measured in this run with ${model.ratioNode ?? '?'} (${runs} alternated runs of each, process CPU of all threads, medians): ${ratios}.`,
-    'hash-wasm-kept':
-      `The handlers hashed with hash-wasm (${report.environment.node} has no crypto.argon2) and no Node.js with crypto.argon2 was ` +
-      `given (\`--node PATH\`) to measure the native hash against it, so the hash-wasm CPU is priced as measured: conservative, ` +
-      `since the deployed nodejs24.x hashes natively (docs/runtime-and-bundles.md measured native Argon2 2.2–2.7× cheaper in CPU).`,
+      `The handlers hashed with hash-wasm (no @node-rs/argon2 binary loaded here); the deployed functions hash with @node-rs/argon2, ` +
+      `so each step's hash-wasm CPU (its median per request) is divided by the ratio of ${measuredRatios}`,
   }[model.hashCpu];
   return (
     `Lambda duration as priced: per request, the step's CPU time p50 measured here (this process: handler, local bridge, ` +
-    `metering proxies and client; taken as one vCPU's time, which Lambda gives in full from 1,769 MB) with its hash-wasm share ` +
-    `replaced as below, plus its sequential DynamoDB and KMS round trips × ${model.roundTripMs} ms (assumed, not measured ` +
+    `metering proxies and client; taken as one vCPU's time, which Lambda gives in full from 1,769 MB) with its hashing share ` +
+    `priced as below, plus its sequential DynamoDB and KMS round trips × ${model.roundTripMs} ms (assumed, not measured ` +
     `here; basis: ${model.roundTripBasis}); rounded up to the ms per invocation. The p50 and p95 latency columns are this machine's, ` +
     `queueing under its load included, and price nothing. ${hashing}`
   );

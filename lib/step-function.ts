@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { StepAccess } from '../functions/routes.js';
 import { functionEnvironment, functionTimeoutSeconds } from '../functions/routes.js';
 import { memorySizeOf } from './memory-sizes.js';
+import { nativeArgon2Environment, nativeArgon2Externals, nativeArgon2Hooks } from './native-argon2.js';
 import { depsLockFilePath, handlerEntry, projectRoot } from './project-paths.js';
 
 /** Value of `POWERTOOLS_SERVICE_NAME`: one service, so every function's logs share it. */
@@ -77,6 +78,8 @@ export class StepFunction extends Construct {
     const environment: Record<string, string> = {
       [functionEnvironment.tableName]: table.tableName,
       POWERTOOLS_SERVICE_NAME: powertoolsServiceName,
+      // Read only by a bundle that hashes (lib/native-argon2.ts copies the binary into those alone).
+      ...nativeArgon2Environment,
     };
     if (access.kms !== 'none') {
       environment[functionEnvironment.kmsKeyId] = secretsKey.keyArn;
@@ -89,7 +92,6 @@ export class StepFunction extends Construct {
       projectRoot,
       depsLockFilePath,
       description: `${step}: ${props.description}`,
-      // Node 24: its own Argon2id (functions/core/hashing.ts) hashes passwords natively, off the event loop.
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: memorySizeOf(step),
@@ -112,7 +114,10 @@ export class StepFunction extends Construct {
         sourceMap: true,
         // Bundle the AWS SDK too: versions pinned by package-lock.json instead of whatever the
         // runtime ships, and a tree-shaken bundle loads faster than the runtime's full SDK.
-        externalModules: [],
+        // The one exception: @node-rs/argon2's platform binaries, which a bundle cannot hold; the binary for Lambda's
+        // platform is copied beside the bundles that hash (lib/native-argon2.ts).
+        externalModules: nativeArgon2Externals,
+        commandHooks: nativeArgon2Hooks,
         esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${lambdaCredentialsModule}`] },
       },
     });

@@ -1,6 +1,4 @@
-import * as nodeCrypto from 'node:crypto';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { argon2id, argon2Verify } from 'hash-wasm';
 
 /** An Argon2id cost, in hash-wasm's terms: memory in KiB, passes, lanes and tag bytes. */
 interface Argon2Cost {
@@ -10,10 +8,7 @@ interface Argon2Cost {
   hashLength: number;
 }
 
-/**
- * Argon2id at OWASP's minimum for passwords (m = 19 MiB, t = 2, p = 1), computed by Node's own Argon2 where
- * the runtime has it (see {@link argon2Implementation}), else by hash-wasm.
- */
+/** Argon2id at OWASP's minimum for passwords (m = 19 MiB, t = 2, p = 1). */
 const passwordCost: Argon2Cost = { memorySize: 19_456, iterations: 2, parallelism: 1, hashLength: 32 };
 
 /**
@@ -25,59 +20,83 @@ const backupCodeCost: Argon2Cost = { memorySize: 7_168, iterations: 1, paralleli
 
 type Argon2Variant = 'argon2d' | 'argon2i' | 'argon2id';
 
-/** `crypto.argon2` of Node 24.7 and later (@types/node of Node 20 does not know it). */
-type NodeArgon2 = (
-  algorithm: Argon2Variant,
-  parameters: { message: string; nonce: Uint8Array; memory: number; passes: number; parallelism: number; tagLength: number },
-  callback: (error: Error | null, tag: Buffer) => void,
-) => void;
+/** `@node-rs/argon2`'s numbering of the variants (its `Algorithm`, a const enum in its types). */
+const nativeAlgorithm: Record<Argon2Variant, 0 | 1 | 2> = { argon2d: 0, argon2i: 1, argon2id: 2 };
 
-const nodeArgon2 = (nodeCrypto as { argon2?: NodeArgon2 }).argon2;
+/** The raw Argon2 tag of `password` under `salt` at `cost`, version 1.3. */
+type Argon2Tag = (variant: Argon2Variant, password: string, salt: Uint8Array, cost: Argon2Cost) => Promise<Buffer>;
 
 /**
- * The raw Argon2 tag by Node's own Argon2 (OpenSSL's, from Node 24.7): native code on libuv's thread pool,
- * so a hash never blocks the event loop. Undefined where the runtime has none.
+ * The Argon2 this process computes with, loaded at the first hash (a step that never hashes never loads it):
+ *
+ * - `@node-rs/argon2`: the Rust `argon2` crate as a native addon, on libuv's thread pool so a hash never blocks
+ *   the event loop; measured 3-4× faster than hash-wasm and about 2× faster than Node 24's own `crypto.argon2`
+ *   (docs/runtime-and-bundles.md). npm installs its binary for the machine; the Lambda bundles carry the
+ *   linux-arm64 one (lib/native-argon2.ts).
+ * - hash-wasm's WebAssembly, where no binary loads (a platform napi-rs does not build for).
+ *
+ * Both compute the same function, so both write the same PHC string and a hash made by either verifies with the other.
  */
-const nodeArgon2Tag =
-  typeof nodeArgon2 === 'function'
-    ? (variant: Argon2Variant, password: string, salt: Uint8Array, cost: Argon2Cost) =>
-        new Promise<Buffer>((resolve, reject) => {
-          const { memorySize: memory, iterations: passes, parallelism, hashLength: tagLength } = cost;
-          nodeArgon2(variant, { message: password, nonce: salt, memory, passes, parallelism, tagLength }, (error, tag) =>
-            error ? reject(error) : resolve(tag),
-          );
-        })
-    : undefined;
+let implementation: Promise<{ name: Argon2Implementation; tag: Argon2Tag }> | undefined;
 
-/**
- * Which Argon2 this process computes with: Node's own on Node ≥ 24.7 (the Lambda runtime), hash-wasm's
- * WebAssembly elsewhere (Node 20 machines). Both compute the same function and write the same PHC string,
- * so a hash made by either verifies with the other.
- */
-export const argon2Implementation: 'node:crypto' | 'hash-wasm' = nodeArgon2Tag ? 'node:crypto' : 'hash-wasm';
+export type Argon2Implementation = '@node-rs/argon2' | 'hash-wasm';
 
-/** Base64 without padding, as the PHC string format (and hash-wasm) writes salts and hashes. */
+function loadImplementation(): Promise<{ name: Argon2Implementation; tag: Argon2Tag }> {
+  implementation ??= import('@node-rs/argon2').then(
+    (native) => ({
+      name: '@node-rs/argon2' as const,
+      tag: (variant, password, salt, cost) =>
+        native.hashRaw(password, {
+          salt,
+          memoryCost: cost.memorySize,
+          timeCost: cost.iterations,
+          parallelism: cost.parallelism,
+          outputLen: cost.hashLength,
+          algorithm: nativeAlgorithm[variant] as never,
+        }),
+    }),
+    async () => {
+      const wasm = await import('hash-wasm');
+      const byVariant = { argon2d: wasm.argon2d, argon2i: wasm.argon2i, argon2id: wasm.argon2id };
+      return {
+        name: 'hash-wasm' as const,
+        tag: async (variant, password, salt, cost) =>
+          Buffer.from(await byVariant[variant]({ password, salt, ...cost, outputType: 'binary' })),
+      };
+    },
+  );
+  return implementation;
+}
+
+/** Which Argon2 implementation this process hashes with (loads it if no hash has yet). */
+export async function argon2Implementation(): Promise<Argon2Implementation> {
+  return (await loadImplementation()).name;
+}
+
+async function argon2Tag(variant: Argon2Variant, password: string, salt: Uint8Array, cost: Argon2Cost): Promise<Buffer> {
+  return (await loadImplementation()).tag(variant, password, salt, cost);
+}
+
+/** Base64 without padding, as the PHC string format writes salts and hashes. */
 function phcBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64').replace(/=+$/, '');
 }
 
-/** An encoded Argon2 hash, `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`: version 1.3, the only one either implementation makes. */
+/** An encoded Argon2 hash, `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`: version 1.3, the only one made here. */
 const encodedArgon2 = /^\$(argon2id|argon2i|argon2d)\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 /** The Argon2id hash of `password` under `salt` at the password cost, encoded with its salt and cost. */
 async function encodedPasswordHash(password: string, salt: Uint8Array): Promise<string> {
-  if (!nodeArgon2Tag) return argon2id({ password, salt, ...passwordCost, outputType: 'encoded' });
-  const tag = await nodeArgon2Tag('argon2id', password, salt, passwordCost);
+  const tag = await argon2Tag('argon2id', password, salt, passwordCost);
   const { memorySize, iterations, parallelism } = passwordCost;
   return `$argon2id$v=19$m=${memorySize},t=${iterations},p=${parallelism}$${phcBase64(salt)}$${phcBase64(tag)}`;
 }
 
 /**
- * Whether `password` is the one `encodedHash` was made from: one hash, at the cost the encoded hash names.
- * Node's tag is compared with the stored one in constant time; hash-wasm compares its own encoding.
+ * Whether `password` is the one `encodedHash` was made from: one hash, at the cost the encoded hash names,
+ * compared with the stored tag in constant time.
  */
 async function matchesEncodedHash(password: string, encodedHash: string): Promise<boolean> {
-  if (!nodeArgon2Tag) return argon2Verify({ password, hash: encodedHash });
   const [, variant = '', memorySize, iterations, parallelism, salt = '', hash = ''] = encodedArgon2.exec(encodedHash) ?? [];
   if (!variant) throw new Error('Invalid hash');
   const stored = Buffer.from(hash, 'base64');
@@ -87,7 +106,7 @@ async function matchesEncodedHash(password: string, encodedHash: string): Promis
     parallelism: Number(parallelism),
     hashLength: stored.length,
   };
-  const tag = await nodeArgon2Tag(variant as Argon2Variant, password, Buffer.from(salt, 'base64'), cost);
+  const tag = await argon2Tag(variant as Argon2Variant, password, Buffer.from(salt, 'base64'), cost);
   return timingSafeEqual(tag, stored);
 }
 
@@ -119,7 +138,7 @@ export async function hashPasswordWithSalt(password: string, salt: Uint8Array): 
  */
 export async function verifyPassword(password: string, encodedHash: string): Promise<boolean> {
   const normalized = normalizePassword(password);
-  // hash-wasm throws on an empty password; an empty password is simply wrong.
+  // An empty password is simply wrong (and hash-wasm throws on one).
   if (password === '' || normalized === '') return false;
   if (await matchesEncodedHash(normalized, encodedHash)) return true;
   return normalized !== password && (await matchesEncodedHash(password, encodedHash));
@@ -146,9 +165,7 @@ export function newBackupCodeSalt(): string {
 
 /** Hex hash of a normalized backup code under its set's salt; equal codes give equal hashes within a set. */
 export async function hashBackupCode(normalizedCode: string, salt: string): Promise<string> {
-  const saltBytes = Buffer.from(salt, 'base64');
-  if (!nodeArgon2Tag) return argon2id({ password: normalizedCode, salt: saltBytes, ...backupCodeCost, outputType: 'hex' });
-  return (await nodeArgon2Tag('argon2id', normalizedCode, saltBytes, backupCodeCost)).toString('hex');
+  return (await argon2Tag('argon2id', normalizedCode, Buffer.from(salt, 'base64'), backupCodeCost)).toString('hex');
 }
 
 /** Finds `hash` among `candidates` comparing every one in constant time. */

@@ -16,6 +16,7 @@ import { eventsStep, functionEnvironment, httpSteps, notFoundStep, platformSteps
 import type { TwoFactorService } from '../../lib/two-factor-app.js';
 import { memorySizeOf } from '../../lib/memory-sizes.js';
 import { addTwoFactorService } from '../../lib/two-factor-app.js';
+import { nativeArgon2Environment, nativeArgon2FileName } from '../../lib/native-argon2.js';
 
 /** Bundling every function with esbuild takes tens of seconds. */
 const synthTimeoutMs = 240_000;
@@ -464,5 +465,48 @@ describe('the function bundles', () => {
 
   it.each([...allSteps, eventsStep])("carry none of the SDK's credential sources but Lambda's environment: $step", ({ step }) => {
     expect(readFileSync(bundleOf(step), 'utf8')).not.toContain(sdkMarkers.credentialChain);
+  });
+});
+
+describe("Lambda's native Argon2", () => {
+  /** The staged asset directory of `step`'s function. */
+  function assetOf(step: string): string {
+    const fn = apiTemplate.toJSON().Resources[functionLogicalId(step)] as { Properties: { Code: { S3Key: string } } };
+    return join(app.outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+  }
+
+  it.each([...allSteps, eventsStep])(
+    'is carried by a bundle exactly when the bundle hashes, as a linux-arm64 binary: $step',
+    ({ step }) => {
+      const hashes = readFileSync(join(assetOf(step), 'index.js'), 'utf8').includes('NAPI_RS_NATIVE_LIBRARY_PATH');
+      const binary = join(assetOf(step), nativeArgon2FileName);
+
+      expect(existsSync(binary)).toBe(hashes);
+      if (hashes) {
+        const header = readFileSync(binary).subarray(0, 20);
+        // ELF, 64-bit, little-endian; e_machine 183 is AArch64
+        expect([...header.subarray(0, 5)]).toEqual([0x7f, 0x45, 0x4c, 0x46, 2]);
+        expect(header.readUInt16LE(18)).toBe(183);
+        expect(functionProperties(step).Environment.Variables).toMatchObject(nativeArgon2Environment);
+      }
+    },
+  );
+
+  it.each(['signup', 'login', 'login-verify', 'step-up', 'backup-codes', 'enrollment-confirm', 'create-app'])(
+    'is carried by the steps that hash passwords or backup codes: %s',
+    (step) => {
+      expect(existsSync(join(assetOf(step), nativeArgon2FileName))).toBe(true);
+    },
+  );
+
+  it('is the version the bundled loader expects', () => {
+    const locked = (path: string, name: string) =>
+      (JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { packages: Record<string, { version?: string }> }).packages[
+        `node_modules/${name}`
+      ]?.version;
+
+    expect(locked('../../lambda-native/package-lock.json', '@node-rs/argon2-linux-arm64-gnu')).toBe(
+      locked('../../package-lock.json', '@node-rs/argon2'),
+    );
   });
 });

