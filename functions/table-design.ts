@@ -12,11 +12,20 @@ export const tableDesign = {
    * security events; new images are enough (nothing reads the old ones).
    */
   streamView: 'NEW_IMAGE',
+  /**
+   * An app's audit trail is spread over write shards, so no one partition key takes all of a large app's
+   * entries (DynamoDB allows one key about 1,000 write units a second). Lockouts, which anyone can cause
+   * with wrong passwords, have shards of their own: however many an attacker causes, they never share a
+   * key with the app's enrollments, resets and admin changes. See docs/capacity.md for the arithmetic.
+   */
+  auditShards: { activity: 8, lockouts: 4 },
   /** The sparse index that lists an app's users; only user profiles carry its keys. */
   usersIndex: {
     name: 'gsi1',
     partitionKey: 'gsi1pk',
     sortKey: 'gsi1sk',
+    /** An app's users are spread over this many index partitions, by a hash of the user id. */
+    shards: 8,
     /**
      * INCLUDE, not ALL: writes to attributes the users table never shows (password hash, failure
      * counts, the last accepted step) are not replicated to the index, and a query on it reads less.

@@ -415,7 +415,7 @@ const steps: StepUnderFault[] = [
         send: () => call(method, `/v1/apps/${app.appId}/${path}`, { token: app.adminToken, body }),
         scope: app.appId,
         mainCall: { operation },
-        state: async () => [await partition(`APP#${app.appId}`), await partition(`AUDIT#${app.appId}`)],
+        state: async () => Promise.all([`APP#${app.appId}`, ...keys.auditPartitions(app.appId)].map(partition)),
         completes: (answer) => {
           expect(answer.status).toBe(200);
           answered(answer, before);

@@ -28,7 +28,7 @@ export async function appState(appId: string): Promise<string[]> {
   const profiles = items.filter((item) => item.appId === appId && item.sk === keys.user('').sk);
   const partitions = new Set([
     keys.app(appId).pk,
-    keys.auditPartition(appId),
+    ...keys.auditPartitions(appId),
     ...profiles.map((profile) => String(profile.pk)),
     ...profiles.map((profile) => keys.passwordFailures(appId, String(profile.email)).pk),
   ]);

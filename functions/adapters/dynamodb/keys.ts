@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditEvent, AuditEventType } from '../../core/model.js';
 import { tableDesign } from '../../table-design.js';
 
 /**
@@ -6,7 +7,8 @@ import { tableDesign } from '../../table-design.js';
  *
  * A user's items sit under the user's own partition (`USER#…`), sessions and challenges under their token
  * hash, and only small per-app items (the app, its settings, config versions, data keys) under the app,
- * so an app with a million users spreads over many partitions. The sparse `gsi1` lists an app's users.
+ * so an app with a million users spreads over many partitions. An app's audit entries and its users' gsi1
+ * entries are spread over a fixed number of write shards each (`table-design.ts`); listings read them all.
  */
 export interface ItemKey {
   pk: string;
@@ -15,6 +17,22 @@ export interface ItemKey {
 
 const versionWidth = 8;
 const devicePrefix = 'DEVICE#';
+/** Every audit partition starts with it, which is what the event publisher's stream filter matches. */
+export const auditPrefix = 'AUDIT#';
+const usersPrefix = 'USERS#';
+const { auditShards } = tableDesign;
+const usersIndexShards = tableDesign.usersIndex.shards;
+/** The entries anyone can cause (wrong passwords and codes), kept apart from the app's own activity. */
+const lockoutTypes: ReadonlySet<AuditEventType> = new Set(['password.locked_out', 'two_factor.locked_out']);
+
+/** A stable shard of `count` for an id: the id's SHA-256, its first four bytes taken modulo `count`. */
+function shardOf(id: string, count: number): number {
+  return createHash('sha256').update(id, 'utf8').digest().readUInt32BE(0) % count;
+}
+
+function shards(count: number): number[] {
+  return Array.from({ length: count }, (_, shard) => shard);
+}
 
 export const keys = {
   app: (appId: string): ItemKey => ({ pk: `APP#${appId}`, sk: 'APP' }),
@@ -39,11 +57,27 @@ export const keys = {
   }),
   session: (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   challenge: (tokenHash: string): ItemKey => ({ pk: `CHALLENGE#${tokenHash}`, sk: 'CHALLENGE' }),
-  auditEvent: (appId: string, at: string, eventId: string): ItemKey => ({ pk: `AUDIT#${appId}`, sk: `${at}#${eventId}` }),
-  auditPartition: (appId: string): string => `AUDIT#${appId}`,
-  /** gsi1 partition listing an app's users, sorted by creation time. */
-  usersIndex: (appId: string, createdAt: string, userId: string) => ({ gsi1pk: `USERS#${appId}`, gsi1sk: `${createdAt}#${userId}` }),
-  usersIndexPartition: (appId: string): string => `USERS#${appId}`,
+  /** An audit entry, in one of its app's write shards (a lockout in one of the lockout shards), sorted by time. */
+  auditEvent: (event: Pick<AuditEvent, 'appId' | 'at' | 'id' | 'type'>): ItemKey => {
+    const range = lockoutTypes.has(event.type) ? 'lockouts' : 'activity';
+    return { pk: `${auditPrefix}${event.appId}#${range}-${shardOf(event.id, auditShards[range])}`, sk: `${event.at}#${event.id}` };
+  },
+  /** Every partition an app's audit entries can be in: each shard, then the one unsharded partition of before. */
+  auditPartitions: (appId: string): string[] => [
+    ...shards(auditShards.activity).map((shard) => `${auditPrefix}${appId}#activity-${shard}`),
+    ...shards(auditShards.lockouts).map((shard) => `${auditPrefix}${appId}#lockouts-${shard}`),
+    `${auditPrefix}${appId}`,
+  ],
+  /** The gsi1 keys listing an app's users by creation time, in one of the app's index shards. */
+  usersIndex: (appId: string, createdAt: string, userId: string) => ({
+    gsi1pk: `${usersPrefix}${appId}#${shardOf(userId, usersIndexShards)}`,
+    gsi1sk: `${createdAt}#${userId}`,
+  }),
+  /** Every gsi1 partition an app's users can be in: each shard, then the one unsharded partition of before. */
+  usersIndexPartitions: (appId: string): string[] => [
+    ...shards(usersIndexShards).map((shard) => `${usersPrefix}${appId}#${shard}`),
+    `${usersPrefix}${appId}`,
+  ],
 };
 
 export const usersIndexName = tableDesign.usersIndex.name;

@@ -6,9 +6,9 @@ import { appRuntimeOf } from './codecs/app.js';
 import { claimedUserIdOf, passwordFailuresOf, userOf, userSummaryOf } from './codecs/user.js';
 import { challengeItem, deviceCountAttributes, deviceOf, sessionItem } from './codecs/session.js';
 import { conditions } from './conditions.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { DynamoFactors } from './factors.js';
 import { keys, usersIndexName } from './keys.js';
+import { listShards } from './sharded-listing.js';
 import { accountCountAttributes } from './writes.js';
 
 /**
@@ -34,17 +34,16 @@ export class DynamoUserRepository extends DynamoFactors implements UserRepositor
   }
 
   async listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>> {
-    const start = cursor === null ? undefined : decodeCursor(cursor, /^\d{4}-\d\d-\d\dT[\d:.]+Z#usr_[\w-]{22}$/);
-    const partition = keys.usersIndexPartition(appId);
-    const page = await this.table.query({
-      IndexName: usersIndexName,
-      KeyConditionExpression: 'gsi1pk = :partition',
-      ExpressionAttributeValues: { ':partition': partition },
-      Limit: limit,
-      ...(start ? { ExclusiveStartKey: { ...keys.user(start.slice(start.indexOf('#') + 1)), gsi1pk: partition, gsi1sk: start } } : {}),
-    });
-    const lastSortKey = page.lastKey?.gsi1sk;
-    return { items: page.items.map(userSummaryOf), nextCursor: typeof lastSortKey === 'string' ? encodeCursor(lastSortKey) : null };
+    const listing = {
+      partitions: keys.usersIndexPartitions(appId),
+      indexName: usersIndexName,
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      newestFirst: false,
+      consistentRead: false,
+      cursorShape: /^\d{4}-\d\d-\d\dT[\d:.]+Z#usr_[\w-]{22}$/,
+    };
+    return listShards(this.table, listing, { limit, cursor }, userSummaryOf);
   }
 
   async reserveSecondFactorAttempt(userId: string, seen: FailureCount, next: FailureCount): Promise<boolean> {

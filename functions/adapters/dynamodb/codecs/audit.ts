@@ -1,10 +1,10 @@
 import { auditEventTypes, type AuditEvent } from '../../../core/model.js';
 import { type Item, ItemReader } from '../item-reader.js';
-import { keys } from '../keys.js';
+import { auditPrefix, keys } from '../keys.js';
 
 export function auditItem(event: AuditEvent): Item {
   return {
-    ...keys.auditEvent(event.appId, event.at, event.id),
+    ...keys.auditEvent(event),
     eventId: event.id,
     appId: event.appId,
     at: event.at,
@@ -15,9 +15,9 @@ export function auditItem(event: AuditEvent): Item {
   };
 }
 
-/** The audit event an audit item holds (`null` for any other item), for listings and the table's stream. */
+/** The audit event an audit item holds, sharded or not (`null` for any other item), for listings and the table's stream. */
 export function auditEventOf(item: Item | undefined): AuditEvent | null {
-  if (!item || typeof item.pk !== 'string' || !item.pk.startsWith(keys.auditPartition(''))) return null;
+  if (!item || typeof item.pk !== 'string' || !item.pk.startsWith(auditPrefix)) return null;
   const read = new ItemReader(item, 'audit event');
   const detail = read.scalars('detail');
   return {
