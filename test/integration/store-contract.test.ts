@@ -244,6 +244,28 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect(second).toEqual({ items: [events[0]], nextCursor: null });
     });
 
+    it('pages through a long trail of every kind of entry newest first, with no gap or repeat', async () => {
+      const appId = newId('app');
+      const types = ['two_factor.enrolled', 'password.locked_out', 'config.published', 'two_factor.locked_out', 'user.unlocked'] as const;
+      // Five entries at each of eight instants: the id orders entries of one instant.
+      const events = Array.from({ length: 40 }, (_, index) =>
+        anAudit(appId, types[index % types.length], { at: new Date(Date.UTC(2031, 0, 2, 0, 0, index % 8)).toISOString() }),
+      );
+      for (const event of events) await repos.users.recordLockout(event, false);
+      const newestFirst = [...events].sort((a, b) => (`${a.at}#${a.id}` < `${b.at}#${b.id}` ? 1 : -1));
+
+      const listed = [];
+      let cursor: string | null = null;
+      for (let page = 0; page === 0 || cursor !== null; page++) {
+        const answer: Awaited<ReturnType<typeof repos.audit.listAuditEvents>> = await repos.audit.listAuditEvents(appId, 7, cursor);
+        expect(answer.items.length).toBe(page < 5 ? 7 : 5);
+        listed.push(...answer.items);
+        cursor = answer.nextCursor;
+      }
+
+      expect(listed).toEqual(newestFirst);
+    });
+
     it('gives a full page a cursor, even when nothing follows it', async () => {
       const appId = newId('app');
       await repos.users.recordLockout(anAudit(appId), false);
@@ -348,6 +370,26 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect((await repos.users.listUsers(elsewhere.user.appId, 5, null)).items).toEqual([
         { ...summary(elsewhere.user), twoFactorSetupComplete: true },
       ]);
+    });
+
+    it('pages through many users by creation time, then id, with no gap or repeat', async () => {
+      const appId = newId('app');
+      const users = Array.from({ length: 30 }, (_, index) =>
+        aUser(appId, { createdAt: new Date(Date.UTC(2031, 0, 3, 0, 0, index % 4)).toISOString() }),
+      );
+      for (const user of users) await repos.users.createUser(user, { challenge: aChallenge(user) });
+      const byCreation = [...users].sort((a, b) => (`${a.createdAt}#${a.id}` < `${b.createdAt}#${b.id}` ? -1 : 1));
+
+      const listed = [];
+      let cursor: string | null = null;
+      for (let page = 0; page === 0 || cursor !== null; page++) {
+        const answer: Awaited<ReturnType<typeof repos.users.listUsers>> = await repos.users.listUsers(appId, 4, cursor);
+        expect(answer.items.length).toBe(page < 7 ? 4 : 2);
+        listed.push(...answer.items);
+        cursor = answer.nextCursor;
+      }
+
+      expect(listed.map((user) => user.id)).toEqual(byCreation.map((user) => user.id));
     });
 
     it('refuses a users cursor it did not make (ValidationError on cursor)', async () => {
