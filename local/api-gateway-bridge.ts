@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { functionTimeoutSeconds, httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
+import { asFunctionOf } from './invocation-context.js';
 import { buildPortalSite, isApiPath } from './portal-site.js';
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -11,6 +12,7 @@ type PlatformHandler = (event: unknown, context: Context) => Promise<unknown>;
 const maxRequestBytes = 1024 * 1024;
 
 interface CompiledRoute {
+  step: string;
   routeKey: string;
   method: string;
   pattern: RegExp;
@@ -110,6 +112,7 @@ export async function startApiGatewayBridge(options: {
     const paramNames = [...step.path.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1] ?? '');
     const pattern = new RegExp(`^${step.path.replace(/\{\w+\+\}/g, '(.+)').replace(/\{\w+\}/g, '([^/]+)')}$`);
     routes.push({
+      step: step.step,
       routeKey: `${step.method} ${step.path}`,
       method: step.method,
       pattern,
@@ -191,7 +194,8 @@ export async function startApiGatewayBridge(options: {
       },
     };
     const handler = matched?.route.handler ?? notFound;
-    const result = await handler(event, lambdaContext(routeKey, timeoutMs));
+    const context = lambdaContext(routeKey, timeoutMs);
+    const result = await asFunctionOf(matched?.route.step ?? notFoundStep.step, () => handler(event, context));
     const responseHeaders: Record<string, string> = {};
     // The handler module's answer as it comes, not as its type promises: a header may still be undefined or null.
     for (const [name, value] of Object.entries<string | number | boolean | null | undefined>(result.headers ?? {})) {
@@ -235,8 +239,9 @@ export async function startLambdaInvokeEndpoint(options: {
   invocationTimeoutMs?: number;
 }): Promise<{ url: string; server: Server }> {
   const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
-  const functions = new Map<string, PlatformHandler>();
-  for (const step of platformSteps) functions.set(step.functionName, await loadHandler<PlatformHandler>(step.step));
+  const functions = new Map<string, { step: string; handler: PlatformHandler }>();
+  for (const { step, functionName } of platformSteps)
+    functions.set(functionName, { step, handler: await loadHandler<PlatformHandler>(step) });
 
   const server = createServer((request, response) => {
     void (async () => {
@@ -250,9 +255,9 @@ export async function startLambdaInvokeEndpoint(options: {
       }
       const encodedName = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(targetUrl(request.url).pathname)?.[1];
       const name = encodedName === undefined ? undefined : decodedSegment(encodedName);
-      const handler = name === undefined ? undefined : functions.get(name);
+      const platformFunction = name === undefined ? undefined : functions.get(name);
       const body = await readBody(request);
-      if (encodedName === undefined || !handler || request.method !== 'POST' || body === 'too_large') {
+      if (encodedName === undefined || !platformFunction || request.method !== 'POST' || body === 'too_large') {
         response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
         response.end(JSON.stringify({ Type: 'User', message: 'Function not found' }));
         return;
@@ -266,7 +271,8 @@ export async function startLambdaInvokeEndpoint(options: {
         return;
       }
       try {
-        const result = await handler(payload, lambdaContext(encodedName, timeoutMs));
+        const context = lambdaContext(encodedName, timeoutMs);
+        const result = await asFunctionOf(platformFunction.step, () => platformFunction.handler(payload, context));
         response.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
         response.end(JSON.stringify(result ?? null));
       } catch (error) {

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 
 /** An error answered in the AWS JSON protocols' shape, as the SDK parses it. */
 export interface AwsErrorAnswer {
@@ -19,12 +19,25 @@ export interface Interception {
 }
 
 export interface AwsJsonProxyHooks {
+  /**
+   * See each call as it arrives, before it is held, failed or forwarded: with its headers, e.g. the SDK's
+   * `amz-sdk-invocation-id`, which tells whose call it is.
+   */
+  arrive?(call: ArrivingCall): void;
   /** Delay an operation (the `X-Amz-Target` action) or answer it with an error instead of forwarding it. */
   intercept?(operation: string, body: Buffer): Interception | undefined;
   /** Rewrite a request body before it is forwarded (local endpoints check no signature). */
   rewriteRequest?(operation: string, body: Buffer): Buffer;
   /** See each call that was forwarded, once its answer came back from the real endpoint. */
   observe?(call: ObservedCall): void;
+}
+
+/** A call as it reached the proxy. */
+interface ArrivingCall {
+  /** The `X-Amz-Target` action: `GetItem`, `TransactWriteItems`, `Decrypt`, … */
+  operation: string;
+  request: Buffer;
+  headers: IncomingHttpHeaders;
 }
 
 /** A forwarded call as it went over the wire. */
@@ -61,6 +74,7 @@ export async function startAwsJsonProxy(targetUrl: string, hooks: AwsJsonProxyHo
     incoming.on('end', () => {
       const amzTarget = String(incoming.headers['x-amz-target'] ?? 'unknown');
       const operation = amzTarget.slice(amzTarget.lastIndexOf('.') + 1);
+      hooks.arrive?.({ operation, request: Buffer.concat(chunks), headers: incoming.headers });
       const interception = hooks.intercept?.(operation, Buffer.concat(chunks));
       const answer = () => {
         // A call whose caller gave up while it was held is dropped, like a request lost on the way: it

@@ -124,7 +124,7 @@ async function waitUntilServing(endpoint: string, child: ChildProcess): Promise<
   }
 }
 
-export function localClient(endpoint: string): DynamoDBClient {
+function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 

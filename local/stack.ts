@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { ensureTable, localClient, startDynamoDbLocal } from './dynamodb-local.js';
+import { ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
+import { asFunctionOf } from './invocation-context.js';
 import { startKmsStandIn } from './kms-stand-in.js';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { startApiGatewayBridge, startLambdaInvokeEndpoint } from './api-gateway-bridge.js';
@@ -23,7 +24,7 @@ export interface LocalStackOptions {
    * Lets a benchmark or a test put something (a counter, a fault injector) between the handlers and a
    * dependency: given the real endpoint, returns the one the handlers should use.
    */
-  interpose?: (service: 'dynamodb' | 'kms' | 'events', endpoint: string) => Promise<string>;
+  interpose?: (service: 'dynamodb' | 'kms' | 'events' | 'streams', endpoint: string) => Promise<string>;
   /** Receives each published security event as a line; stdout when absent. */
   printEvent?: (line: string) => void;
   /**
@@ -92,12 +93,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { handler: publishEvents } = (await import('../functions/publish-events/handler.js')) as {
       handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
     };
-    const streamClient = localClient(dynamo.endpoint);
-    const relay = await startStreamRelay({ dynamoDb: streamClient, endpoint: dynamo.endpoint, tableName, handler: publishEvents });
-    stops.push(async () => {
-      await relay.stop();
-      streamClient.destroy();
-    });
+    // The stream reads are the event source mapping's, which Lambda makes with the publisher's role: they run
+    // as the publisher, as its handler does.
+    const streamsEndpoint = options.interpose ? await options.interpose('streams', dynamo.endpoint) : dynamo.endpoint;
+    const relay = await asFunctionOf('publish-events', () =>
+      startStreamRelay({ endpoint: streamsEndpoint, tableName, handler: publishEvents }),
+    );
+    stops.push(() => relay.stop());
 
     const demo = await seedDemoApp(options.demoAdminPassword);
     const api = await startApiGatewayBridge({ port: options.port, host: options.host, invocationTimeoutMs: options.invocationTimeoutMs });

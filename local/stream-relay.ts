@@ -1,9 +1,9 @@
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  ListStreamsCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -20,7 +20,7 @@ export interface StreamRelay {
  * failed. Starts at the stream's end, so a restart with a data folder does not replay old events.
  */
 export async function startStreamRelay(options: {
-  dynamoDb: DynamoDBClient;
+  /** DynamoDB Local, which serves the streams API too. */
   endpoint: string;
   tableName: string;
   handler: StreamHandler;
@@ -31,8 +31,11 @@ export async function startStreamRelay(options: {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const described = await options.dynamoDb.send(new DescribeTableCommand({ TableName: options.tableName }));
-  const streamArn = described.Table?.LatestStreamArn;
+  // The streams API's own listing, as the event source mapping needs no table permission to find the stream.
+  const listed = await streams.send(new ListStreamsCommand({ TableName: options.tableName }));
+  // The newest stream (labels are creation times) is the table's current one.
+  const [newest] = (listed.Streams ?? []).sort((a, b) => (b.StreamLabel ?? '').localeCompare(a.StreamLabel ?? ''));
+  const streamArn = newest?.StreamArn;
   if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
   const pollMs = options.pollMs ?? 100;
 
