@@ -3,6 +3,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AwsErrorAnswer, type Interception, startAwsJsonProxy } from '../../local/aws-json-proxy.js';
+import { AwsCallRecorder } from './aws-call-recorder.js';
+import { recordedCallsFile } from './aws-calls.js';
 import { meterPasswordHashing, serveWorkMeter, startWorkMeter } from './stack-work-meter.js';
 
 // Before the stack's modules load (hence the dynamic import of local/stack.js below), so that they get the
@@ -24,7 +26,7 @@ meterPasswordHashing();
  * The same control server serves the work meter (stack-work-meter.ts) under `/work/<id>`.
  */
 export interface FaultRule extends Partial<AwsErrorAnswer> {
-  service: 'dynamodb' | 'kms' | 'events';
+  service: 'dynamodb' | 'kms' | 'events' | 'streams';
   /** The `X-Amz-Target` action, e.g. `GetItem`, `Decrypt`; every operation when absent. */
   operation?: string;
   /**
@@ -70,6 +72,8 @@ function faultFor(service: FaultRule['service'], operation: string, body: Buffer
 async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   const meteredEndpoints = new Map<string, string>();
+  // Every AWS call of every function, for the least-privilege proof (test/least-privilege).
+  const recorder = new AwsCallRecorder(recordedCallsFile());
   const { startLocalStack } = await import('../../local/stack.js');
   const stack = await startLocalStack({
     port: 0,
@@ -81,12 +85,16 @@ async function main(): Promise<void> {
     // (a hanging dependency) measure it themselves.
     invocationTimeoutMs: 60_000,
     interpose: async (service, endpoint) => {
-      const proxy = await startAwsJsonProxy(endpoint, { intercept: (operation, body) => faultFor(service, operation, body) });
+      const proxy = await startAwsJsonProxy(endpoint, {
+        arrive: ({ operation, request, headers }) => recorder.arrive(service, operation, request, headers),
+        intercept: (operation, body) => faultFor(service, operation, body),
+      });
       stops.push(() => proxy.stop());
       meteredEndpoints.set(proxy.url, service);
       return proxy.url;
     },
   });
+  recorder.started();
   startWorkMeter(meteredEndpoints);
   const control = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -120,6 +128,7 @@ async function main(): Promise<void> {
     control.close();
     await stack.stop();
     for (const stop of stops) await stop();
+    recorder.finish();
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
