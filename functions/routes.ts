@@ -5,12 +5,28 @@
  * local server (which routes HTTP requests to the very same handler modules), so the two cannot drift.
  */
 
-/** What a step needs from the table and from KMS; the stacks grant exactly this and nothing more. */
+/**
+ * A DynamoDB action a step calls on the table, as IAM names it. A transaction (`TransactWriteItems`) is no
+ * action of its own: DynamoDB authorizes each of its items as `PutItem`, `UpdateItem`, `DeleteItem` or
+ * `ConditionCheckItem`.
+ */
+type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+
+/**
+ * What a step's code calls on the table and on KMS; the stacks grant exactly this and nothing more, and the
+ * least-privilege proof (test/least-privilege) shows each grant used by the suites and nothing used beyond it.
+ */
 export interface StepAccess {
-  table: 'none' | 'read' | 'readWrite';
+  /** The table actions the step calls, on the table itself (not its indexes). */
+  table: readonly TableAction[];
+  /** The step queries the users index (gsi1): `Query` on that index alone. */
+  queriesUsersIndex?: true;
   /** `decrypt` unwraps an app's data key; `generateDataKey` creates one (app creation) and nothing else. */
   kms: 'none' | 'decrypt' | 'generateDataKey';
 }
+
+/** The one key of the encryption context every data key is made and unwrapped under: the app's id. */
+export const encryptionContextKey = 'appId';
 
 export interface HttpStep {
   step: string;
@@ -27,45 +43,123 @@ export interface PlatformStep {
   access: StepAccess;
 }
 
-const readOnly: StepAccess = { table: 'read', kms: 'none' };
-const readWrite: StepAccess = { table: 'readWrite', kms: 'none' };
-const withSecrets: StepAccess = { table: 'readWrite', kms: 'decrypt' };
+const none: StepAccess = { table: [], kms: 'none' };
+/** What a step that only reads single items (the app, the session, the user) needs. */
+const reads: StepAccess = { table: ['GetItem'], kms: 'none' };
 
 export const httpSteps: readonly HttpStep[] = [
-  { step: 'health', method: 'GET', path: '/v1/health', access: { table: 'none', kms: 'none' } },
-  { step: 'openapi', method: 'GET', path: '/v1/openapi.json', access: { table: 'none', kms: 'none' } },
-  { step: 'signup', method: 'POST', path: '/v1/apps/{appId}/signup', access: readWrite },
-  { step: 'login', method: 'POST', path: '/v1/apps/{appId}/login', access: readWrite },
-  { step: 'login-verify', method: 'POST', path: '/v1/apps/{appId}/login/verify', access: withSecrets },
-  { step: 'enrollment-start', method: 'POST', path: '/v1/apps/{appId}/2fa/enrollment', access: withSecrets },
-  { step: 'enrollment-confirm', method: 'POST', path: '/v1/apps/{appId}/2fa/enrollment/confirm', access: withSecrets },
-  { step: 'backup-codes', method: 'POST', path: '/v1/apps/{appId}/2fa/backup-codes', access: withSecrets },
-  { step: 'disable', method: 'POST', path: '/v1/apps/{appId}/2fa/disable', access: withSecrets },
-  { step: 'me', method: 'GET', path: '/v1/apps/{appId}/me', access: readOnly },
-  { step: 'logout', method: 'POST', path: '/v1/apps/{appId}/logout', access: readWrite },
-  { step: 'logout-all', method: 'POST', path: '/v1/apps/{appId}/logout/all', access: readWrite },
-  { step: 'step-up', method: 'POST', path: '/v1/apps/{appId}/2fa/step-up', access: withSecrets },
-  { step: 'devices-list', method: 'GET', path: '/v1/apps/{appId}/2fa/devices', access: readOnly },
-  { step: 'device-forget', method: 'DELETE', path: '/v1/apps/{appId}/2fa/devices/{deviceId}', access: readWrite },
-  { step: 'settings-get', method: 'GET', path: '/v1/apps/{appId}/settings/two-factor', access: readOnly },
-  { step: 'settings-put', method: 'PUT', path: '/v1/apps/{appId}/settings/two-factor', access: readWrite },
-  { step: 'publish', method: 'POST', path: '/v1/apps/{appId}/publish', access: readWrite },
-  { step: 'users-list', method: 'GET', path: '/v1/apps/{appId}/users', access: readOnly },
-  { step: 'user-reset', method: 'POST', path: '/v1/apps/{appId}/users/{userId}/2fa/reset', access: readWrite },
-  { step: 'user-unlock', method: 'POST', path: '/v1/apps/{appId}/users/{userId}/unlock', access: readWrite },
-  { step: 'audit-events', method: 'GET', path: '/v1/apps/{appId}/audit-events', access: readOnly },
+  { step: 'health', method: 'GET', path: '/v1/health', access: none },
+  { step: 'openapi', method: 'GET', path: '/v1/openapi.json', access: none },
+  { step: 'signup', method: 'POST', path: '/v1/apps/{appId}/signup', access: { table: ['GetItem', 'PutItem'], kms: 'none' } },
+  {
+    step: 'login',
+    method: 'POST',
+    path: '/v1/apps/{appId}/login',
+    access: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
+  },
+  {
+    step: 'login-verify',
+    method: 'POST',
+    path: '/v1/apps/{appId}/login/verify',
+    access: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'decrypt' },
+  },
+  {
+    step: 'enrollment-start',
+    method: 'POST',
+    path: '/v1/apps/{appId}/2fa/enrollment',
+    access: { table: ['GetItem', 'PutItem'], kms: 'decrypt' },
+  },
+  {
+    step: 'enrollment-confirm',
+    method: 'POST',
+    path: '/v1/apps/{appId}/2fa/enrollment/confirm',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'decrypt' },
+  },
+  {
+    step: 'backup-codes',
+    method: 'POST',
+    path: '/v1/apps/{appId}/2fa/backup-codes',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem'], kms: 'decrypt' },
+  },
+  {
+    step: 'disable',
+    method: 'POST',
+    path: '/v1/apps/{appId}/2fa/disable',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'decrypt' },
+  },
+  { step: 'me', method: 'GET', path: '/v1/apps/{appId}/me', access: reads },
+  { step: 'logout', method: 'POST', path: '/v1/apps/{appId}/logout', access: { table: ['GetItem', 'DeleteItem'], kms: 'none' } },
+  {
+    step: 'logout-all',
+    method: 'POST',
+    path: '/v1/apps/{appId}/logout/all',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem'], kms: 'none' },
+  },
+  {
+    step: 'step-up',
+    method: 'POST',
+    path: '/v1/apps/{appId}/2fa/step-up',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], kms: 'decrypt' },
+  },
+  { step: 'devices-list', method: 'GET', path: '/v1/apps/{appId}/2fa/devices', access: { table: ['GetItem', 'Query'], kms: 'none' } },
+  {
+    step: 'device-forget',
+    method: 'DELETE',
+    path: '/v1/apps/{appId}/2fa/devices/{deviceId}',
+    access: { table: ['GetItem', 'PutItem', 'DeleteItem'], kms: 'none' },
+  },
+  { step: 'settings-get', method: 'GET', path: '/v1/apps/{appId}/settings/two-factor', access: reads },
+  {
+    step: 'settings-put',
+    method: 'PUT',
+    path: '/v1/apps/{appId}/settings/two-factor',
+    access: { table: ['GetItem', 'PutItem', 'ConditionCheckItem'], kms: 'none' },
+  },
+  {
+    step: 'publish',
+    method: 'POST',
+    path: '/v1/apps/{appId}/publish',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem'], kms: 'none' },
+  },
+  {
+    step: 'users-list',
+    method: 'GET',
+    path: '/v1/apps/{appId}/users',
+    access: { table: ['GetItem'], queriesUsersIndex: true, kms: 'none' },
+  },
+  {
+    step: 'user-reset',
+    method: 'POST',
+    path: '/v1/apps/{appId}/users/{userId}/2fa/reset',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
+  },
+  {
+    step: 'user-unlock',
+    method: 'POST',
+    path: '/v1/apps/{appId}/users/{userId}/unlock',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], kms: 'none' },
+  },
+  { step: 'audit-events', method: 'GET', path: '/v1/apps/{appId}/audit-events', access: { table: ['GetItem', 'Query'], kms: 'none' } },
   // A browser's CORS preflight for any path of an app: answered from the app's allowed origins.
-  { step: 'cors-preflight', method: 'OPTIONS', path: '/v1/apps/{appId}/{proxy+}', access: readOnly },
+  { step: 'cors-preflight', method: 'OPTIONS', path: '/v1/apps/{appId}/{proxy+}', access: reads },
 ];
 
 /** Answers every request no route matches, so unknown paths get API.md's error body too. */
-export const notFoundStep = { step: 'not-found', access: { table: 'none', kms: 'none' } as StepAccess };
+export const notFoundStep = { step: 'not-found', access: none };
 
 export const platformSteps: readonly PlatformStep[] = [
-  { step: 'create-app', functionName: 'createApp', access: { table: 'readWrite', kms: 'generateDataKey' } },
-  { step: 'set-plan', functionName: 'setPlan', access: readWrite },
-  { step: 'reset-two-factor', functionName: 'resetTwoFactor', access: readWrite },
-  { step: 'set-allowed-origins', functionName: 'setAllowedOrigins', access: readWrite },
+  { step: 'create-app', functionName: 'createApp', access: { table: ['PutItem'], kms: 'generateDataKey' } },
+  {
+    step: 'set-plan',
+    functionName: 'setPlan',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], kms: 'none' },
+  },
+  {
+    step: 'reset-two-factor',
+    functionName: 'resetTwoFactor',
+    access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
+  },
+  { step: 'set-allowed-origins', functionName: 'setAllowedOrigins', access: { table: ['GetItem', 'PutItem', 'UpdateItem'], kms: 'none' } },
 ];
 
 /**
@@ -86,4 +180,4 @@ export const functionEnvironment = {
  * written in the same transaction as the change they record), so an event goes out exactly for what
  * was committed, even if the step that wrote it failed right after.
  */
-export const eventsStep = { step: 'publish-events', access: readOnly };
+export const eventsStep = { step: 'publish-events', access: reads };

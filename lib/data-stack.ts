@@ -2,8 +2,10 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { encryptionContextKey } from '../functions/routes.js';
 import { tableDesign } from '../functions/table-design.js';
 
 /** Alias of the key that wraps the per-app data keys which encrypt TOTP secrets. */
@@ -56,6 +58,30 @@ export class TwoFactorDataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       alias: secretsKeyAlias,
     });
+    // The key policy itself refuses every cryptographic use of the key that does not name one app: no
+    // identity policy, present or future, can unwrap or make a data key without an encryption context, or
+    // with any context key but `appId`. Administration (the account's `kms:*`) stays.
+    const cryptographicActions = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+    this.secretsKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyUseWithoutEncryptionContext',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: cryptographicActions,
+        resources: ['*'],
+        conditions: { Null: { 'kms:EncryptionContextKeys': 'true' } },
+      }),
+    );
+    this.secretsKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyUseWithOtherContextKeys',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: cryptographicActions,
+        resources: ['*'],
+        conditions: { 'ForAnyValue:StringNotEquals': { 'kms:EncryptionContextKeys': [encryptionContextKey] } },
+      }),
+    );
 
     this.eventBus = new EventBus(this, 'SecurityEvents', {
       eventBusName: 'two-factor-security-events',

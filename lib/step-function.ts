@@ -1,15 +1,14 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-// The function cdk-nag itself uses to name a resource in a finding, so the acknowledgement matches.
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import type { StepAccess } from '../functions/routes.js';
-import { functionEnvironment, functionTimeoutSeconds } from '../functions/routes.js';
+import { encryptionContextKey, functionEnvironment, functionTimeoutSeconds } from '../functions/routes.js';
+import { tableDesign } from '../functions/table-design.js';
 import { memorySizeOf } from './memory-sizes.js';
 import { nativeArgon2Environment, nativeArgon2Externals, nativeArgon2Hooks } from './native-argon2.js';
 import { depsLockFilePath, handlerEntry, projectRoot } from './project-paths.js';
@@ -45,6 +44,8 @@ export interface StepFunctionProps {
  * are decided once and the stacks only loop over the step table.
  */
 export class StepFunction extends Construct {
+  /** The step's directory under `functions/`, which names it in routes.ts. */
+  readonly step: string;
   /** The bundled `functions/<step>/handler.ts`. */
   readonly function: NodejsFunction;
   /** Where the function writes its logs. */
@@ -55,6 +56,7 @@ export class StepFunction extends Construct {
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     super(scope, id);
     const { step, access, table, secretsKey } = props;
+    this.step = step;
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
@@ -122,60 +124,46 @@ export class StepFunction extends Construct {
       },
     });
 
-    grantTableAccess(table, role, access.table);
+    grantTableAccess(table, role, access);
     grantKeyAccess(secretsKey, role, access.kms);
-
-    if (access.table !== 'none') {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${tableIndexesResource(this, table)}]`,
-        reason:
-          "The table grant covers the table's indexes (`<table ARN>/index/*`): gsi1 lists an app's users and querying it needs the index ARN.",
-      });
-    }
   }
 }
 
 /**
- * The `<table ARN>/index/*` resource of table grants as cdk-nag names it in an IAM5 finding.
- *
- * cdk-nag v3 acknowledges findings by exact id only, and the id contains the table ARN as the
- * granting stack renders it: a GetAtt in the table's own stack, else the cross-stack export
- * (`exportValue` returns the very export the automatic reference uses). Should the rendering ever
- * change, the acknowledgement stops matching and synth fails loudly rather than hiding anything.
+ * Grants exactly the table actions the step calls, on the table alone, and `Query` on the users index to a
+ * step that lists users: no `Scan`, no batch action the step does not batch, no index it does not query.
  */
-function tableIndexesResource(scope: Construct, table: ITable): string {
-  const producer = Stack.of(table);
-  const tableArn = Stack.of(scope) === producer ? table.tableArn : producer.exportValue(table.tableArn);
-  return `${flattenCfnReference(producer.resolve(tableArn))}/index/*`;
-}
-
-function grantTableAccess(table: ITable, role: Role, access: StepAccess['table']): void {
-  switch (access) {
-    case 'read':
-      table.grantReadData(role);
-      return;
-    case 'readWrite':
-      table.grantReadWriteData(role);
-      return;
-    case 'none':
-      return;
+function grantTableAccess(table: ITable, role: Role, access: StepAccess): void {
+  if (access.table.length > 0) {
+    Grant.addToPrincipal({ grantee: role, actions: access.table.map((action) => `dynamodb:${action}`), resourceArns: [table.tableArn] });
+  }
+  if (access.queriesUsersIndex) {
+    Grant.addToPrincipal({
+      grantee: role,
+      actions: ['dynamodb:Query'],
+      resourceArns: [`${table.tableArn}/index/${tableDesign.usersIndex.name}`],
+    });
   }
 }
+
+/**
+ * Every use of the key must name the app it is for: the grants hold only for requests whose encryption
+ * context has exactly the `appId` key: no key but it (`ForAllValues`), and some key (`Null` false, as
+ * `ForAllValues` holds for an empty context too). The key policy denies every other request as well (see
+ * data-stack.ts); the secret box always sends it (functions/adapters/kms/envelope-secret-box.ts).
+ */
+const appIdContextOnly = {
+  'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [encryptionContextKey] },
+  Null: { 'kms:EncryptionContextKeys': 'false' },
+};
 
 function grantKeyAccess(key: IKey, role: Role, access: StepAccess['kms']): void {
-  switch (access) {
-    case 'decrypt':
-      key.grantDecrypt(role);
-      return;
-    case 'generateDataKey':
-      // Not grantGenerateDataKey: it grants `kms:GenerateDataKey*`, which includes the
-      // WithoutPlaintext variants the service never calls. Creating an app only generates its data
-      // key; the steps that later unwrap it have `decrypt`.
-      key.grant(role, 'kms:GenerateDataKey');
-      return;
-    case 'none':
-      return;
-  }
+  // Not grantDecrypt or grantGenerateDataKey: they take no condition, and the latter grants
+  // `kms:GenerateDataKey*`, which includes the WithoutPlaintext variants the service never calls. Creating an
+  // app only generates its data key; the steps that later unwrap it have `decrypt`.
+  const actions = { decrypt: ['kms:Decrypt'], generateDataKey: ['kms:GenerateDataKey'], none: [] }[access];
+  if (actions.length === 0) return;
+  Grant.addToPrincipal({ grantee: role, actions, resourceArns: [key.keyArn], conditions: appIdContextOnly });
 }
 
 /** Turns a step or function name (`login-verify`, `createApp`) into a construct id (`LoginVerify`). */

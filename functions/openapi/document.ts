@@ -74,7 +74,7 @@ export function errorsOf(step: HttpStep, operation: Operation): ErrorCode[] {
   // Every route, even one without a body, refuses bodies over 16 KiB.
   codes.add('payload_too_large');
   codes.add('internal_error');
-  if (step.access.table !== 'none' || step.access.kms !== 'none') codes.add('service_unavailable');
+  if (step.access.table.length > 0 || step.access.kms !== 'none') codes.add('service_unavailable');
   return [...codes];
 }
 

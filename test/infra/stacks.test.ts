@@ -21,24 +21,12 @@ import { nativeArgon2Environment, nativeArgon2FileName } from '../../lib/native-
 /** Bundling every function with esbuild takes tens of seconds. */
 const synthTimeoutMs = 240_000;
 
-/** The actions `Table.grantReadData` grants; `grantReadWriteData` adds {@link tableWriteActions}. */
-const tableReadActions = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
+/** The table actions a step's role is granted: those it declares, and `Query` where it queries the users index. */
+function expectedTableActions(access: StepAccess): string[] {
+  return [...new Set([...access.table, ...(access.queriesUsersIndex ? ['Query'] : [])])].map((action) => `dynamodb:${action}`).sort();
+}
 const tableWriteActions = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
-const expectedTableActions: Record<StepAccess['table'], string[]> = {
-  none: [],
-  read: tableReadActions,
-  readWrite: [...tableReadActions, ...tableWriteActions],
-};
 const expectedKmsActions: Record<StepAccess['kms'], string[]> = {
   none: [],
   decrypt: ['kms:Decrypt'],
@@ -49,8 +37,10 @@ const expectedKmsActions: Record<StepAccess['kms'], string[]> = {
 const allSteps: { step: string; access: StepAccess }[] = [...httpSteps, notFoundStep, ...platformSteps];
 
 interface PolicyStatement {
+  Effect?: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 
 let app: App;
@@ -93,14 +83,18 @@ function functionProperties(step: string): Record<string, any> {
   return resource.Properties;
 }
 
-/** Every action the policies attached to the step function's role allow, sorted. */
-function roleActions(step: string): string[] {
+/** Every statement of the policies attached to the step function's role. */
+function roleStatements(step: string): PolicyStatement[] {
   const roleLogicalId = functionProperties(step).Role['Fn::GetAtt'][0];
   const policies = apiTemplate.findResources('AWS::IAM::Policy', {
     Properties: { Roles: Match.arrayWith([{ Ref: roleLogicalId }]) },
   });
-  return Object.values(policies)
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[])
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
+}
+
+/** Every action the policies attached to the step function's role allow, sorted. */
+function roleActions(step: string): string[] {
+  return roleStatements(step)
     .flatMap((statement) => [statement.Action].flat())
     .sort();
 }
@@ -192,6 +186,28 @@ describe('TwoFactorData stack', () => {
     dataTemplate.hasResourceProperties('AWS::KMS::Key', { KeySpec: Match.absent() });
     dataTemplate.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/two-factor-secrets' });
   });
+
+  it('has the key policy deny every cryptographic use without exactly the appId encryption context key', () => {
+    const cryptographic = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+    dataTemplate.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: cryptographic,
+            Condition: { Null: { 'kms:EncryptionContextKeys': 'true' } },
+          }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: cryptographic,
+            Condition: { 'ForAnyValue:StringNotEquals': { 'kms:EncryptionContextKeys': 'appId' } },
+          }),
+        ]),
+      },
+    });
+  });
 });
 
 describe('TwoFactorApi stack', () => {
@@ -273,12 +289,20 @@ describe('TwoFactorApi stack', () => {
         }
       });
 
-      it(`is granted exactly the table actions of "${access.table}" access`, () => {
-        expect(actionsWithPrefix(step, 'dynamodb:')).toEqual([...expectedTableActions[access.table]].sort());
+      it(`is granted exactly the table actions it declares (${access.table.join(', ') || 'none'})`, () => {
+        expect(actionsWithPrefix(step, 'dynamodb:')).toEqual(expectedTableActions(access));
       });
 
-      it(`is granted exactly the KMS actions of "${access.kms}" access`, () => {
+      it(`is granted exactly the KMS actions of "${access.kms}" access, only under the appId encryption context`, () => {
         expect(actionsWithPrefix(step, 'kms:')).toEqual(expectedKmsActions[access.kms]);
+        for (const statement of roleStatements(step).filter((candidate) =>
+          [candidate.Action].flat().some((action) => action.startsWith('kms:')),
+        )) {
+          expect(statement.Condition).toEqual({
+            'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['appId'] },
+            Null: { 'kms:EncryptionContextKeys': 'false' },
+          });
+        }
       });
 
       it('may write only to its own logs besides that', () => {
@@ -303,11 +327,28 @@ describe('TwoFactorApi stack', () => {
       expect(Math.max(...[...allSteps, eventsStep].map(({ step }) => memoryOf(step)))).toBe(1769);
     });
 
-    it('grants the me function read-only table access', () => {
-      const actions = roleActions('me');
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-      expect(actions).not.toContain('dynamodb:PutItem');
-      expect(actions).not.toContain('dynamodb:UpdateItem');
+    it('grants the me function only GetItem on the table', () => {
+      expect(actionsWithPrefix('me', 'dynamodb:')).toEqual(['dynamodb:GetItem']);
+    });
+
+    it('lets no role Scan or BatchWriteItem, and only the sign-in steps BatchGetItem', () => {
+      const roles = [...allSteps, eventsStep].map(({ step }) => ({ step, actions: roleActions(step) }));
+      expect(roles.filter(({ actions }) => actions.includes('dynamodb:Scan') || actions.includes('dynamodb:BatchWriteItem'))).toEqual([]);
+      expect(roles.filter(({ actions }) => actions.includes('dynamodb:BatchGetItem')).map(({ step }) => step)).toEqual([
+        'login',
+        'login-verify',
+      ]);
+    });
+
+    it('grants Query on the users index, and on no other index, to users-list alone', () => {
+      const indexStatements = [...allSteps, eventsStep].flatMap(({ step }) =>
+        roleStatements(step)
+          .filter((statement) => JSON.stringify(statement.Resource).includes('/index/'))
+          .map((statement) => ({ step, statement })),
+      );
+      expect(indexStatements.map(({ step }) => step)).toEqual(['users-list']);
+      expect(indexStatements[0]!.statement.Action).toBe('dynamodb:Query');
+      expect(JSON.stringify(indexStatements[0]!.statement.Resource)).toContain('/index/gsi1');
     });
 
     it('grants the health and not-found functions no table and no key access', () => {
@@ -460,7 +501,7 @@ describe('the function bundles', () => {
   it.each([...allSteps, eventsStep])('carry the KMS client only where the step is granted the key: $step', ({ step, access }) => {
     const bundle = readFileSync(bundleOf(step), 'utf8');
     expect(bundle.includes(sdkMarkers.kms)).toBe(access.kms !== 'none');
-    expect(bundle.includes(sdkMarkers.dynamoDb)).toBe(access.table !== 'none');
+    expect(bundle.includes(sdkMarkers.dynamoDb)).toBe(access.table.length > 0);
   });
 
   it.each([...allSteps, eventsStep])("carry none of the SDK's credential sources but Lambda's environment: $step", ({ step }) => {
