@@ -159,7 +159,7 @@ export const platformSteps: readonly PlatformStep[] = [
     functionName: 'resetTwoFactor',
     access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
   },
-  { step: 'set-allowed-origins', functionName: 'setAllowedOrigins', access: { table: ['GetItem', 'PutItem', 'UpdateItem'], kms: 'none' } },
+  { step: 'set-allowed-origins', functionName: 'setAllowedOrigins', access: { table: ['PutItem', 'UpdateItem'], kms: 'none' } },
 ];
 
 /**

@@ -22,6 +22,12 @@ const exemptions: { action: string; steps: 'every step' | string[]; reason: stri
   { action: 'logs:PutLogEvents', steps: 'every step', reason: 'Lambda writes the function’s logs, to its own log group only' },
   { action: 'xray:PutTraceSegments', steps: 'every step', reason: 'Lambda’s active tracing sends the traces' },
   { action: 'xray:PutTelemetryRecords', steps: 'every step', reason: 'Lambda’s active tracing sends the traces' },
+  {
+    action: 'kms:Decrypt',
+    steps: ['step-up'],
+    reason:
+      'the local stack runs every step in one process with one data-key cache, so step-up always finds the key a step before it (enrollment, login-verify) unwrapped; on Lambda its own instances unwrap it',
+  },
   ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((action) => ({
     action,
     steps: ['publish-events'],
