@@ -202,7 +202,7 @@ describe('TwoFactorData stack', () => {
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Action: cryptographic,
-            Condition: { 'ForAnyValue:StringNotEquals': { 'kms:EncryptionContextKeys': 'appId' } },
+            Condition: { 'ForAnyValue:StringNotEquals': { 'kms:EncryptionContextKeys': ['appId'] } },
           }),
         ]),
       },
