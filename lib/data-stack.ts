@@ -7,15 +7,25 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { encryptionContextKey } from '../functions/routes.js';
 import { tableDesign } from '../functions/table-design.js';
+import type { StageConfig } from './stage.js';
+import { stageLowerName } from './stage.js';
 
-/** Alias of the key that wraps the per-app data keys which encrypt TOTP secrets. */
-const secretsKeyAlias = 'alias/two-factor-secrets';
+export interface TwoFactorDataStackProps extends StackProps {
+  /** The stage whose names the table, key alias and bus take, and whether its data is retained. */
+  readonly stage: StageConfig;
+}
+
+/** What a stack deletion does to the stage's data: kept on every protected stage, deleted with a dev stack. */
+export function dataRemovalPolicy(stage: StageConfig): RemovalPolicy {
+  return stage.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+}
 
 /**
  * The service's state: the single DynamoDB table and the KMS key that protects TOTP secrets.
  *
  * Kept apart from the API stack so the functions and routes can be torn down and redeployed freely
- * while this stack, with deletion protection and RETAIN policies, keeps every user and secret.
+ * while this stack, with deletion protection and RETAIN policies, keeps every user and secret. A `dev`
+ * stage is destroyable instead: `cdk destroy` removes its table and schedules its key's deletion.
  */
 export class TwoFactorDataStack extends Stack {
   /** Single table holding apps, users, sessions, challenges, backup codes and audit events. */
@@ -28,8 +38,10 @@ export class TwoFactorDataStack extends Stack {
    */
   readonly eventBus: EventBus;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: TwoFactorDataStackProps) {
     super(scope, id, props);
+    const { stage } = props;
+    const removalPolicy = dataRemovalPolicy(stage);
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: tableDesign.partitionKey, type: AttributeType.STRING },
@@ -40,8 +52,8 @@ export class TwoFactorDataStack extends Stack {
       // deletes them; handlers still check expiry themselves because TTL deletion lags.
       timeToLiveAttribute: tableDesign.timeToLiveAttribute,
       stream: StreamViewType[tableDesign.streamView],
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: stage.protectData,
+      removalPolicy,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: tableDesign.usersIndex.name,
@@ -54,9 +66,9 @@ export class TwoFactorDataStack extends Stack {
     this.secretsKey = new Key(this, 'SecretsKey', {
       description: 'Wraps the per-app data keys that encrypt TOTP secrets of the two-factor service',
       enableKeyRotation: true,
-      // Losing this key would make every stored TOTP secret unreadable: never delete it with the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
-      alias: secretsKeyAlias,
+      // Losing this key would make every stored TOTP secret unreadable: never delete it with a protected stack.
+      removalPolicy,
+      alias: `alias/${stageLowerName(stage, 'secrets')}`,
     });
     // The key policy itself refuses every cryptographic use of the key that does not name one app: no
     // identity policy, present or future, can unwrap or make a data key without an encryption context, or
@@ -84,7 +96,7 @@ export class TwoFactorDataStack extends Stack {
     );
 
     this.eventBus = new EventBus(this, 'SecurityEvents', {
-      eventBusName: 'two-factor-security-events',
+      eventBusName: stageLowerName(stage, 'security-events'),
       description: 'Security events of the two-factor service (enrolled, disabled, reset, backup codes, lockouts)',
     });
   }

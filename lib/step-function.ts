@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -22,6 +22,13 @@ const powertoolsServiceName = 'two-factor';
  */
 const lambdaCredentialsModule = './functions/commons/lambda-credentials.ts';
 
+/**
+ * Why a step's role has statements on `*`: active tracing's X-Ray actions, which support no resource-level
+ * permissions. (The event publisher's `dynamodb:ListStreams` is the other such action.)
+ */
+const wildcardResourceReason =
+  'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) and dynamodb:ListStreams (the stream event source) support no resource-level permissions; every other statement names its resources.';
+
 /** What {@link StepFunction} needs to build one step of the service. */
 export interface StepFunctionProps {
   /** The step's directory under `functions/`, e.g. `login-verify`. */
@@ -34,6 +41,10 @@ export interface StepFunctionProps {
   readonly secretsKey: IKey;
   /** More environment for the handler, e.g. the event bus of the event publisher. */
   readonly environment?: Record<string, string>;
+  /** What deleting the stack does to the function's logs: RETAIN on protected stages. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** Reserved concurrency: the function's ceiling and its floor in the account's pool (login, login/verify). */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -52,17 +63,20 @@ export class StepFunction extends Construct {
   readonly logGroup: LogGroup;
   /** The function's execution role, which the grants of its {@link StepAccess} go to. */
   readonly role: Role;
+  /** Whether the step calls KMS (its logs are where KMS errors show). */
+  readonly usesKms: boolean;
 
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     super(scope, id);
     const { step, access, table, secretsKey } = props;
     this.step = step;
+    this.usesKms = access.kms !== 'none';
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
-      // Logs outlive a torn-down API stack so an incident can still be investigated; the
-      // retention bounds what they cost.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // On protected stages logs outlive a torn-down API stack so an incident can still be investigated;
+      // the retention bounds what they cost.
+      removalPolicy: props.logRemovalPolicy,
     });
 
     // An explicit role instead of the default one: AWSLambdaBasicExecutionRole would let the
@@ -101,6 +115,9 @@ export class StepFunction extends Construct {
       role,
       logGroup: this.logGroup,
       environment,
+      // X-Ray traces of every invocation, the SDK calls within included (the handlers' Powertools tracer).
+      tracing: Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       bundling: {
         // Docker is neither needed nor available in CI: the local esbuild binary bundles.
         forceDockerBundling: false,
@@ -126,6 +143,16 @@ export class StepFunction extends Construct {
 
     grantTableAccess(table, role, access);
     grantKeyAccess(secretsKey, role, access.kms);
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: wildcardResourceReason,
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        "No step is invoked asynchronously, the only case a DeadLetterConfig serves: API Gateway and `aws lambda invoke` wait for the answer, and the event publisher's stream mapping sends what it gives up on to its own on-failure queue.",
+    });
   }
 }
 
