@@ -1,8 +1,9 @@
 /**
- * Specification of the deployed infrastructure: what `cdk synth` produces for the two stacks.
+ * Specification of the deployed infrastructure: what `cdk synth` produces for the default (`dev`) stage.
  *
- * The app is synthesized once (bundling ~20 functions takes a while) with the context of
- * cdk.json, so these assertions hold for exactly what the CLI would deploy.
+ * The app is synthesized once (bundling ~30 functions takes a while) with the context of
+ * cdk.json, so these assertions hold for exactly what the CLI would deploy. What differs between
+ * stages (protection, canaries, reserved concurrency, the edge front, names) is in stages.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { StepAccess } from '../../functions/routes.js';
 import { eventsStep, functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../../functions/routes.js';
 import type { TwoFactorService } from '../../lib/two-factor-app.js';
@@ -32,6 +33,9 @@ const expectedKmsActions: Record<StepAccess['kms'], string[]> = {
   decrypt: ['kms:Decrypt'],
   generateDataKey: ['kms:GenerateDataKey'],
 };
+
+/** What active tracing adds to every role: X-Ray's actions, which take no resource. */
+const tracingActions = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 
 /** Every function that answers a request: HTTP steps, the not-found step and the platform steps (the event publisher aside). */
 const allSteps: { step: string; access: StepAccess }[] = [...httpSteps, notFoundStep, ...platformSteps];
@@ -103,15 +107,23 @@ function actionsWithPrefix(step: string, prefix: string): string[] {
   return roleActions(step).filter((action) => action.startsWith(prefix));
 }
 
-/** Logical id of the function the integration of `routeKey` invokes. */
-function routeTargetFunction(routeKey: string): string {
+/** Logical id of the `live` alias the integration of `routeKey` invokes. */
+function routeTargetAlias(routeKey: string): string {
   const routes = Object.values(apiTemplate.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }));
   expect(routes).toHaveLength(1);
   const target: unknown = routes[0]?.Properties.Target;
   // Target is `integrations/<integration id>`: Fn::Join ['', ['integrations/', { Ref: <integration> }]].
   const integrationLogicalId = (target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
   const integration = apiTemplate.toJSON().Resources[integrationLogicalId];
-  return integration.Properties.IntegrationUri['Fn::GetAtt'][0];
+  // An alias's Ref is its ARN.
+  return integration.Properties.IntegrationUri.Ref;
+}
+
+/** Logical id of the function behind the `live` alias the integration of `routeKey` invokes. */
+function routeTargetFunction(routeKey: string): string {
+  const alias = apiTemplate.toJSON().Resources[routeTargetAlias(routeKey)];
+  expect(alias).toMatchObject({ Type: 'AWS::Lambda::Alias', Properties: { Name: 'live' } });
+  return alias.Properties.FunctionName.Ref;
 }
 
 describe('TwoFactorData stack', () => {
@@ -130,14 +142,13 @@ describe('TwoFactorData stack', () => {
     });
   });
 
-  it('protects the table: point-in-time recovery, deletion protection, retained on stack deletion', () => {
+  it('keeps point-in-time recovery on the dev table, which is destroyable with its stack', () => {
     dataTemplate.hasResource('AWS::DynamoDB::Table', {
       Properties: Match.objectLike({
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        DeletionProtectionEnabled: true,
+        DeletionProtectionEnabled: false,
       }),
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
+      DeletionPolicy: 'Delete',
     });
   });
 
@@ -173,18 +184,26 @@ describe('TwoFactorData stack', () => {
     dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
   });
 
-  it('keeps the event bus portals subscribe to', () => {
-    dataTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'two-factor-security-events' });
+  it('keeps the event bus portals subscribe to, named after the stage', () => {
+    dataTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'two-factor-dev-security-events' });
   });
 
-  it('keeps one symmetric secrets key with rotation, retained on stack deletion, under its alias', () => {
+  it("keeps one symmetric secrets key with rotation under the stage's alias (destroyable on dev)", () => {
     dataTemplate.resourceCountIs('AWS::KMS::Key', 1);
     dataTemplate.hasResource('AWS::KMS::Key', {
       Properties: Match.objectLike({ EnableKeyRotation: true }),
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'Delete',
     });
     dataTemplate.hasResourceProperties('AWS::KMS::Key', { KeySpec: Match.absent() });
-    dataTemplate.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/two-factor-secrets' });
+    dataTemplate.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/two-factor-dev-secrets' });
+  });
+
+  it('is named after the stage and not termination-protected on dev', () => {
+    expect(service.data.stackName).toBe('TwoFactor-dev-Data');
+    expect(service.api.stackName).toBe('TwoFactor-dev-Api');
+    expect(service.data.terminationProtection).toBe(false);
+    expect(service.api.terminationProtection).toBe(false);
+    expect(service.edge).toBeUndefined();
   });
 
   it('has the key policy deny every cryptographic use without exactly the appId encryption context key', () => {
@@ -233,11 +252,40 @@ describe('TwoFactorApi stack', () => {
       }
     });
 
+    it('invokes each function through its live alias', () => {
+      for (const { method, path } of httpSteps) {
+        expect(apiTemplate.toJSON().Resources[routeTargetAlias(`${method} ${path}`)].Type).toBe('AWS::Lambda::Alias');
+      }
+    });
+
+    it('keeps the execute-api endpoint open when no custom domain is in front (dev)', () => {
+      apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'two-factor-dev-api', DisableExecuteApiEndpoint: false });
+    });
+
+    it('throttles signup, login and login/verify tighter than the stage default', () => {
+      const stage = Object.values(apiTemplate.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
+      const defaults = stage.DefaultRouteSettings;
+      const tightened = Object.entries(
+        stage.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>,
+      );
+      expect(tightened.map(([routeKey]) => routeKey).sort()).toEqual(
+        httpSteps
+          .filter(({ step }) => ['signup', 'login', 'login-verify'].includes(step))
+          .map(({ method, path }) => `${method} ${path}`)
+          .sort(),
+      );
+      for (const [, settings] of tightened) {
+        expect(settings.ThrottlingRateLimit).toBeLessThan(defaults.ThrottlingRateLimit);
+        expect(settings.ThrottlingBurstLimit).toBeLessThan(defaults.ThrottlingBurstLimit);
+      }
+      expect(stage.RouteSettings['POST /v1/apps/{appId}/signup']).toMatchObject({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    });
+
     it('throttles the auto-deployed $default stage and writes its access log to a log group', () => {
       apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+        DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100, DetailedMetricsEnabled: true },
         AccessLogSettings: {
           DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AccessLogs'), 'Arn'] },
           Format: Match.stringLikeRegexp('\\$context\\.requestId'),
@@ -260,6 +308,10 @@ describe('TwoFactorApi stack', () => {
           MemorySize: memorySizeOf(step),
           Timeout: 10,
         });
+      });
+
+      it('is traced with X-Ray (active tracing)', () => {
+        expect(functionProperties(step).TracingConfig).toEqual({ Mode: 'Active' });
       });
 
       it('logs to its own log group, kept for a month', () => {
@@ -305,9 +357,9 @@ describe('TwoFactorApi stack', () => {
         }
       });
 
-      it('may write only to its own logs besides that', () => {
+      it('may write only to its own logs and its traces besides that', () => {
         const others = roleActions(step).filter((action) => !/^(dynamodb|kms):/.test(action));
-        expect(others).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+        expect(others).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', ...tracingActions]);
       });
 
       it('is bundled as one CommonJS file, with its source map beside it', () => {
@@ -362,22 +414,28 @@ describe('TwoFactorApi stack', () => {
       expect(generators.map(({ step }) => step)).toEqual(['create-app']);
     });
 
-    it('grants nothing on every resource ("*") but the stream listing, and no wildcard action', () => {
+    it('grants nothing on every resource ("*") but the stream listing and X-Ray, and no wildcard action', () => {
       const statements = Object.values(apiTemplate.findResources('AWS::IAM::Policy')).flatMap(
         (policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[],
       );
       for (const statement of statements) {
-        // dynamodb:ListStreams has no resource-level permissions (the event publisher's stream source).
-        if ([statement.Resource].flat().includes('*')) expect(statement.Action).toBe('dynamodb:ListStreams');
+        // dynamodb:ListStreams (the event publisher's stream source) and X-Ray's actions have no resource-level permissions.
+        if ([statement.Resource].flat().includes('*')) {
+          for (const action of [statement.Action].flat()) expect(['dynamodb:ListStreams', ...tracingActions]).toContain(action);
+        }
         for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
       }
+    });
+
+    it('reserves no concurrency on dev (a new account may have a quota of 10)', () => {
+      for (const { step } of allSteps) expect(functionProperties(step).ReservedConcurrentExecutions).toBeUndefined();
     });
   });
 
   describe('the event publisher', () => {
     it('reads the table and its stream, puts events on the security event bus, and dead-letters to its queue', () => {
       const actions = roleActions(eventsStep.step);
-      expect(actions.filter((action) => !/^(dynamodb|logs):/.test(action))).toEqual([
+      expect(actions.filter((action) => !/^(dynamodb|logs|xray):/.test(action))).toEqual([
         'events:PutEvents',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
@@ -415,7 +473,7 @@ describe('TwoFactorApi stack', () => {
   });
 
   describe('platform functions', () => {
-    it.each(platformSteps)('lets no route reach $functionName ($step)', ({ step }) => {
+    it.each(platformSteps)('lets no route reach $functionName ($step), and publishes no alias of it', ({ step }) => {
       const fnLogicalId = functionLogicalId(step);
       const integrations = apiTemplate.findResources('AWS::ApiGatewayV2::Integration', {
         Properties: { IntegrationUri: { 'Fn::GetAtt': [fnLogicalId, 'Arn'] } },
@@ -425,6 +483,7 @@ describe('TwoFactorApi stack', () => {
         Properties: { FunctionName: { 'Fn::GetAtt': [fnLogicalId, 'Arn'] } },
       });
       expect(permissions).toEqual({});
+      expect(apiTemplate.findResources('AWS::Lambda::Alias', { Properties: { FunctionName: { Ref: fnLogicalId } } })).toEqual({});
     });
 
     it.each(platformSteps)('outputs the $functionName function name', ({ step, functionName }) => {
@@ -433,16 +492,253 @@ describe('TwoFactorApi stack', () => {
     });
   });
 
-  it('outputs the API URL, the table name and the key ARN', () => {
+  it('outputs the API URL, the table name, the key ARN and the alarm topic', () => {
     apiTemplate.hasOutput('ApiUrl', { Value: Match.anyValue() });
     apiTemplate.hasOutput('TableName', { Value: { 'Fn::ImportValue': Match.stringLikeRegexp('Table') } });
     apiTemplate.hasOutput('KmsKeyArn', { Value: { 'Fn::ImportValue': Match.stringLikeRegexp('SecretsKey') } });
   });
 });
 
-describe('cdk-nag AWS Solutions checks', () => {
-  it('report no finding that is not acknowledged with a reason', () => {
-    const report = new AwsSolutionsChecks().validateScope(app);
+describe('safe deploys', () => {
+  /** The HTTP steps and the not-found step: every function a route invokes. */
+  const routedSteps = [...httpSteps, notFoundStep];
+
+  it.each(routedSteps)('publishes the $step function as a version behind the live alias', ({ step }) => {
+    const aliases = Object.values(
+      apiTemplate.findResources('AWS::Lambda::Alias', { Properties: { FunctionName: { Ref: functionLogicalId(step) } } }),
+    );
+    expect(aliases).toHaveLength(1);
+    const versionLogicalId = aliases[0]!.Properties.FunctionVersion['Fn::GetAtt'][0];
+    expect(apiTemplate.toJSON().Resources[versionLogicalId]).toMatchObject({
+      Type: 'AWS::Lambda::Version',
+      Properties: { FunctionName: { Ref: functionLogicalId(step) } },
+    });
+  });
+
+  it.each(routedSteps)(
+    'shifts the $step alias with CodeDeploy, all at once on dev, rolled back on its route and function fault alarms',
+    ({ step }) => {
+      const alias = Object.values(
+        apiTemplate.findResources('AWS::Lambda::Alias', { Properties: { FunctionName: { Ref: functionLogicalId(step) } } }),
+      )[0]!;
+      const groupLogicalId = alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName.Ref;
+      const group = apiTemplate.toJSON().Resources[groupLogicalId];
+      expect(group.Properties).toMatchObject({
+        DeploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+        AutoRollbackConfiguration: { Enabled: true, Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']) },
+        AlarmConfiguration: { Enabled: true },
+      });
+      const alarmNames = (group.Properties.AlarmConfiguration.Alarms as { Name: { Ref: string } }[]).map(
+        ({ Name }) => apiTemplate.toJSON().Resources[Name.Ref].Properties.AlarmName as string,
+      );
+      const expected = [`TwoFactor-dev-Function-${step}-Fault-Count-Critical`];
+      if (step !== notFoundStep.step) expected.push(`TwoFactor-dev-Route-${step}-Fault-Rate-Critical`);
+      expect(alarmNames.sort()).toEqual(expected.sort());
+    },
+  );
+
+  it('gives the platform functions and the event publisher no deployment group (nothing routes to them)', () => {
+    apiTemplate.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', routedSteps.length);
+  });
+});
+
+describe('alarms and dashboard', () => {
+  type Alarm = { Properties: Record<string, any> };
+  const alarms = (): Alarm[] => Object.values(apiTemplate.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
+  const alarmNamed = (name: string): Alarm => {
+    const found = alarms().filter((alarm) => alarm.Properties.AlarmName === name);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  interface AlarmMetric {
+    Namespace: string;
+    MetricName: string;
+    Dimensions?: { Name: string; Value: unknown }[];
+    Stat: string;
+    Period: number;
+  }
+  /** The metrics an alarm reads, whether it reads one metric or metric math. */
+  const metricsOf = (alarm: Alarm): AlarmMetric[] =>
+    alarm.Properties.Metrics
+      ? alarm.Properties.Metrics.filter((query: any) => query.MetricStat).map((query: any) => ({
+          ...query.MetricStat.Metric,
+          Stat: query.MetricStat.Stat,
+          Period: query.MetricStat.Period,
+        }))
+      : [{ ...alarm.Properties, Stat: alarm.Properties.ExtendedStatistic ?? alarm.Properties.Statistic } as AlarmMetric];
+
+  it('notifies one SNS topic, encrypted under a customer managed key and accepting only TLS', () => {
+    apiTemplate.resourceCountIs('AWS::SNS::Topic', 1);
+    const topicLogicalId = Object.keys(apiTemplate.findResources('AWS::SNS::Topic'))[0]!;
+    apiTemplate.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] },
+    });
+    apiTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: { Ref: topicLogicalId } }),
+        ]),
+      },
+    });
+    // CloudWatch may use the key, or it could not publish to the encrypted topic.
+    apiTemplate.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: Match.arrayWith(['kms:Decrypt']) }),
+        ]),
+      },
+    });
+    for (const alarm of alarms()) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicLogicalId }]);
+    apiTemplate.hasOutput('AlarmTopicArn', { Value: { Ref: topicLogicalId } });
+  });
+
+  it.each(httpSteps)('alarms on the 5xx rate and p99 latency of $method $path', ({ step, method, path }) => {
+    const routeDimensions = expect.arrayContaining([
+      { Name: 'Method', Value: method },
+      { Name: 'Resource', Value: path },
+      { Name: 'Stage', Value: '$default' },
+    ]);
+    const faultRate = alarmNamed(`TwoFactor-dev-Route-${step}-Fault-Rate-Critical`);
+    // The average of the 5xx metric is the share of answers that were 5xx.
+    expect(metricsOf(faultRate)).toEqual([
+      { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: routeDimensions, Stat: 'Average', Period: 60 },
+    ]);
+    expect(faultRate.Properties).toMatchObject({
+      Threshold: 0.05,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+    });
+    const latency = alarmNamed(`TwoFactor-dev-Route-${step}-Latency-P99-Warning`);
+    expect(metricsOf(latency)).toEqual([
+      { Namespace: 'AWS/ApiGateway', MetricName: 'Latency', Dimensions: routeDimensions, Stat: 'p99', Period: 60 },
+    ]);
+    expect(latency.Properties.Threshold).toBe(3000);
+  });
+
+  it.each([...allSteps, eventsStep])('alarms on the errors and throttles of the $step function', ({ step }) => {
+    const functionDimension = [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(step) } }];
+    expect(metricsOf(alarmNamed(`TwoFactor-dev-Function-${step}-Fault-Count-Critical`))).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: functionDimension }),
+    ]);
+    expect(metricsOf(alarmNamed(`TwoFactor-dev-Function-${step}-Throttled-Count-Critical`))).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: functionDimension }),
+    ]);
+  });
+
+  it('alarms on DynamoDB read and write throttles and system errors of the table', () => {
+    for (const name of ['Read-Throttled-Events', 'Write-Throttled-Events', 'SystemError-Count']) {
+      const metrics = metricsOf(alarmNamed(`TwoFactor-dev-Table-${name}-Critical`));
+      expect(metrics.length).toBeGreaterThan(0);
+      for (const metric of metrics) {
+        expect(metric.Namespace).toBe('AWS/DynamoDB');
+        expect(metric.Dimensions).toContainEqual({ Name: 'TableName', Value: { 'Fn::ImportValue': expect.stringContaining('Table') } });
+      }
+    }
+  });
+
+  it('counts the KMS errors every step that calls KMS logs, and alarms on any', () => {
+    const kmsSteps = [...allSteps, eventsStep].filter(({ access }) => access.kms !== 'none');
+    const filters = Object.values(apiTemplate.findResources('AWS::Logs::MetricFilter'));
+    expect(filters.map((filter) => filter.Properties.LogGroupName.Ref).sort()).toEqual(
+      kmsSteps.map(({ step }) => functionProperties(step).LoggingConfig.LogGroup.Ref).sort(),
+    );
+    for (const filter of filters) {
+      expect(filter.Properties.FilterPattern).toContain('$.errorName = "KMS*"');
+      expect(filter.Properties.MetricTransformations).toEqual([
+        { MetricNamespace: 'TwoFactor', MetricName: 'KmsErrors', MetricValue: '1', Dimensions: [{ Key: 'service', Value: '$.service' }] },
+      ]);
+    }
+    const kmsErrors = alarmNamed('TwoFactor-dev-Security-KmsErrors-Critical');
+    expect(metricsOf(kmsErrors)).toEqual([
+      { Namespace: 'TwoFactor', MetricName: 'KmsErrors', Dimensions: [{ Name: 'service', Value: 'two-factor' }], Stat: 'Sum', Period: 60 },
+    ]);
+    expect(kmsErrors.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it("alarms when the event publisher falls behind the table's stream and when events are dead-lettered", () => {
+    const iteratorAge = alarmNamed('TwoFactor-dev-Function-publish-events-Iterator-Age-Max-Critical');
+    expect(metricsOf(iteratorAge)).toEqual([
+      {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'IteratorAge',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(eventsStep.step) } }],
+        Stat: 'Maximum',
+        Period: 60,
+      },
+    ]);
+    expect(iteratorAge.Properties.Threshold).toBe(300_000);
+    const deadLetters = alarmNamed('TwoFactor-dev-UnpublishedEvents-Queue-Message-Count-Max-Critical');
+    expect(metricsOf(deadLetters)).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/^UnpublishedEvents/), 'QueueName'] } }],
+      }),
+    );
+    expect(deadLetters.Properties.Threshold).toBe(0);
+  });
+
+  it("alarms on a spike of lockouts (the handlers' Lockouts metric, namespace TwoFactor, service two-factor)", () => {
+    const lockouts = alarmNamed('TwoFactor-dev-Security-Lockouts-Warning');
+    expect(metricsOf(lockouts)).toEqual([
+      { Namespace: 'TwoFactor', MetricName: 'Lockouts', Dimensions: [{ Name: 'service', Value: 'two-factor' }], Stat: 'Sum', Period: 300 },
+    ]);
+    expect(lockouts.Properties).toMatchObject({ Threshold: 50, EvaluationPeriods: 1, DatapointsToAlarm: 1 });
+  });
+
+  it('shows the sign-in funnel first on the dashboard: login requests, sign-ins, second-factor successes and failures', () => {
+    const dashboards = Object.values(apiTemplate.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]!.Properties.DashboardName).toBe('TwoFactor-dev');
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    const funnelAt = body.indexOf('Sign-in funnel');
+    expect(funnelAt).toBeGreaterThan(-1);
+    const funnel = body.slice(funnelAt);
+    const order = ['POST', '/v1/apps/{appId}/login', 'SignIns', 'SecondFactorSuccesses', 'SecondFactorFailures'].map((needle) =>
+      funnel.indexOf(needle),
+    );
+    for (const position of order) expect(position).toBeGreaterThan(-1);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+});
+
+describe('tags', () => {
+  it('tags every taggable resource of both stacks with the service and the stage', () => {
+    for (const template of [dataTemplate, apiTemplate]) {
+      const resources = Object.values(template.toJSON().Resources as Record<string, { Properties?: { Tags?: unknown } }>);
+      const tagged = resources.filter((resource) => resource.Properties?.Tags !== undefined);
+      expect(tagged.length).toBeGreaterThan(2);
+      for (const { Properties } of tagged) {
+        const tags = Properties!.Tags;
+        // Most resources list tags; a few (HTTP API, SSM-like) take a map.
+        const asMap = Array.isArray(tags)
+          ? Object.fromEntries((tags as { Key: string; Value: string }[]).map(({ Key, Value }) => [Key, Value]))
+          : (tags as Record<string, string>);
+        expect(asMap).toMatchObject({ service: 'two-factor', stage: 'dev' });
+      }
+    }
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Events::EventBus']) {
+      dataTemplate.hasResourceProperties(type, { Tags: Match.arrayWith([{ Key: 'stage', Value: 'dev' }]) });
+    }
+    for (const type of ['AWS::Lambda::Function', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Topic', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue']) {
+      for (const resource of Object.values(apiTemplate.findResources(type))) {
+        expect(resource.Properties.Tags).toEqual(
+          expect.arrayContaining([
+            { Key: 'service', Value: 'two-factor' },
+            { Key: 'stage', Value: 'dev' },
+          ]),
+        );
+      }
+    }
+  });
+});
+
+describe('cdk-nag AWS Solutions and Serverless checks', () => {
+  it.each([
+    ['AWS Solutions', () => new AwsSolutionsChecks()],
+    ['Serverless', () => new ServerlessChecks()],
+  ])('%s: report no finding that is not acknowledged with a reason', (_pack, checks) => {
+    const report = checks().validateScope(app);
     const findings = report.violations.map(
       (violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
     );
