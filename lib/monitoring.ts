@@ -47,7 +47,7 @@ const alarmThresholds = {
 } as const;
 
 /** One HTTP route of the service, with the function (alias) that serves it. */
-export interface MonitoredRoute {
+interface MonitoredRoute {
   readonly step: string;
   readonly method: string;
   readonly path: string;

@@ -1,7 +1,7 @@
 import type { Node } from 'constructs';
 
 /** Per-route throttle of the HTTP API stage: steady requests per second and the bucket a burst may drain. */
-export interface RouteThrottle {
+interface RouteThrottle {
   readonly rateLimit: number;
   readonly burstLimit: number;
 }
