@@ -16,7 +16,7 @@ const usage = `Platform commands over the service's Lambda functions (no public 
 
 Target (default: the local stack of \`npm start\`):
   --local <url>     Lambda Invoke endpoint of the local stack (default http://127.0.0.1:3001, or LAMBDA_URL)
-  --stack <name>    a deployed stack: function names come from its outputs (e.g. TwoFactorApi);
+  --stack <name>    a deployed stack: function names come from its outputs (e.g. TwoFactor-dev-Api);
                     credentials and region come from the usual AWS environment/profile
 `;
 
