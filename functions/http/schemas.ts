@@ -93,5 +93,10 @@ export const twoFactorSettingsBody = z.strictObject({
   rememberDeviceDays: z.number().int().min(0).max(maxRememberDeviceDays).optional(),
 });
 
-/** `POST /users/{userId}/2fa/reset`: an optional reason, kept in the audit event. */
-export const resetTwoFactorBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional();
+/**
+ * `POST /users/{userId}/2fa/reset`: an optional reason, kept in the audit event and told to the user in the
+ * security email, unless `reasonInternal` (the audit log keeps it, the email leaves it out).
+ */
+export const resetTwoFactorBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).optional(), reasonInternal: z.boolean().optional() })
+  .optional();

@@ -49,7 +49,7 @@ export const adminOperations: Record<string, Operation> = {
     tag: 'App admins',
     summary: "Reset a user's 2FA",
     description:
-      "Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die, no device stays remembered and their lockouts end. Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).",
+      "Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die, no device stays remembered and their lockouts end. The user is emailed who reset it and the reason, unless reasonInternal (the audit log keeps it). Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).",
     caller: 'admin',
     request: { params: appUserParams, body: resetTwoFactorBody },
     success: { status: 200, description: 'The user, with twoFactorSetupComplete false.', body: responses.userReset },

@@ -8,6 +8,8 @@ export const resetTwoFactorInput = z.strictObject({
   appId,
   userId,
   reason: z.string().trim().min(1).max(500),
+  /** Keep the reason out of the user's security email (the audit log still has it). */
+  reasonInternal: z.boolean().optional(),
   actor: z.string().trim().min(1).max(200),
 });
 
@@ -17,6 +19,7 @@ export const handler = platformFunction(resetTwoFactorInput, (input) =>
     appId: input.appId,
     userId: input.userId,
     reason: input.reason,
+    reasonInternal: input.reasonInternal ?? false,
     actorId: `platform:${input.actor}`,
   }),
 );

@@ -8,5 +8,11 @@ export const request = { params: appUserParams, body: resetTwoFactorBody };
 
 export const handler = httpRoute(request, async ({ params, body, token }) => ({
   statusCode: 200,
-  body: await adminResetTwoFactor(dependencies(), { appId: params.appId, userId: params.userId, token, reason: body?.reason ?? null }),
+  body: await adminResetTwoFactor(dependencies(), {
+    appId: params.appId,
+    userId: params.userId,
+    token,
+    reason: body?.reason ?? null,
+    reasonInternal: body?.reasonInternal ?? false,
+  }),
 }));

@@ -6,6 +6,15 @@ import { liveDevices } from './devices.js';
 import { refuseOwnAccount, requireRecentSecondFactor } from './step-up.js';
 import type { User, UserSummary } from '../model.js';
 
+/** A reset: `reasonInternal` keeps the reason in the audit log but out of the email the user gets. */
+interface ResetInput {
+  appId: string;
+  userId: string;
+  actorId: string;
+  reason: string | null;
+  reasonInternal?: boolean;
+}
+
 /**
  * Removes a user's authenticator, backup codes and pending enrollment, kills all their sessions and
  * challenges, ends remembering and their lockouts; the user enrolls again at the next login (or from the
@@ -13,7 +22,7 @@ import type { User, UserSummary } from '../model.js';
  */
 export async function resetUserTwoFactor(
   deps: Dependencies,
-  input: { appId: string; userId: string; actorId: string; reason: string | null },
+  input: ResetInput,
 ): Promise<{ user: UserSummary }> {
   await requireApp(deps, input.appId);
   return resetInApp(deps, input);
@@ -29,7 +38,7 @@ async function requireUserOfApp(deps: Dependencies, appId: string, userId: strin
 /** The reset itself, for an app already known to exist. */
 async function resetInApp(
   deps: Dependencies,
-  input: { appId: string; userId: string; actorId: string; reason: string | null },
+  input: ResetInput,
 ): Promise<{ user: UserSummary }> {
   const user = await requireUserOfApp(deps, input.appId, input.userId);
   const audit = auditEvent(
@@ -38,7 +47,7 @@ async function resetInApp(
     'two_factor.reset',
     input.actorId,
     user.id,
-    input.reason ? { reason: input.reason } : undefined,
+    input.reason ? { reason: input.reason, ...(input.reasonInternal ? { reasonInternal: true } : {}) } : undefined,
   );
   const updated = await deps.users.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
   return { user: userSummary(updated) };
@@ -50,12 +59,18 @@ async function resetInApp(
  */
 export async function adminResetTwoFactor(
   deps: Dependencies,
-  input: { appId: string; token: string | null; userId: string; reason: string | null },
+  input: Omit<ResetInput, 'actorId'> & { token: string | null },
 ): Promise<{ user: UserSummary }> {
   const admin = await authenticateAdmin(deps, input.appId, input.token);
   refuseOwnAccount(admin, input.userId);
   requireRecentSecondFactor(deps, admin);
-  return resetInApp(deps, { appId: input.appId, userId: input.userId, actorId: admin.user.id, reason: input.reason });
+  return resetInApp(deps, {
+    appId: input.appId,
+    userId: input.userId,
+    actorId: admin.user.id,
+    reason: input.reason,
+    ...(input.reasonInternal ? { reasonInternal: true } : {}),
+  });
 }
 
 /**

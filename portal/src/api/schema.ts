@@ -354,7 +354,7 @@ export type paths = {
         put?: never;
         /**
          * Reset a user's 2FA
-         * @description Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die, no device stays remembered and their lockouts end. Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).
+         * @description Removes the user's authenticator, backup codes and pending enrollment; their sessions and challenges die, no device stays remembered and their lockouts end. The user is emailed who reset it and the reason, unless reasonInternal (the audit log keeps it). Never the admin's own account (forbidden); needs a second factor proven in the last 10 minutes (step_up_required).
          */
         post: operations["resetUserTwoFactor"];
         delete?: never;
@@ -439,9 +439,10 @@ export type components = {
             mode: "off" | "optional" | "required";
             rememberDeviceDays?: number;
         };
-        /** @description Why the admin resets the user (kept in the audit log). */
+        /** @description Why the admin resets the user: kept in the audit log and told to the user in the security email, unless reasonInternal. */
         ResetTwoFactor: {
             reason?: string;
+            reasonInternal?: boolean;
         };
         /** @description The signed-in user. */
         User: {
