@@ -173,6 +173,10 @@ export const functionEnvironment = {
   tableName: 'TABLE_NAME',
   kmsKeyId: 'KMS_KEY_ID',
   eventBusName: 'EVENT_BUS_NAME',
+  /** The notifier's From address (an SES verified identity, or an address of a verified domain). */
+  senderAddress: 'SENDER_ADDRESS',
+  /** The SES configuration set the notifier sends under. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
 } as const;
 
 /**
@@ -181,3 +185,10 @@ export const functionEnvironment = {
  * was committed, even if the step that wrote it failed right after.
  */
 export const eventsStep = { step: 'publish-events', access: reads };
+
+/**
+ * Emails users about security events on their account: a rule on the security-event bus invokes it. It reads
+ * the user's address and the app's name (`read`); its only write, the record of each email sent (`NOTIFY#`
+ * items, so a redelivered event sends nothing), is granted apart from this access, on those keys alone.
+ */
+export const notifierStep = { step: 'notifier', access: reads };

@@ -21,3 +21,8 @@ export function kmsKeyId(): string {
 export function eventBusName(): string {
   return requireEnv(functionEnvironment.eventBusName);
 }
+
+/** The notifier's sender and SES configuration set; only the notifier is given them. */
+export function sesSender(): { fromAddress: string; configurationSet: string } {
+  return { fromAddress: requireEnv(functionEnvironment.senderAddress), configurationSet: requireEnv(functionEnvironment.sesConfigurationSet) };
+}

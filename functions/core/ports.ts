@@ -282,3 +282,31 @@ export interface Dependencies extends Repositories {
   secrets: SecretBox;
   clock: Clock;
 }
+
+/** An email to one recipient, as plain text and HTML. */
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends email (Amazon SES v2 in AWS, its local stand-in on a developer's machine). */
+export interface Mailer {
+  /** Returns the provider's message id; throws when the message was not accepted (the event is retried). */
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+/**
+ * Which security emails were sent, so an event delivered twice sends one email. A delivery claims the email
+ * for a lease (one conditional write); a second delivery meanwhile, or after it was sent, finds the claim and
+ * sends nothing. A claim whose delivery died before sending is claimable again once its lease ran out.
+ */
+export interface NotificationLog {
+  /** True when this delivery now holds the claim; false when the email was sent or is being sent. */
+  claim(input: { key: string; claimId: string; now: number; leaseUntil: number; expiresAt: number }): Promise<boolean>;
+  /** Records the email as sent (no later claim succeeds); only the claim's holder may. */
+  markSent(input: { key: string; claimId: string; messageId: string; sentAt: number; expiresAt: number }): Promise<void>;
+  /** Gives the claim back after a failed send, so the retry may send. */
+  release(input: { key: string; claimId: string; expiresAt: number }): Promise<void>;
+}

@@ -34,3 +34,28 @@ export function securityEventOf(audit: AuditEvent, targetEmail: string | null): 
     detail: audit.detail ?? {},
   };
 }
+
+/**
+ * The reminder a scheduled scan publishes (7 days and 1 day before) for a user who must set up 2FA by a
+ * deadline: `detail` carries `daysLeft` and, when known, `enrollBy` (ISO time). Not an audit entry type:
+ * nothing the user or an admin did.
+ */
+export const enforcementDeadlineApproaching = 'two_factor.enforcement_deadline_approaching';
+
+/** A security event type the notifier knows: every audit entry type, and the deadline reminder. */
+export type SecurityEventType = AuditEventType | typeof enforcementDeadlineApproaching;
+
+/** The event types that send the affected user an email (the notifier's EventBridge rule matches these). */
+export const securityEmailEventTypes = [
+  'two_factor.enrolled',
+  'two_factor.disabled',
+  'two_factor.reset',
+  'backup_code.used',
+  'backup_codes.regenerated',
+  'device.remembered',
+  'two_factor.locked_out',
+  'password.locked_out',
+  enforcementDeadlineApproaching,
+] as const satisfies readonly SecurityEventType[];
+
+export type SecurityEmailEventType = (typeof securityEmailEventTypes)[number];
