@@ -24,5 +24,8 @@ export function eventBusName(): string {
 
 /** The notifier's sender and SES configuration set; only the notifier is given them. */
 export function sesSender(): { fromAddress: string; configurationSet: string } {
-  return { fromAddress: requireEnv(functionEnvironment.senderAddress), configurationSet: requireEnv(functionEnvironment.sesConfigurationSet) };
+  return {
+    fromAddress: requireEnv(functionEnvironment.senderAddress),
+    configurationSet: requireEnv(functionEnvironment.sesConfigurationSet),
+  };
 }

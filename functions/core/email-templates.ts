@@ -32,7 +32,9 @@ function markupOf(value: HtmlValue): string {
 
 /** A tagged template: the literal parts are markup, every interpolated value is escaped (unless it is `SafeHtml`). */
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
-  return SafeHtml.trusted(strings.reduce((markup, part, index) => markup + part + (index < values.length ? markupOf(values[index]) : ''), ''));
+  return SafeHtml.trusted(
+    strings.reduce((markup, part, index) => markup + part + (index < values.length ? markupOf(values[index]) : ''), ''),
+  );
 }
 
 /** What one security email says; the layout adds the app's name, the greeting and the footer. */
@@ -85,29 +87,45 @@ export function renderEmail(appName: string, recipient: string, content: EmailCo
   ].join('\n');
 
   const body = html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${subject}</title></head>
-<body style="margin:0;padding:24px;background:${colors.page};color:${colors.text};font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5">
-<div style="max-width:560px;margin:0 auto;background:${colors.panel};border-radius:8px;padding:24px">
-<p style="margin:0 0 16px;color:${colors.muted};font-size:13px">${appName}</p>
-<h1 style="margin:0 0 16px;font-size:20px">${content.heading}</h1>
-${content.paragraphs.map((paragraph) => html`<p style="margin:0 0 12px">${paragraph}</p>\n`)}${
-    facts.length > 0
-      ? html`<table role="presentation" style="margin:0 0 12px;border-collapse:collapse">${facts.map(
-          ([label, value]) =>
-            html`<tr><th scope="row" style="padding:2px 12px 2px 0;text-align:left;font-weight:600">${label}</th><td style="padding:2px 0">${value}</td></tr>`,
-        )}</table>\n`
-      : ''
-  }${
-    content.warning
-      ? html`<p role="alert" style="margin:0 0 12px;padding:8px 12px;background:${colors.warning};border-left:4px solid ${colors.warningBorder}"><strong>Warning:</strong> ${content.warning}</p>\n`
-      : ''
-  }<p style="margin:0 0 12px">${content.advice}</p>
-<hr style="border:none;border-top:1px solid #d1d9e0;margin:16px 0">
-<p style="margin:0;color:${colors.muted};font-size:13px">${footer}</p>
-</div>
-</body>
-</html>
-`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${subject}</title>
+      </head>
+      <body
+        style="margin:0;padding:24px;background:${colors.page};color:${colors.text};font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5"
+      >
+        <div style="max-width:560px;margin:0 auto;background:${colors.panel};border-radius:8px;padding:24px">
+          <p style="margin:0 0 16px;color:${colors.muted};font-size:13px">${appName}</p>
+          <h1 style="margin:0 0 16px;font-size:20px">${content.heading}</h1>
+          ${content.paragraphs.map((paragraph) => html`<p style="margin:0 0 12px">${paragraph}</p> `)}${
+            facts.length > 0
+              ? html`<table role="presentation" style="margin:0 0 12px;border-collapse:collapse">
+                  ${facts.map(
+                    ([label, value]) =>
+                      html`<tr>
+                        <th scope="row" style="padding:2px 12px 2px 0;text-align:left;font-weight:600">${label}</th>
+                        <td style="padding:2px 0">${value}</td>
+                      </tr>`,
+                  )}
+                </table> `
+              : ''
+          }${
+            content.warning
+              ? html`<p
+                  role="alert"
+                  style="margin:0 0 12px;padding:8px 12px;background:${colors.warning};border-left:4px solid ${colors.warningBorder}"
+                >
+                  <strong>Warning:</strong> ${content.warning}
+                </p> `
+              : ''
+          }
+          <p style="margin:0 0 12px">${content.advice}</p>
+          <hr style="border:none;border-top:1px solid #d1d9e0;margin:16px 0" />
+          <p style="margin:0;color:${colors.muted};font-size:13px">${footer}</p>
+        </div>
+      </body>
+    </html> `;
   return { subject, text, html: body.markup };
 }

@@ -33,13 +33,16 @@ describe('the email templates', () => {
   });
 
   it('keeps the subject on one line whatever the app is called', () => {
-    expect(renderEmail('Evil\r\nBcc: x@example.test', 'a@example.test', { subject: 's', heading: 'h', paragraphs: [], advice: 'a' }).subject).toBe(
-      'Evil Bcc: x@example.test: s',
-    );
+    expect(
+      renderEmail('Evil\r\nBcc: x@example.test', 'a@example.test', { subject: 's', heading: 'h', paragraphs: [], advice: 'a' }).subject,
+    ).toBe('Evil Bcc: x@example.test: s');
   });
 
   it.each(securityEmailEventTypes.map((type) => [type]))('%s: names the app in subject, text and HTML, with no link', (type) => {
-    const rendered = email({ type, detail: { backupCodesRemaining: 5, days: 7, daysLeft: 7, retryAfterSeconds: 60, consecutiveFailures: 10 } });
+    const rendered = email({
+      type,
+      detail: { backupCodesRemaining: 5, days: 7, daysLeft: 7, retryAfterSeconds: 60, consecutiveFailures: 10 },
+    });
 
     expect(rendered.subject.startsWith('Acme Portal: ')).toBe(true);
     expect(rendered.text).toContain('Acme Portal');
@@ -85,7 +88,11 @@ describe('the backup-code email', () => {
 
 describe('the reset email', () => {
   it('names the admin and gives the reason', () => {
-    const rendered = email({ type: 'two_factor.reset', detail: { reason: 'Lost <phone>' }, resetBy: { kind: 'admin', email: 'boss@example.test' } });
+    const rendered = email({
+      type: 'two_factor.reset',
+      detail: { reason: 'Lost <phone>' },
+      resetBy: { kind: 'admin', email: 'boss@example.test' },
+    });
 
     expect(rendered.text).toContain('Reset by: boss@example.test (administrator)');
     expect(rendered.text).toContain('Reason: Lost <phone>');
