@@ -2,7 +2,9 @@
  * A local stand-in for Amazon EventBridge's PutEvents, speaking its JSON wire protocol (awsJson1_1), so
  * the unmodified `@aws-sdk/client-eventbridge` publishes security events on this machine too. Each
  * event is printed (one line, the way a portal's rule would receive it) and kept for `GET /events`,
- * which the tests read.
+ * which the tests read. Rules (`addRule`) hand matching events to a target, as a rule invokes a Lambda
+ * function: asynchronously, retried on failure; `POST /events/<id>/redeliver` delivers one again, at once,
+ * as EventBridge's at-least-once delivery may.
  */
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -16,12 +18,36 @@ interface ReceivedEvent {
   eventBusName: string;
 }
 
+/** The event a rule's Lambda target receives. */
+export interface RuleTargetEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+/** A rule on the bus: events of `source` (and, when given, of one of `detailTypes`) go to `target`. */
+export interface Rule {
+  source: string;
+  detailTypes?: readonly string[];
+  target: (event: RuleTargetEvent) => Promise<void>;
+}
+
 export interface EventBridgeStandIn {
   url: string;
   /** Events received so far, oldest first (the last 10,000). */
   events: ReceivedEvent[];
+  addRule(rule: Rule): void;
   close(): Promise<void>;
 }
+
+/** Waits before the retries of a failed target, as Lambda's asynchronous invocation does (scaled down). */
+const retryDelaysMs = [1000, 2000];
 
 interface PutEventsEntry {
   Source?: string;
@@ -50,6 +76,41 @@ export async function startEventBridgeStandIn(
 ): Promise<EventBridgeStandIn> {
   const events: ReceivedEvent[] = [];
   const print = options.print ?? ((line: string) => console.log(line));
+  const rules: Rule[] = [];
+  let closed = false;
+
+  const targetEvent = (event: ReceivedEvent): RuleTargetEvent => ({
+    version: '0',
+    id: event.id,
+    'detail-type': event['detail-type'],
+    source: event.source,
+    account: '000000000000',
+    time: event.time,
+    region: 'us-east-1',
+    resources: [],
+    detail: event.detail,
+  });
+  const rulesFor = (event: ReceivedEvent) =>
+    rules.filter((rule) => rule.source === event.source && (!rule.detailTypes || rule.detailTypes.includes(event['detail-type'])));
+  /** One delivery to one rule's target, retried twice after a failure; then given up, as Lambda would. */
+  const deliverInBackground = (rule: Rule, event: ReceivedEvent) => {
+    void (async () => {
+      for (let attempt = 0; !closed; attempt++) {
+        try {
+          await rule.target(targetEvent(event));
+          return;
+        } catch (error) {
+          const delay = retryDelaysMs[attempt];
+          const why = error instanceof Error ? error.name : typeof error;
+          if (delay === undefined) {
+            print(`event ${event['detail-type']} ${event.id}: the rule's target failed (${why}); given up after ${attempt + 1} attempts`);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    })();
+  };
 
   const putEvents = (body: { Entries?: PutEventsEntry[] }) => {
     const entries = body.Entries ?? [];
@@ -75,6 +136,7 @@ export async function startEventBridgeStandIn(
       events.push(event);
       if (events.length > keptEvents) events.shift();
       print(`event ${event['detail-type']} ${JSON.stringify(event.detail)}`);
+      for (const rule of rulesFor(event)) deliverInBackground(rule, event);
       return { EventId: event.id };
     });
     return { status: 200, body: { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results } };
@@ -84,6 +146,20 @@ export async function startEventBridgeStandIn(
     void (async () => {
       if (request.method === 'GET' && request.url === '/events') {
         send(response, 200, events, 'application/json');
+        return;
+      }
+      const redeliver = request.method === 'POST' ? /^\/events\/([\w-]+)\/redeliver$/.exec(request.url ?? '') : null;
+      if (redeliver) {
+        const event = events.find((candidate) => candidate.id === redeliver[1]);
+        if (!event) {
+          send(response, 404, { message: 'no such event' }, 'application/json');
+          return;
+        }
+        const matching = rulesFor(event);
+        const failed = (await Promise.allSettled(matching.map((rule) => rule.target(targetEvent(event))))).filter(
+          (result) => result.status === 'rejected',
+        ).length;
+        send(response, 200, { targets: matching.length, failed }, 'application/json');
         return;
       }
       const target = request.headers['x-amz-target'];
@@ -104,8 +180,10 @@ export async function startEventBridgeStandIn(
   return {
     url: `http://127.0.0.1:${port}`,
     events,
+    addRule: (rule) => rules.push(rule),
     close: () =>
       new Promise((resolve) => {
+        closed = true;
         server.close(() => resolve());
         server.closeAllConnections();
       }),

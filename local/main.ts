@@ -10,7 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * `npm start`: the whole service on this machine, no AWS account and no Docker.
  *
  * PORT (3000), LAMBDA_PORT (3001), HOST (127.0.0.1), DATA_DIR (unset: in memory), DEMO_ADMIN_PASSWORD
- * (unset: generated and printed). STACK_INFO_FILE, when set, receives the endpoints as JSON once ready
+ * (unset: generated and printed), MAIL_DIR (unset: DATA_DIR/mail, or a new folder under the OS temp dir). STACK_INFO_FILE, when set, receives the endpoints as JSON once ready
  * (the test suite uses it).
  */
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     host: env.HOST ?? '127.0.0.1',
     dataDir: env.DATA_DIR ? resolve(env.DATA_DIR) : undefined,
     demoAdminPassword: env.DEMO_ADMIN_PASSWORD || undefined,
+    mailDir: env.MAIL_DIR ? resolve(env.MAIL_DIR) : undefined,
   });
 
   let stopping = false;
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       `  platform functions (Lambda Invoke API): ${stack.lambdaUrl}  ->  npm run cli -- --help`,
       `  DynamoDB Local ${stack.dynamoDbEndpoint}, KMS stand-in ${stack.kmsEndpoint}; data ${env.DATA_DIR ? `in ${resolve(env.DATA_DIR)}` : 'in memory'}`,
       '  security events are printed below as they are published (event <type> {…})',
+      `  security emails go to ${stack.mailDir} (.txt, .html, .json each), one line below per email (mail to …)`,
       '  Ctrl-C stops everything.',
     ].join('\n'),
   );

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
@@ -7,7 +8,9 @@ import { asFunctionOf } from './invocation-context.js';
 import { startKmsStandIn } from './kms-stand-in.js';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { startApiGatewayBridge, startLambdaInvokeEndpoint } from './api-gateway-bridge.js';
-import { startEventBridgeStandIn } from './eventbridge-stand-in.js';
+import { type RuleTargetEvent, startEventBridgeStandIn } from './eventbridge-stand-in.js';
+import { startSesStandIn } from './ses-stand-in.js';
+import { securityEmailEventTypes, securityEventSource } from '../functions/core/security-events.js';
 import { startStreamRelay } from './stream-relay.js';
 
 export interface LocalStackOptions {
@@ -28,6 +31,13 @@ export interface LocalStackOptions {
   /** Receives each published security event as a line; stdout when absent. */
   printEvent?: (line: string) => void;
   /**
+   * Where the SES stand-in writes each email (`.json`, `.txt`, `.html`): default `<dataDir>/mail`, or a new
+   * folder under the OS temp dir when there is no data folder.
+   */
+  mailDir?: string;
+  /** Receives one line per email sent (recipient and subject); stdout when absent. */
+  printMail?: (line: string) => void;
+  /**
    * The deadline each invocation gets (default: the deployed functions' timeout). Lambda runs parallel
    * requests on separate instances; this one process runs them all on the machine's few cores, so a
    * burst of password hashes can outlast the deployed timeout while waiting for the CPU, not for a hang.
@@ -42,6 +52,10 @@ export interface LocalStack {
   kmsEndpoint: string;
   /** The EventBridge stand-in; `GET <eventsUrl>/events` lists the security events published so far. */
   eventsUrl: string;
+  /** The SES v2 stand-in the notifier sends through. */
+  sesUrl: string;
+  /** The folder the SES stand-in writes every email to. */
+  mailDir: string;
   tableName: string;
   kmsKeyArn: string;
   demo: { appId: string; adminEmail: string; adminPassword: string | null; created: boolean };
@@ -70,6 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(dynamo.endpoint, tableName);
     const eventBridge = await startEventBridgeStandIn({ print: options.printEvent });
     stops.push(() => eventBridge.close());
+    const mailDir = options.mailDir ?? (options.dataDir ? join(options.dataDir, 'mail') : mkdtempSync(join(tmpdir(), 'two-factor-mail-')));
+    const ses = await startSesStandIn({ mailDir, print: options.printMail });
+    stops.push(() => ses.close());
 
     // The handlers read their configuration from the environment, exactly as in Lambda; the SDK reads
     // the service endpoints from AWS_ENDPOINT_URL_*, so no production code knows it runs locally.
@@ -82,7 +99,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: options.interpose ? await options.interpose('dynamodb', dynamo.endpoint) : dynamo.endpoint,
       AWS_ENDPOINT_URL_KMS: options.interpose ? await options.interpose('kms', kms.url) : kms.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: options.interpose ? await options.interpose('events', eventBridge.url) : eventBridge.url,
+      AWS_ENDPOINT_URL_SESV2: ses.url,
       EVENT_BUS_NAME: 'two-factor-security-events',
+      SENDER_ADDRESS: 'no-reply@two-factor.localhost',
+      SES_CONFIGURATION_SET: 'two-factor-local',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_SERVICE_NAME: 'two-factor-local',
     });
@@ -101,6 +121,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     stops.push(() => relay.stop());
 
+    // The notifier hangs off the bus as in AWS: a rule on the security events it emails about.
+    const { handler: notify } = (await import('../functions/notifier/handler.js')) as {
+      handler: (event: RuleTargetEvent) => Promise<void>;
+    };
+    eventBridge.addRule({ source: securityEventSource, detailTypes: securityEmailEventTypes, target: notify });
+
     const demo = await seedDemoApp(options.demoAdminPassword);
     const api = await startApiGatewayBridge({ port: options.port, host: options.host, invocationTimeoutMs: options.invocationTimeoutMs });
     stops.push(() => closeServer(api.server));
@@ -112,6 +138,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoDbEndpoint: dynamo.endpoint,
       kmsEndpoint: kms.url,
       eventsUrl: eventBridge.url,
+      sesUrl: ses.url,
+      mailDir,
       tableName,
       kmsKeyArn,
       demo,

@@ -1,5 +1,7 @@
 /** A security event as the local EventBridge stand-in received it. */
 export interface PublishedEvent {
+  /** The stand-in's id of this delivery (EventBridge's `id`), not the service's `detail.eventId`. */
+  id: string;
   source: string;
   'detail-type': string;
   detail: {
@@ -7,6 +9,7 @@ export interface PublishedEvent {
     type: string;
     appId: string;
     actorId: string;
+    at: string;
     targetUserId: string | null;
     targetEmail: string | null;
     detail: Record<string, unknown>;

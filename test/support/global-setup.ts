@@ -10,7 +10,7 @@ export const testDemoAdminPassword = 'demo-admin-password-for-tests';
 export interface SharedStack {
   child: ChildProcess;
   users: number;
-  /** The test run's temp folder: stack info, the ledger of sensitive values, the stack's log. */
+  /** The test run's temp folder: stack info, the ledger of sensitive values, the stack's log, the mail folder. */
   folder: string;
   sensitiveValuesFile: string;
   /** The stack's stdout and stderr, each to its own file so that no line is cut by the other. */
@@ -43,6 +43,7 @@ export default async function globalSetup(): Promise<void> {
       STACK_INFO_FILE: infoFile,
       DEMO_ADMIN_PASSWORD: testDemoAdminPassword,
       DATA_DIR: '',
+      MAIL_DIR: join(folder, 'mail'),
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,6 +82,7 @@ export default async function globalSetup(): Promise<void> {
     faultControlUrl: string;
     workMeterUrl: string;
     eventsUrl: string;
+    mailDir: string;
   };
   Object.assign(process.env, {
     TWOFA_API_URL: info.url,
@@ -91,6 +93,8 @@ export default async function globalSetup(): Promise<void> {
     TWOFA_FAULT_CONTROL_URL: info.faultControlUrl,
     TWOFA_WORK_METER_URL: info.workMeterUrl,
     TWOFA_EVENTS_URL: info.eventsUrl,
+    // Every email the notifier sent, as the SES stand-in wrote it (test/support/mail.ts reads it).
+    TWOFA_MAIL_DIR: info.mailDir,
     // leak-scan.ts's sensitiveValuesFileVariable (Jest loads this file outside its module mapping, so it
     // imports no test module).
     TWOFA_SENSITIVE_VALUES_FILE: sensitiveValuesFile,

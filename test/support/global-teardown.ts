@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import type { SharedStack } from './global-setup.js';
 
 /**
- * Once the last project that uses the local stack is done: scans every item of the table and every line
- * the stack logged for any sensitive value the tests sent or received (docs/SECURITY.md, "nothing
+ * Once the last project that uses the local stack is done: scans every item of the table, every line
+ * the stack logged and every email in the mail folder for any sensitive value the tests sent or received (docs/SECURITY.md, "nothing
  * leaks"), stops the stack, and fails the run if anything was found (Jest exits non-zero when a global
  * teardown throws).
  */

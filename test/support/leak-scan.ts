@@ -4,8 +4,8 @@ import { base32Decode } from './authenticator.js';
 /**
  * The "nothing leaks" check of docs/SECURITY.md. During a test run, `call()` records every sensitive value
  * that crosses the API (a ledger file, one JSON line per value); after the run the global teardown looks
- * for each of them, in the forms a careless change would store or print, in every item of the table and
- * every line the stack logged. This module is pure apart from the ledger file, so a unit test can plant a
+ * for each of them, in the forms a careless change would store or print, in every item of the table, every
+ * line the stack logged and every email it sent. This module is pure apart from the ledger file, so a unit test can plant a
  * secret and watch the scan find it.
  */
 type SensitiveKind = 'password' | 'one-time code' | 'backup code' | 'token' | 'TOTP secret';
@@ -82,6 +82,7 @@ export function sensitiveValuesOf(exchange: Exchange): SensitiveValue[] {
   if (response) {
     add('token', asRecord(response.session)?.token);
     add('token', asRecord(response.challenge)?.token);
+    add('token', asRecord(response.device)?.token);
     if (Array.isArray(response.backupCodes)) for (const code of response.backupCodes) add('backup code', code);
     const file = asRecord(response.backupCodesFile)?.content;
     if (typeof file === 'string') for (const code of file.match(backupCodeInText) ?? []) add('backup code', code);

@@ -1,6 +1,6 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Haystack } from './leak-scan.js';
 
 /**
@@ -56,4 +56,12 @@ export function logHaystacks(logFile: string): Haystack[] {
     .split('\n')
     .map((text, index) => ({ where: `${basename(logFile)} line ${index + 1}`, text }))
     .filter((line) => line.text.length > 0);
+}
+
+/** Every file of the mail folder (each email as .json, .txt and .html), one haystack per file. */
+export function mailHaystacks(mailDir: string): Haystack[] {
+  if (!existsSync(mailDir)) return [];
+  return readdirSync(mailDir)
+    .sort()
+    .map((name) => ({ where: `mail file ${name}`, text: readFileSync(join(mailDir, name), 'utf8') }));
 }

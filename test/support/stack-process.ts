@@ -80,6 +80,8 @@ async function main(): Promise<void> {
     lambdaPort: 0,
     host: '127.0.0.1',
     demoAdminPassword: process.env.DEMO_ADMIN_PASSWORD,
+    // In the test run's temp folder: the tests read each email there, and the leak scan searches them.
+    mailDir: process.env.MAIL_DIR,
     // The security tests send bursts of 50 requests that each hash a password; Lambda would run them on
     // 50 instances, this process runs them one after another. Tests that care about the deployed timeout
     // (a hanging dependency) measure it themselves.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   recordSensitiveValues,
   sensitiveValuesOf,
 } from '../support/leak-scan.js';
+import { mailHaystacks } from '../support/stack-haystacks.js';
 
 /** The "nothing leaks" scan that the global teardown runs over the table and the stack's logs. */
 describe('the leak scan', () => {
@@ -85,6 +86,16 @@ describe('the leak scan', () => {
     ).toEqual([]);
   });
 
+  it('searches every file of the mail folder, naming the file', () => {
+    const mailDir = mkdtempSync(join(tmpdir(), 'mail-'));
+    writeFileSync(join(mailDir, '2025-06-01-a.txt'), 'Two-factor authentication is on.');
+    writeFileSync(join(mailDir, '2025-06-01-a.html'), '<p>Your code: <b>k7m2q-x9p4r</b></p>');
+
+    const leaks = findLeaks([...innocent, ...mailHaystacks(mailDir)], values);
+
+    expect(leaks).toEqual([{ kind: 'backup code', form: 'as sent', where: 'mail file 2025-06-01-a.html' }]);
+  });
+
   // Not timed (a wall-clock bound flakes on a loaded machine): a scan that grew with values × text would still
   // run into the test timeout here.
   it('finds the one value planted among 10,000 values over 2 MB of text', () => {
@@ -107,6 +118,7 @@ describe('the ledger of sensitive values', () => {
       status: 200,
       response: {
         session: { token: 'session-token-value' },
+        device: { id: 'dev_1', token: 'dev_1.device-token-value' },
         backupCodes: ['k7m2q-x9p4r'],
         backupCodesFile: { content: 'Backup codes for Demo Portal\n\nk7m2q-x9p4r\nabcde-fghjk\n' },
         otpauthUri: 'otpauth://totp/Demo:ada?secret=JBSWY3DPEHPK3PXP&issuer=Demo',
@@ -117,6 +129,7 @@ describe('the ledger of sensitive values', () => {
     expect(found).toEqual(
       expect.arrayContaining([
         { kind: 'token', value: 'session-token-value' },
+        { kind: 'token', value: 'dev_1.device-token-value' },
         { kind: 'backup code', value: 'k7m2q-x9p4r' },
         { kind: 'backup code', value: 'abcde-fghjk' },
         { kind: 'TOTP secret', value: 'JBSWY3DPEHPK3PXP' },
