@@ -19,6 +19,11 @@ export const tableDesign = {
    * key with the app's enrollments, resets and admin changes. See docs/capacity.md for the arithmetic.
    */
   auditShards: { activity: 8, lockouts: 4 },
+  /**
+   * The partition-key prefix of the notifier's records of emails sent: its role may put items whose key
+   * starts with it, and write nothing else.
+   */
+  notificationKeyPrefix: 'NOTIFY#',
   /** The sparse index that lists an app's users; only user profiles carry its keys. */
   usersIndex: {
     name: 'gsi1',

@@ -32,6 +32,7 @@ import { dataRemovalPolicy } from './data-stack.js';
 import { ServiceMonitoring } from './monitoring.js';
 import type { StageConfig } from './stage.js';
 import { stageLowerName } from './stage.js';
+import { Notifier } from './notifier.js';
 import { StepFunction, pascalCase } from './step-function.js';
 import type { StepFunctionProps } from './step-function.js';
 
@@ -195,6 +196,7 @@ export class TwoFactorApiStack extends Stack {
 
     const { publisher, deadLetters } = this.addEventPublisher(props, newStepFunction);
     this.eventPublisher = publisher.function;
+    new Notifier(this, 'SecurityEmails', { table, secretsKey, eventBus: props.eventBus, logRemovalPolicy });
 
     const kmsLogGroups = new Map<string, ILogGroup>();
     for (const [step, stepFunction] of stepFunctions) {

@@ -295,8 +295,8 @@ describe('TwoFactorApi stack', () => {
   });
 
   describe('functions', () => {
-    it('builds one function per step, and the event publisher', () => {
-      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length + 1);
+    it('builds one function per step, the event publisher and the notifier (test/infra/notifier.test.ts)', () => {
+      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length + 2);
     });
 
     describe.each(allSteps)('the $step function', ({ step, access }) => {

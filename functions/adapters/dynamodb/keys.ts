@@ -33,8 +33,6 @@ function shardOf(id: string, count: number): number {
 function shards(count: number): number[] {
   return Array.from({ length: count }, (_, shard) => shard);
 }
-/** The partition-key prefix of the notifier's records: its IAM grant writes only keys that start with it. */
-export const notificationPrefix = 'NOTIFY#';
 
 export const keys = {
   app: (appId: string): ItemKey => ({ pk: `APP#${appId}`, sk: 'APP' }),
@@ -60,7 +58,7 @@ export const keys = {
   session: (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   challenge: (tokenHash: string): ItemKey => ({ pk: `CHALLENGE#${tokenHash}`, sk: 'CHALLENGE' }),
   /** One security email sent (or being sent), keyed by its event; the notifier may write these items only. */
-  notification: (key: string): ItemKey => ({ pk: `${notificationPrefix}${key}`, sk: 'NOTIFICATION' }),
+  notification: (key: string): ItemKey => ({ pk: `${tableDesign.notificationKeyPrefix}${key}`, sk: 'NOTIFICATION' }),
   /** An audit entry, in one of its app's write shards (a lockout in one of the lockout shards), sorted by time. */
   auditEvent: (event: Pick<AuditEvent, 'appId' | 'at' | 'id' | 'type'>): ItemKey => {
     const range = lockoutTypes.has(event.type) ? 'lockouts' : 'activity';
