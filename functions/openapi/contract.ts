@@ -54,7 +54,11 @@ export const namedSchemas: [z.ZodType, string, string][] = [
   [stepUpBody, 'StepUp', 'Exactly one of `code` (the 6 digits of the authenticator app) and `backupCode`.'],
   [codeBody, 'TotpCode', 'A current 6-digit code from the authenticator app.'],
   [twoFactorSettingsBody, 'TwoFactorSettingsUpdate', 'The draft mode; the plan decides which modes are allowed.'],
-  [resetTwoFactorBody, 'ResetTwoFactor', 'Why the admin resets the user: kept in the audit log and told to the user in the security email, unless reasonInternal.'],
+  [
+    resetTwoFactorBody,
+    'ResetTwoFactor',
+    'Why the admin resets the user: kept in the audit log and told to the user in the security email, unless reasonInternal.',
+  ],
   [responses.userView, 'User', 'The signed-in user.'],
   [responses.sessionView, 'Session', 'A session and its assurance level.'],
   [responses.deviceView, 'Device', 'The device a session was issued to.'],

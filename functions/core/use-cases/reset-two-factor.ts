@@ -20,10 +20,7 @@ interface ResetInput {
  * challenges, ends remembering and their lockouts; the user enrolls again at the next login (or from the
  * user menu).
  */
-export async function resetUserTwoFactor(
-  deps: Dependencies,
-  input: ResetInput,
-): Promise<{ user: UserSummary }> {
+export async function resetUserTwoFactor(deps: Dependencies, input: ResetInput): Promise<{ user: UserSummary }> {
   await requireApp(deps, input.appId);
   return resetInApp(deps, input);
 }
@@ -36,10 +33,7 @@ async function requireUserOfApp(deps: Dependencies, appId: string, userId: strin
 }
 
 /** The reset itself, for an app already known to exist. */
-async function resetInApp(
-  deps: Dependencies,
-  input: ResetInput,
-): Promise<{ user: UserSummary }> {
+async function resetInApp(deps: Dependencies, input: ResetInput): Promise<{ user: UserSummary }> {
   const user = await requireUserOfApp(deps, input.appId, input.userId);
   const audit = auditEvent(
     deps,
