@@ -5,7 +5,7 @@
  * resources and policies, and test/infra/stacks.test.ts already checks the bundles.
  */
 import { readFileSync } from 'node:fs';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
@@ -153,7 +153,12 @@ describe('the sender from the CDK context', () => {
     const app = new App({ context: { ...withoutBundling, ...context } });
     const stack = new Stack(app, 'Mail');
     const table = new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
-    new Notifier(stack, 'SecurityEmails', { table, secretsKey: new Key(stack, 'Key'), eventBus: new EventBus(stack, 'Bus') });
+    new Notifier(stack, 'SecurityEmails', {
+      table,
+      secretsKey: new Key(stack, 'Key'),
+      eventBus: new EventBus(stack, 'Bus'),
+      logRemovalPolicy: RemovalPolicy.DESTROY,
+    });
     return Template.fromStack(stack);
   }
 
