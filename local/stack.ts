@@ -125,7 +125,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { handler: notify } = (await import('../functions/notifier/handler.js')) as {
       handler: (event: RuleTargetEvent) => Promise<void>;
     };
-    eventBridge.addRule({ source: securityEventSource, detailTypes: securityEmailEventTypes, target: notify });
+    // It runs as the notifier, whose role's grants the test stack checks its calls against.
+    eventBridge.addRule({
+      source: securityEventSource,
+      detailTypes: securityEmailEventTypes,
+      target: (event) => asFunctionOf('notifier', () => notify(event)),
+    });
 
     const demo = await seedDemoApp(options.demoAdminPassword);
     const api = await startApiGatewayBridge({ port: options.port, host: options.host, invocationTimeoutMs: options.invocationTimeoutMs });

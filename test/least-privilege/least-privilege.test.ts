@@ -28,6 +28,12 @@ const exemptions: { action: string; steps: 'every step' | string[]; reason: stri
     reason:
       'the local stack runs every step in one process with one data-key cache, so step-up always finds the key a step before it (enrollment, login-verify) unwrapped; on Lambda its own instances unwrap it',
   },
+  {
+    action: 'ses:SendEmail',
+    steps: ['notifier'],
+    reason:
+      'the notifier reaches the local SES stand-in (SES v2 speaks REST-JSON) directly, not through the recording proxy, which speaks the JSON protocol of DynamoDB, KMS and EventBridge; test/integration/security-emails.test.ts shows each email sent',
+  },
   ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((action) => ({
     action,
     steps: ['publish-events'],
