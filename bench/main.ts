@@ -255,8 +255,8 @@ async function measureSteps(
     // Counted, not printed: each one is priced with the request that caused it.
     printEvent: () => publishedEvents++,
     interpose: async (service, endpoint) => {
-      // Stream reads are Lambda's (the event source mapping), not the handlers' calls.
-      if (service === 'events' || service === 'streams') return endpoint;
+      // Stream reads are Lambda's (the event source mapping), not the handlers' calls; SQS is not metered.
+      if (service === 'events' || service === 'streams' || service === 'sqs') return endpoint;
       const proxy = new MeteringProxy(endpoint, service);
       proxies.push(proxy);
       return proxy.start();

@@ -177,6 +177,8 @@ export const functionEnvironment = {
   senderAddress: 'SENDER_ADDRESS',
   /** The SES configuration set the notifier sends under. */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** The queue that keeps security events EventBridge refused, whole (the event publisher). */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
 } as const;
 
 /**

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { functionTimeoutSeconds, httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
 import { asFunctionOf } from './invocation-context.js';
+import { asInvocation } from './invoke-store.js';
 import { buildPortalSite, isApiPath } from './portal-site.js';
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -34,7 +35,8 @@ const ignore = () => undefined;
 // eslint-disable-next-line @typescript-eslint/no-deprecated -- the Context Lambda passes still has them, so the local one does too
 const legacyCallbacks: Pick<Context, 'done' | 'fail' | 'succeed'> = { done: ignore, fail: ignore, succeed: ignore };
 
-function lambdaContext(functionName: string, timeoutMs: number): Context {
+/** The context Lambda hands an invocation of `functionName` that may run `timeoutMs`. */
+export function lambdaContext(functionName: string, timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
@@ -95,17 +97,37 @@ function eventBody(body: Buffer): { body?: string; isBase64Encoded: boolean } {
   }
 }
 
+/** What an invocation is about: for an HTTP step its route key and path, for a platform function its name and payload. */
+export interface InvocationSubject {
+  name: string;
+  request: string;
+}
+
+/** How long an invocation may run, by its subject; undefined: the default. */
+export type InvocationTimeout = number | ((subject: InvocationSubject) => number | undefined);
+
+/** One invocation as the bridge saw it: the time it was given and the time it took. */
+export interface InvocationRecord extends InvocationSubject {
+  /** The HTTP status code, or a platform function's `errorType` (`ok` when it succeeded). */
+  answer: string;
+  /** What the invocation's context said was left at its start: the function's timeout. */
+  timeoutMs: number;
+  /** From handing the event to the handler to its answer. */
+  elapsedMs: number;
+}
+
 /**
  * Serves the HTTP API the way API Gateway (HTTP API, payload 2.0) does: each request becomes a proxy
  * event for the step whose route matches, `$default` (not-found) otherwise. GETs outside `/v1` get the
- * reference portal (portal/), which uses the API like any other client.
+ * reference portal (portal/), which uses the API like any other client. `invocationTimeoutMs` may depend on
+ * the event (a test's short deadline); `observe` sees each invocation once answered.
  */
 export async function startApiGatewayBridge(options: {
   port: number;
   host: string;
-  invocationTimeoutMs?: number;
+  invocationTimeoutMs?: InvocationTimeout;
+  observe?: (invocation: InvocationRecord) => void;
 }): Promise<{ url: string; server: Server }> {
-  const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
   const routes: CompiledRoute[] = [];
   for (const step of httpSteps) {
     // `{name}` matches one path segment; a greedy `{name+}` (API Gateway's proxy) matches the rest.
@@ -194,8 +216,14 @@ export async function startApiGatewayBridge(options: {
       },
     };
     const handler = matched?.route.handler ?? notFound;
+    const subject = { name: routeKey, request: url.pathname };
+    const timeoutMs = timeoutOf(options.invocationTimeoutMs, subject);
     const context = lambdaContext(routeKey, timeoutMs);
-    const result = await asFunctionOf(matched?.route.step ?? notFoundStep.step, () => handler(event, context));
+    const started = performance.now();
+    const result = await asFunctionOf(matched?.route.step ?? notFoundStep.step, () =>
+      asInvocation(context.awsRequestId, () => handler(event, context)),
+    );
+    options.observe?.({ ...subject, answer: String(result.statusCode ?? 200), timeoutMs, elapsedMs: performance.now() - started });
     const responseHeaders: Record<string, string> = {};
     // The handler module's answer as it comes, not as its type promises: a header may still be undefined or null.
     for (const [name, value] of Object.entries<string | number | boolean | null | undefined>(result.headers ?? {})) {
@@ -206,6 +234,10 @@ export async function startApiGatewayBridge(options: {
   }
 
   return listen(server, options);
+}
+
+function timeoutOf(timeout: InvocationTimeout | undefined, subject: InvocationSubject): number {
+  return (typeof timeout === 'function' ? timeout(subject) : timeout) ?? defaultInvocationTimeoutMs;
 }
 
 /** Whether a Host header names this machine's loopback interface (any port): 127.0.0.1, localhost or [::1]. */
@@ -236,9 +268,9 @@ function invokeRefusal(request: IncomingMessage): string | undefined {
  */
 export async function startLambdaInvokeEndpoint(options: {
   port: number;
-  invocationTimeoutMs?: number;
+  invocationTimeoutMs?: InvocationTimeout;
+  observe?: (invocation: InvocationRecord) => void;
 }): Promise<{ url: string; server: Server }> {
-  const timeoutMs = options.invocationTimeoutMs ?? defaultInvocationTimeoutMs;
   const functions = new Map<string, { step: string; handler: PlatformHandler }>();
   for (const { step, functionName } of platformSteps)
     functions.set(functionName, { step, handler: await loadHandler<PlatformHandler>(step) });
@@ -270,13 +302,21 @@ export async function startLambdaInvokeEndpoint(options: {
         response.end(JSON.stringify({ Type: 'User', message: 'Could not parse request body into json' }));
         return;
       }
+      const subject = { name: encodedName, request: body.toString('utf8') };
+      const timeoutMs = timeoutOf(options.invocationTimeoutMs, subject);
+      const context = lambdaContext(encodedName, timeoutMs);
+      const started = performance.now();
+      const observe = (answer: string) => options.observe?.({ ...subject, answer, timeoutMs, elapsedMs: performance.now() - started });
       try {
-        const context = lambdaContext(encodedName, timeoutMs);
-        const result = await asFunctionOf(platformFunction.step, () => platformFunction.handler(payload, context));
+        const result = await asFunctionOf(platformFunction.step, () =>
+          asInvocation(context.awsRequestId, () => platformFunction.handler(payload, context)),
+        );
+        observe('ok');
         response.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' });
         response.end(JSON.stringify(result ?? null));
       } catch (error) {
         const failure = error instanceof Error ? error : new Error(String(error));
+        observe(failure.name);
         response.writeHead(200, {
           'content-type': 'application/json',
           'x-amz-function-error': 'Unhandled',

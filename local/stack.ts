@@ -6,10 +6,19 @@ import type { Server } from 'node:http';
 import { ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
 import { asFunctionOf } from './invocation-context.js';
 import { startKmsStandIn } from './kms-stand-in.js';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { startApiGatewayBridge, startLambdaInvokeEndpoint } from './api-gateway-bridge.js';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { functionTimeoutSeconds } from '../functions/routes.js';
+import {
+  type InvocationRecord,
+  type InvocationTimeout,
+  lambdaContext,
+  startApiGatewayBridge,
+  startLambdaInvokeEndpoint,
+} from './api-gateway-bridge.js';
 import { type RuleTargetEvent, startEventBridgeStandIn } from './eventbridge-stand-in.js';
+import { asInvocation, installInvokeStore } from './invoke-store.js';
 import { startSesStandIn } from './ses-stand-in.js';
+import { startSqsStandIn } from './sqs-stand-in.js';
 import { securityEmailEventTypes, securityEventSource } from '../functions/core/security-events.js';
 import { startStreamRelay } from './stream-relay.js';
 
@@ -27,7 +36,7 @@ export interface LocalStackOptions {
    * Lets a benchmark or a test put something (a counter, a fault injector) between the handlers and a
    * dependency: given the real endpoint, returns the one the handlers should use.
    */
-  interpose?: (service: 'dynamodb' | 'kms' | 'events' | 'streams', endpoint: string) => Promise<string>;
+  interpose?: (service: 'dynamodb' | 'kms' | 'events' | 'streams' | 'sqs', endpoint: string) => Promise<string>;
   /** Receives each published security event as a line; stdout when absent. */
   printEvent?: (line: string) => void;
   /**
@@ -41,8 +50,12 @@ export interface LocalStackOptions {
    * The deadline each invocation gets (default: the deployed functions' timeout). Lambda runs parallel
    * requests on separate instances; this one process runs them all on the machine's few cores, so a
    * burst of password hashes can outlast the deployed timeout while waiting for the CPU, not for a hang.
+   * A function gives an invocation its own by what it is about (a test's short deadline); undefined there:
+   * the default.
    */
-  invocationTimeoutMs?: number;
+  invocationTimeoutMs?: InvocationTimeout;
+  /** Sees each invocation (HTTP steps and platform functions) once answered: the timeout it was given and the time it took. */
+  observeInvocation?: (invocation: InvocationRecord) => void;
 }
 
 export interface LocalStack {
@@ -56,6 +69,8 @@ export interface LocalStack {
   sesUrl: string;
   /** The folder the SES stand-in writes every email to. */
   mailDir: string;
+  /** The dead-letter queue's stand-in; `GET <deadLettersUrl>/messages` lists the events it keeps. */
+  deadLettersUrl: string;
   tableName: string;
   kmsKeyArn: string;
   demo: { appId: string; adminEmail: string; adminPassword: string | null; created: boolean };
@@ -75,6 +90,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const step of stops.reverse()) await step().catch(() => undefined);
   };
   try {
+    // Before any handler module loads: Powertools then keeps each concurrent invocation's log keys and metrics apart.
+    installInvokeStore();
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const dynamo = await startDynamoDbLocal({ dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
     stops.push(() => dynamo.stop());
@@ -87,6 +104,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const mailDir = options.mailDir ?? (options.dataDir ? join(options.dataDir, 'mail') : mkdtempSync(join(tmpdir(), 'two-factor-mail-')));
     const ses = await startSesStandIn({ mailDir, print: options.printMail });
     stops.push(() => ses.close());
+    const deadLetters = await startSqsStandIn();
+    stops.push(() => deadLetters.close());
+    const sqsEndpoint = options.interpose ? await options.interpose('sqs', deadLetters.url) : deadLetters.url;
 
     // The handlers read their configuration from the environment, exactly as in Lambda; the SDK reads
     // the service endpoints from AWS_ENDPOINT_URL_*, so no production code knows it runs locally.
@@ -100,7 +120,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_KMS: options.interpose ? await options.interpose('kms', kms.url) : kms.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: options.interpose ? await options.interpose('events', eventBridge.url) : eventBridge.url,
       AWS_ENDPOINT_URL_SESV2: ses.url,
+      AWS_ENDPOINT_URL_SQS: sqsEndpoint,
       EVENT_BUS_NAME: 'two-factor-security-events',
+      DEAD_LETTER_QUEUE_URL: deadLetters.queueUrl(sqsEndpoint),
       SENDER_ADDRESS: 'no-reply@two-factor.localhost',
       SES_CONFIGURATION_SET: 'two-factor-local',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -111,31 +133,50 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Security events leave through the table's stream, as in AWS, to the same publisher handler.
     const { handler: publishEvents } = (await import('../functions/publish-events/handler.js')) as {
-      handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+      handler: (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
     };
     // The stream reads are the event source mapping's, which Lambda makes with the publisher's role: they run
     // as the publisher, as its handler does.
     const streamsEndpoint = options.interpose ? await options.interpose('streams', dynamo.endpoint) : dynamo.endpoint;
     const relay = await asFunctionOf('publish-events', () =>
-      startStreamRelay({ endpoint: streamsEndpoint, tableName, handler: publishEvents }),
+      startStreamRelay({
+        endpoint: streamsEndpoint,
+        tableName,
+        handler: (event) => {
+          const context = lambdaContext('publish-events', functionTimeoutSeconds * 1000);
+          return asInvocation(context.awsRequestId, () => publishEvents(event, context));
+        },
+      }),
     );
     stops.push(() => relay.stop());
 
     // The notifier hangs off the bus as in AWS: a rule on the security events it emails about.
     const { handler: notify } = (await import('../functions/notifier/handler.js')) as {
-      handler: (event: RuleTargetEvent) => Promise<void>;
+      handler: (event: RuleTargetEvent, context: Context) => Promise<void>;
     };
     // It runs as the notifier, whose role's grants the test stack checks its calls against.
     eventBridge.addRule({
       source: securityEventSource,
       detailTypes: securityEmailEventTypes,
-      target: (event) => asFunctionOf('notifier', () => notify(event)),
+      target: (event) => {
+        const context = lambdaContext('notifier', functionTimeoutSeconds * 1000);
+        return asFunctionOf('notifier', () => asInvocation(context.awsRequestId, () => notify(event, context)));
+      },
     });
 
     const demo = await seedDemoApp(options.demoAdminPassword);
-    const api = await startApiGatewayBridge({ port: options.port, host: options.host, invocationTimeoutMs: options.invocationTimeoutMs });
+    const api = await startApiGatewayBridge({
+      port: options.port,
+      host: options.host,
+      invocationTimeoutMs: options.invocationTimeoutMs,
+      observe: options.observeInvocation,
+    });
     stops.push(() => closeServer(api.server));
-    const lambda = await startLambdaInvokeEndpoint({ port: options.lambdaPort, invocationTimeoutMs: options.invocationTimeoutMs });
+    const lambda = await startLambdaInvokeEndpoint({
+      port: options.lambdaPort,
+      invocationTimeoutMs: options.invocationTimeoutMs,
+      observe: options.observeInvocation,
+    });
     stops.push(() => closeServer(lambda.server));
     return {
       url: api.url,
@@ -145,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventsUrl: eventBridge.url,
       sesUrl: ses.url,
       mailDir,
+      deadLettersUrl: deadLetters.url,
       tableName,
       kmsKeyArn,
       demo,

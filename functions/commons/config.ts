@@ -29,3 +29,8 @@ export function sesSender(): { fromAddress: string; configurationSet: string } {
     configurationSet: requireEnv(functionEnvironment.sesConfigurationSet),
   };
 }
+
+/** The queue that keeps security events EventBridge refused, whole; only the event publisher is given it. */
+export function deadLetterQueueUrl(): string {
+  return requireEnv(functionEnvironment.deadLetterQueueUrl);
+}

@@ -35,4 +35,4 @@ export const createAppInput = z.strictObject({
 });
 
 /** Platform engineers only: invoked with IAM, no public route. */
-export const handler = platformFunction(createAppInput, (input) => createApp(dependencies(), input));
+export const handler = platformFunction('create-app', createAppInput, (input) => createApp(dependencies(), input));

@@ -28,6 +28,9 @@ const retryableFailureNames = new Set([
   'KeyUnavailableException',
   'TransactionInProgressException',
   'TransactionConflictException',
+  // The request's deadline passed (functions/commons/request-deadline.ts) while a call was waiting or in flight.
+  'DeadlineExceeded',
+  'AbortError',
 ]);
 const networkErrorCodes = new Set([
   'ECONNREFUSED',
@@ -67,7 +70,8 @@ function respond(statusCode: number, code: string, message: string, details: Rec
   return { statusCode, headers, body: JSON.stringify(body) };
 }
 
-function isRetryableDependencyFailure(error: unknown): boolean {
+/** Whether `error` is a dependency failure a retry can cure (and its request's deadline cut short). */
+export function isRetryableDependencyFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const sdkError = error as Error & { $fault?: string; $retryable?: unknown; code?: string };
   return (

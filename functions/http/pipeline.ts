@@ -2,10 +2,15 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { beginInvocation } from '../commons/logger.js';
+import { currentDeadline, deadlineOf, withinDeadline } from '../commons/request-deadline.js';
+import { traced } from '../commons/tracing.js';
 import { DomainError, ValidationError } from '../core/errors.js';
+import { httpSteps, notFoundStep } from '../routes.js';
 import { errorResponse } from './errors.js';
+import { appId as appIdSchema } from './schemas.js';
 
 /** API.md: bodies over 16 KiB get 413. */
 const maxBodyBytes = 16 * 1024;
@@ -41,55 +46,75 @@ interface ParsedEvent extends Event {
   parsed?: { params: unknown; query: unknown; body: unknown };
 }
 
+/** What the route's step answered, for its metrics (`httpRoute`'s outcomes). */
+export interface Answer {
+  step: string;
+  appId: string | undefined;
+  response: Result;
+}
+
 /** What a route runs once its request is validated. */
 export type RouteRun<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = (
   input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>,
 ) => Promise<RouteResult>;
 
+/** The step of each route key (`POST /v1/apps/{appId}/login/verify`), as API Gateway names the matched route. */
+const stepsByRouteKey = new Map(httpSteps.map((step) => [`${step.method} ${step.path}`, step.step]));
+
 /**
  * Builds a Lambda handler for one route: security headers, `decorations` (an app route's CORS, see
  * `httpRoute`), header normalization, the 16 KiB limit, JSON parsing, zod validation of params, query and
- * body, and the single error mapping.
+ * body, and the single error mapping. Around them: the log context (step, app, API Gateway's request id as
+ * the correlation id), the request's deadline, which every AWS call the step makes is bounded by, a trace
+ * subsegment when X-Ray samples the request, and `answered` (an app route's metrics).
  */
 export function routePipeline<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   spec: RouteSpec<P, Q, B>,
   run: RouteRun<P, Q, B>,
   decorations: MiddlewareObj<Event, Result>[],
+  answered?: (answer: Answer) => void,
 ) {
-  return (
-    middy<ParsedEvent, Result>()
-      .use(httpSecurityHeaders())
-      .use(securityHeaders())
-      .use(decorations)
-      .use(bodyLimit())
-      .use(httpHeaderNormalizer())
-      .use(utf8Body(spec.body !== undefined))
-      .use(jsonBodyWhenPresent(spec.body !== undefined))
-      .use(validation(spec))
-      // Last in, so its onError runs first and the header middlewares above decorate the error response.
-      .use(errorMapping())
-      .handler(async (event, context) => {
-        // Set by the validation middleware before this runs; without it nothing here could be trusted.
-        if (!event.parsed) throw new Error('the validation middleware did not run');
-        const { params, query, body } = event.parsed;
-        const result = await run({
-          params: params as z.infer<P>,
-          query: query as z.infer<Q>,
-          body: body as z.infer<B>,
-          token: bearerToken(event.headers.authorization),
-          headers: event.headers,
-          // A second before the function would be cut off, so a retry loop can still answer 503 itself.
-          deadline: Date.now() + context.getRemainingTimeInMillis() - 1_000,
-        });
-        if ('text' in result) return { statusCode: result.statusCode, headers: result.headers, body: result.text };
-        if (!('body' in result)) return { statusCode: 204, headers: result.headers ?? {}, body: '' };
-        return {
-          statusCode: result.statusCode,
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify(result.body),
-        };
-      })
-  );
+  const pipeline = middy<ParsedEvent, Result>()
+    .use(httpSecurityHeaders())
+    .use(securityHeaders())
+    .use(decorations)
+    .use(bodyLimit())
+    .use(httpHeaderNormalizer())
+    .use(utf8Body(spec.body !== undefined))
+    .use(jsonBodyWhenPresent(spec.body !== undefined))
+    .use(validation(spec))
+    // Last in, so its onError runs first and the header middlewares above decorate the error response.
+    .use(errorMapping())
+    .handler(async (event, context) => {
+      // Set by the validation middleware before this runs; without it nothing here could be trusted.
+      if (!event.parsed) throw new Error('the validation middleware did not run');
+      const { params, query, body } = event.parsed;
+      const result = await run({
+        params: params as z.infer<P>,
+        query: query as z.infer<Q>,
+        body: body as z.infer<B>,
+        token: bearerToken(event.headers.authorization),
+        headers: event.headers,
+        deadline: currentDeadline()?.at ?? deadlineOf(context),
+      });
+      if ('text' in result) return { statusCode: result.statusCode, headers: result.headers, body: result.text };
+      if (!('body' in result)) return { statusCode: 204, headers: result.headers ?? {}, body: '' };
+      return {
+        statusCode: result.statusCode,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(result.body),
+      };
+    });
+  return async (event: Event, context: Context): Promise<Result> => {
+    const step = stepsByRouteKey.get(event.routeKey) ?? notFoundStep.step;
+    const rawAppId = event.pathParameters?.appId;
+    const appId = rawAppId !== undefined && appIdSchema.safeParse(rawAppId).success ? rawAppId : undefined;
+    beginInvocation(context, { step, appId, correlationId: event.requestContext.requestId });
+    // The whole pipeline, CORS's read of the app included, answers by the deadline.
+    const response = await traced(step, () => withinDeadline(deadlineOf(context), () => pipeline(event, context)));
+    answered?.({ step, appId, response });
+    return response;
+  };
 }
 
 /**

@@ -1,15 +1,17 @@
 import type { z } from 'zod';
+import { recordOutcomes } from '../commons/metrics.js';
 import { cors } from './cors.js';
+import { outcomesOf } from './outcomes.js';
 import { type RouteRun, type RouteSpec, routePipeline } from './pipeline.js';
 
 /**
  * Builds the Lambda handler of an app's route (`/v1/apps/{appId}/…`): the pipeline of `pipeline.ts` with CORS
- * for the app's allowed origins, which reads the app from the store.
+ * for the app's allowed origins, which reads the app from the store, and the step's outcome metrics.
  */
 export function httpRoute<
   P extends z.ZodType = z.ZodType<Record<string, never>>,
   Q extends z.ZodType = z.ZodType<Record<string, never>>,
   B extends z.ZodType = z.ZodType<undefined>,
 >(spec: RouteSpec<P, Q, B>, run: RouteRun<P, Q, B>) {
-  return routePipeline(spec, run, [cors()]);
+  return routePipeline(spec, run, [cors()], ({ step, appId, response }) => recordOutcomes(step, appId, outcomesOf(step, response)));
 }

@@ -1,24 +1,35 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { awsClientSettings } from '../adapters/aws-client-settings.js';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { awsClientSettings, withRequestDeadlines } from '../adapters/aws-client-settings.js';
 import { auditEventOf } from '../adapters/dynamodb/codecs/audit.js';
+import { SqsDeadLetters } from '../adapters/eventbridge/dead-letter-queue.js';
 import { EventBridgePublisher } from '../adapters/eventbridge/event-publisher.js';
-import { eventBusName } from '../commons/config.js';
+import { deadLetterQueueUrl, eventBusName } from '../commons/config.js';
 import { dependencies } from '../commons/table-dependencies.js';
-import { logger } from '../commons/logger.js';
+import { beginInvocation, logger } from '../commons/logger.js';
+import { deadlineOf, withinDeadline } from '../commons/request-deadline.js';
+import { traced } from '../commons/tracing.js';
 import type { AuditEvent } from '../core/model.js';
 import { publishSecurityEvents } from '../core/use-cases/publish-security-events.js';
+import { eventsStep } from '../routes.js';
 
 let publisher: EventBridgePublisher | undefined;
 
 /**
- * Reads new audit entries from the table's stream and publishes them as security events. A batch that
- * fails part-way reports its first unpublished record, so the stream retries from there (the event
- * source mapping reports batch item failures) and nothing is lost; repeats carry the same `eventId`.
+ * Reads new audit entries from the table's stream and publishes them as security events. An event EventBridge
+ * keeps refusing goes whole to the dead-letter queue; a batch that still fails part-way (the queue refused
+ * too) reports its first unpublished record, so the stream retries from there (the event source mapping
+ * reports batch item failures) and nothing is lost; repeats carry the same `eventId`.
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+  beginInvocation(context, { step: eventsStep.step, correlationId: context.awsRequestId });
+  return traced(eventsStep.step, () => withinDeadline(deadlineOf(context), () => publishBatch(event)));
+};
+
+async function publishBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const entries: { sequenceNumber: string; audit: AuditEvent }[] = [];
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;
@@ -28,7 +39,11 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   }
   if (entries.length === 0) return { batchItemFailures: [] };
 
-  publisher ??= new EventBridgePublisher(new EventBridgeClient({ ...awsClientSettings }), eventBusName());
+  publisher ??= new EventBridgePublisher(
+    withRequestDeadlines(new EventBridgeClient({ ...awsClientSettings })),
+    eventBusName(),
+    new SqsDeadLetters(withRequestDeadlines(new SQSClient({ ...awsClientSettings })), deadLetterQueueUrl()),
+  );
   let firstFailed: number | null;
   try {
     firstFailed = await publishSecurityEvents(
@@ -42,9 +57,11 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     firstFailed = 0;
   }
   if (firstFailed === null) return { batchItemFailures: [] };
-  logger.warn('security events not published yet; the stream retries them', { unpublished: entries.length - firstFailed });
+  logger.warn('security events neither published nor kept in the dead-letter queue; the stream retries them', {
+    unpublished: entries.length - firstFailed,
+  });
   const first = entries[firstFailed];
   // Failing the whole batch makes the stream deliver it again: safer than reporting nothing failed.
   if (!first) throw new Error('the first unpublished record is not in the batch');
   return { batchItemFailures: [{ itemIdentifier: first.sequenceNumber }] };
-};
+}

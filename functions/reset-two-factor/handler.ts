@@ -14,12 +14,16 @@ export const resetTwoFactorInput = z.strictObject({
 });
 
 /** Platform engineers only: the admin reset, for support cases; the audit log names the actor. */
-export const handler = platformFunction(resetTwoFactorInput, (input) =>
-  resetUserTwoFactor(dependencies(), {
-    appId: input.appId,
-    userId: input.userId,
-    reason: input.reason,
-    reasonInternal: input.reasonInternal ?? false,
-    actorId: `platform:${input.actor}`,
-  }),
+export const handler = platformFunction(
+  'reset-two-factor',
+  resetTwoFactorInput,
+  (input) =>
+    resetUserTwoFactor(dependencies(), {
+      appId: input.appId,
+      userId: input.userId,
+      reason: input.reason,
+      reasonInternal: input.reasonInternal ?? false,
+      actorId: `platform:${input.actor}`,
+    }),
+  'Resets',
 );

@@ -8,4 +8,6 @@ import { appId } from '../http/schemas.js';
 export const setPlanInput = z.strictObject({ appId, plan: z.enum(plans), actor: z.string().min(1).max(200).default('operator') });
 
 /** Platform engineers only: invoked with IAM, no public route. */
-export const handler = platformFunction(setPlanInput, (input) => setPlan(dependencies(), { ...input, actor: `platform:${input.actor}` }));
+export const handler = platformFunction('set-plan', setPlanInput, (input) =>
+  setPlan(dependencies(), { ...input, actor: `platform:${input.actor}` }),
+);

@@ -1,4 +1,3 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
 import { functionTimeoutSeconds } from '../../functions/routes.js';
@@ -8,7 +7,6 @@ import {
   type TestApp,
   call,
   createTestApp,
-  documentClient,
   invokePlatform,
   loginChallenge,
   password,
@@ -19,6 +17,7 @@ import {
 import { type FaultRule, awsErrors, faultSwitch } from '../support/faults.js';
 import { eventFor } from '../support/events.js';
 import { allUsers } from '../support/parallel.js';
+import { coldDataKey } from '../support/cold-data-key.js';
 import { decodeQrDataUrl } from '../support/qr.js';
 import { everythingOf, partition, storedItem, tokenHash } from '../support/table.js';
 
@@ -55,8 +54,6 @@ interface StepUnderFault {
   mainCallIs?: string;
 }
 
-const table = () => process.env.TWOFA_TABLE_NAME!;
-
 let sharedApp: Promise<TestApp> | undefined;
 /** End-user steps share one app (`optional`); their faults name a user, never the app. */
 const endUserApp = () => (sharedApp ??= createTestApp({ mode: 'optional' }));
@@ -69,30 +66,6 @@ function appOfStep(step: string): Promise<TestApp> {
 }
 type AppRuntimeItem = { publishedVersion: number };
 const appFor = ({ coldKey }: { coldKey: boolean }) => (coldKey ? createTestApp({ mode: 'optional' }) : endUserApp());
-
-/**
- * Points a sealed secret at another id of its app's data key, one this stack process has not unwrapped
- * yet: the next request that opens it must ask KMS, as a freshly started function would.
- */
-async function coldDataKey(appId: string, userId: string, sealedIn: 'TOTP' | 'TOTP#PENDING'): Promise<void> {
-  const app = (await storedItem(`APP#${appId}`, 'APP'))!;
-  const dataKey = (await storedItem(`APP#${appId}`, `DATAKEY#${app.dataKeyId}`))!;
-  const alias = `dk_cold_${randomBytes(8).toString('hex')}`;
-  const client = documentClient();
-  try {
-    await client.send(new PutCommand({ TableName: table(), Item: { ...dataKey, sk: `DATAKEY#${alias}` } }));
-    await client.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: `USER#${userId}`, sk: sealedIn },
-        UpdateExpression: 'SET secret.keyId = :alias',
-        ExpressionAttributeValues: { ':alias': alias },
-      }),
-    );
-  } finally {
-    client.destroy();
-  }
-}
 
 async function startEnrollment(app: TestApp, token: string): Promise<string> {
   const enrollment = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment`, { token });

@@ -42,3 +42,31 @@ export const awsErrors = {
   kmsInternal: { status: 500, type: 'KMSInternalException', message: 'injected: KMS failed' },
   kmsThrottling: { status: 400, type: 'ThrottlingException', message: 'injected: KMS rate exceeded' },
 } as const satisfies Record<string, Pick<FaultRule, 'status' | 'type' | 'message'>>;
+
+/** An invocation as the test stack measured it (local/api-gateway-bridge.ts's `InvocationRecord`). */
+export interface MeasuredInvocation {
+  /** The route key (`POST /v1/apps/{appId}/login`) or the platform function's name. */
+  name: string;
+  request: string;
+  answer: string;
+  timeoutMs: number;
+  elapsedMs: number;
+}
+
+/**
+ * Gives every invocation whose path or payload contains `scope` a timeout of `timeoutMs` (its Lambda context
+ * says so), and reads back how long each took, as the stack measured it.
+ */
+export async function shortDeadline(scope: string, timeoutMs: number) {
+  const controlUrl = process.env.TWOFA_DEADLINE_CONTROL_URL;
+  if (!controlUrl) throw new Error('TWOFA_DEADLINE_CONTROL_URL is not set: run the tests through jest (its global setup starts the stack)');
+  const url = `${controlUrl}/${encodeURIComponent(scope)}`;
+  const response = await fetch(url, { method: 'PUT', body: JSON.stringify({ timeoutMs }) });
+  if (response.status !== 204) throw new Error(`the deadline control answered ${response.status}`);
+  return {
+    invocations: async () => (await (await fetch(url)).json()) as MeasuredInvocation[],
+    end: async () => {
+      await fetch(url, { method: 'DELETE' });
+    },
+  };
+}

@@ -83,6 +83,8 @@ export default async function globalSetup(): Promise<void> {
     workMeterUrl: string;
     eventsUrl: string;
     mailDir: string;
+    deadLettersUrl: string;
+    deadlineControlUrl: string;
   };
   Object.assign(process.env, {
     TWOFA_API_URL: info.url,
@@ -95,6 +97,8 @@ export default async function globalSetup(): Promise<void> {
     TWOFA_EVENTS_URL: info.eventsUrl,
     // Every email the notifier sent, as the SES stand-in wrote it (test/support/mail.ts reads it).
     TWOFA_MAIL_DIR: info.mailDir,
+    TWOFA_DEAD_LETTERS_URL: info.deadLettersUrl,
+    TWOFA_DEADLINE_CONTROL_URL: info.deadlineControlUrl,
     // leak-scan.ts's sensitiveValuesFileVariable (Jest loads this file outside its module mapping, so it
     // imports no test module).
     TWOFA_SENSITIVE_VALUES_FILE: sensitiveValuesFile,

@@ -2,6 +2,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { InvocationRecord, InvocationSubject } from '../../local/api-gateway-bridge.js';
 import { type AwsErrorAnswer, type Interception, startAwsJsonProxy } from '../../local/aws-json-proxy.js';
 import { AwsCallRecorder } from './aws-call-recorder.js';
 import { recordedCallsFile } from './aws-calls.js';
@@ -23,10 +24,16 @@ meterPasswordHashing();
  * user. `PUT /faults/<set>` and `DELETE /faults/<set>` replace and clear a named set, so a test file's
  * rules never touch another's. Every set applies at once.
  *
+ * Deadlines: `PUT /deadlines/<scope>` with `{"timeoutMs": n}` gives every invocation whose path (an HTTP step)
+ * or payload (a platform function) contains `<scope>` (an app id, an email) that timeout instead of the
+ * stack's 60 s, so a test can watch a step answer inside a short deadline; `GET /deadlines/<scope>` lists those
+ * invocations as the stack measured them (`InvocationRecord`: the timeout given and the time taken);
+ * `DELETE /deadlines/<scope>` ends it.
+ *
  * The same control server serves the work meter (stack-work-meter.ts) under `/work/<id>`.
  */
 export interface FaultRule extends Partial<AwsErrorAnswer> {
-  service: 'dynamodb' | 'kms' | 'events' | 'streams';
+  service: 'dynamodb' | 'kms' | 'events' | 'streams' | 'sqs';
   /** The `X-Amz-Target` action, e.g. `GetItem`, `Decrypt`; every operation when absent. */
   operation?: string;
   /**
@@ -69,6 +76,10 @@ function faultFor(service: FaultRule['service'], operation: string, body: Buffer
   return { delayMs: rule.delayMs, error };
 }
 
+/** Short deadlines by scope, and the invocations each covered. */
+const deadlines = new Map<string, { timeoutMs: number; invocations: InvocationRecord[] }>();
+const deadlineOf = (subject: InvocationSubject) => [...deadlines].find(([scope]) => subject.request.includes(scope))?.[1];
+
 async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   const meteredEndpoints = new Map<string, string>();
@@ -85,10 +96,13 @@ async function main(): Promise<void> {
     // The security tests send bursts of 50 requests that each hash a password; Lambda would run them on
     // 50 instances, this process runs them one after another. Tests that care about the deployed timeout
     // (a hanging dependency) measure it themselves.
-    invocationTimeoutMs: 60_000,
+    invocationTimeoutMs: (subject) => deadlineOf(subject)?.timeoutMs ?? 60_000,
+    observeInvocation: (invocation) => deadlineOf(invocation)?.invocations.push(invocation),
     interpose: async (service, endpoint) => {
       const proxy = await startAwsJsonProxy(endpoint, {
-        arrive: ({ operation, request, headers }) => recorder.arrive(service, operation, request, headers),
+        // The dead-letter queue's SendMessage is not recorded: the proof has no placeholder ARN for a queue
+        // (test/least-privilege excepts it by name).
+        arrive: service === 'sqs' ? undefined : ({ operation, request, headers }) => recorder.arrive(service, operation, request, headers),
         intercept: (operation, body) => faultFor(service, operation, body),
       });
       stops.push(() => proxy.stop());
@@ -105,6 +119,20 @@ async function main(): Promise<void> {
       try {
         const url = new URL(request.url ?? '/', 'http://localhost');
         if (serveWorkMeter(request.method, url.pathname, response)) return;
+        const deadlineScope = /^\/deadlines\/(.+)$/.exec(url.pathname)?.[1];
+        if (deadlineScope !== undefined) {
+          const scope = decodeURIComponent(deadlineScope);
+          if (request.method === 'GET') {
+            response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(deadlines.get(scope)?.invocations ?? []));
+            return;
+          }
+          if (request.method === 'PUT') {
+            const { timeoutMs } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timeoutMs: number };
+            deadlines.set(scope, { timeoutMs, invocations: [] });
+          } else deadlines.delete(scope);
+          response.writeHead(204).end();
+          return;
+        }
         const set = /^\/faults(?:\/([\w.-]+))?$/.exec(url.pathname)?.[1] ?? defaultSet;
         const only = url.searchParams.get('bodyIncludes');
         const body = () => JSON.parse(Buffer.concat(chunks).toString('utf8')) as FaultRule[];
@@ -147,7 +175,12 @@ async function main(): Promise<void> {
   const infoFile = process.env.STACK_INFO_FILE!;
   writeFileSync(
     `${infoFile}.partial`,
-    JSON.stringify({ ...info, faultControlUrl: `${controlUrl}/faults`, workMeterUrl: `${controlUrl}/work` }),
+    JSON.stringify({
+      ...info,
+      faultControlUrl: `${controlUrl}/faults`,
+      workMeterUrl: `${controlUrl}/work`,
+      deadlineControlUrl: `${controlUrl}/deadlines`,
+    }),
     { mode: 0o600 },
   );
   renameSync(`${infoFile}.partial`, infoFile);
