@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { platformSteps } from '../functions/routes.js';
+import { redriveEvents } from './redrive-events.js';
 
 // The SDK warns that it will need Node 22 from 2027; Lambda runs 22 already, and on a developer's
 // Node 20 the warning only buries this tool's own output.
@@ -13,6 +14,8 @@ const usage = `Platform commands over the service's Lambda functions (no public 
   npm run cli -- set-plan --app-id <appId> --plan enterprise
   npm run cli -- set-allowed-origins --app-id <appId> --origin https://portal.acme.test [--origin …]   (none: no browser origin)
   npm run cli -- reset-two-factor --app-id <appId> --user-id <userId> --reason "lost phone" --actor you@example.com
+  npm run cli -- redrive-events --queue-url <url>   puts the security events kept in the dead-letter queue back on their bus
+                    (AWS credentials and region from the environment; AWS_ENDPOINT_URL_SQS/_EVENTBRIDGE for the local stack)
 
 Target (default: the local stack of \`npm start\`):
   --local <url>     Lambda Invoke endpoint of the local stack (default http://127.0.0.1:3001, or LAMBDA_URL)
@@ -75,9 +78,18 @@ async function main(): Promise<number> {
       origin: { type: 'string', multiple: true },
       local: { type: 'string' },
       stack: { type: 'string' },
+      'queue-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+  if (positionals[0] === 'redrive-events' && !values.help) {
+    if (!values['queue-url']) {
+      console.error(usage);
+      return 2;
+    }
+    console.log(JSON.stringify(await redriveEvents(values['queue-url']), null, 2));
+    return 0;
+  }
   const command = positionals[0] as Command | undefined;
   if (values.help || !command || !(command in functionOf)) {
     (values.help ? console.log : console.error)(usage);

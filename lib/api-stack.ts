@@ -20,7 +20,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Alias, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -42,6 +42,8 @@ export interface TwoFactorApiStackProps extends StackProps {
   readonly table: ITable;
   readonly secretsKey: IKey;
   readonly eventBus: IEventBus;
+  /** Where the event publisher keeps the events EventBridge refused, whole. */
+  readonly unpublishedEvents: IQueue;
 }
 
 /** Name of the alias every HTTP function is published behind; the routes invoke it, CodeDeploy moves it. */
@@ -266,39 +268,31 @@ export class TwoFactorApiStack extends Stack {
 
   /**
    * The event publisher: fed by the table's stream, filtered to new audit entries, reporting partial
-   * batch failures so the stream retries from the first unpublished one; what still fails after the
-   * retries is kept in an encrypted dead-letter queue for 14 days.
+   * batch failures so the stream retries from the first unpublished one. An event EventBridge still refuses
+   * goes whole to the data stack's dead-letter queue (the publisher may only send to it); a batch the queue
+   * refuses too is retried by the stream, and its pointers land in the same queue as a last resort.
    */
   private addEventPublisher(
     props: TwoFactorApiStackProps,
     newStepFunction: NewStepFunction,
-  ): { publisher: StepFunction; deadLetters: Queue } {
-    const { table, eventBus } = props;
+  ): { publisher: StepFunction; deadLetters: IQueue } {
+    const { table, eventBus, unpublishedEvents } = props;
     const publisher = newStepFunction(
       pascalCase(eventsStep.step),
       eventsStep.step,
       eventsStep.access,
       "publishes the table's new audit entries as security events",
       {
-        environment: { [functionEnvironment.eventBusName]: eventBus.eventBusName },
+        environment: {
+          [functionEnvironment.eventBusName]: eventBus.eventBusName,
+          [functionEnvironment.deadLetterQueueUrl]: unpublishedEvents.queueUrl,
+        },
       },
     );
     eventBus.grantPutEventsTo(publisher.function);
+    unpublishedEvents.grant(publisher.role, 'sqs:SendMessage');
     // aws-cdk-lib types FilterRule.isEqual as `any`; the pattern it builds is `['INSERT']`.
     const inserts: unknown = FilterRule.isEqual('INSERT');
-    const deadLetters = new Queue(this, 'UnpublishedEvents', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the event publisher; nothing consumes it automatically.',
-    });
-    Validations.of(deadLetters).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
-      reason: 'This queue is itself the dead-letter queue of the event publisher: there is no further queue to redrive to.',
-    });
     publisher.function.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -306,7 +300,7 @@ export class TwoFactorApiStack extends Stack {
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         retryAttempts: eventRetryAttempts,
-        onFailure: new SqsDlq(deadLetters),
+        onFailure: new SqsDlq(unpublishedEvents),
         filters: [
           FilterCriteria.filter({
             eventName: inserts,
@@ -320,7 +314,7 @@ export class TwoFactorApiStack extends Stack {
       value: eventBus.eventBusName,
       description: 'Event bus of the security events (source two-factor)',
     });
-    return { publisher, deadLetters };
+    return { publisher, deadLetters: unpublishedEvents };
   }
 }
 

@@ -1,9 +1,10 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { encryptionContextKey } from '../functions/routes.js';
 import { tableDesign } from '../functions/table-design.js';
@@ -37,6 +38,12 @@ export class TwoFactorDataStack extends Stack {
    * state, so their rules survive a redeploy of the API stack.
    */
   readonly eventBus: EventBus;
+  /**
+   * Security events EventBridge kept refusing, each whole (the PutEvents entry), kept 14 days for a redrive
+   * (docs/SECURITY.md); also the stream's on-failure destination, the last resort. Kept here so a redeploy of
+   * the API stack cannot delete events nobody has redriven yet.
+   */
+  readonly unpublishedEvents: Queue;
 
   constructor(scope: Construct, id: string, props: TwoFactorDataStackProps) {
     super(scope, id, props);
@@ -98,6 +105,21 @@ export class TwoFactorDataStack extends Stack {
     this.eventBus = new EventBus(this, 'SecurityEvents', {
       eventBusName: stageLowerName(stage, 'security-events'),
       description: 'Security events of the two-factor service (enrolled, disabled, reset, backup codes, lockouts)',
+    });
+
+    this.unpublishedEvents = new Queue(this, 'UnpublishedEvents', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.unpublishedEvents).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the event publisher; it is redriven by hand (npm run cli -- redrive-events).',
+    });
+    Validations.of(this.unpublishedEvents).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This queue is itself the dead-letter queue of the event publisher: there is no further queue to redrive to.',
     });
   }
 }

@@ -52,6 +52,7 @@ export function addTwoFactorService(app: App, options: TwoFactorServiceOptions =
     table: data.table,
     secretsKey: data.secretsKey,
     eventBus: data.eventBus,
+    unpublishedEvents: data.unpublishedEvents,
   });
   const edge =
     stage.edge && api.originDomain

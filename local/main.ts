@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       `  DynamoDB Local ${stack.dynamoDbEndpoint}, KMS stand-in ${stack.kmsEndpoint}; data ${env.DATA_DIR ? `in ${resolve(env.DATA_DIR)}` : 'in memory'}`,
       '  security events are printed below as they are published (event <type> {…})',
       `  security emails go to ${stack.mailDir} (.txt, .html, .json each), one line below per email (mail to …)`,
+      `  events EventBridge refuses are kept in ${stack.deadLetterQueueUrl} (npm run cli -- redrive-events --queue-url …)`,
       '  Ctrl-C stops everything.',
     ].join('\n'),
   );

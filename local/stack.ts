@@ -71,6 +71,8 @@ export interface LocalStack {
   mailDir: string;
   /** The dead-letter queue's stand-in; `GET <deadLettersUrl>/messages` lists the events it keeps. */
   deadLettersUrl: string;
+  /** The queue's URL, for `npm run cli -- redrive-events --queue-url`. */
+  deadLetterQueueUrl: string;
   tableName: string;
   kmsKeyArn: string;
   demo: { appId: string; adminEmail: string; adminPassword: string | null; created: boolean };
@@ -187,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sesUrl: ses.url,
       mailDir,
       deadLettersUrl: deadLetters.url,
+      deadLetterQueueUrl: deadLetters.queueUrl(deadLetters.url),
       tableName,
       kmsKeyArn,
       demo,

@@ -6,7 +6,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { beginInvocation } from '../commons/logger.js';
 import { currentDeadline, deadlineOf, withinDeadline } from '../commons/request-deadline.js';
-import { traced } from '../commons/tracing.js';
 import { DomainError, ValidationError } from '../core/errors.js';
 import { httpSteps, notFoundStep } from '../routes.js';
 import { errorResponse } from './errors.js';
@@ -53,6 +52,12 @@ export interface Answer {
   response: Result;
 }
 
+/** What an app route adds around the pipeline: its metrics and its traces (`httpRoute`). */
+export interface Instrumentation {
+  answered(answer: Answer): void;
+  traced(step: string, work: () => Promise<Result>): Promise<Result>;
+}
+
 /** What a route runs once its request is validated. */
 export type RouteRun<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> = (
   input: RouteInput<z.infer<P>, z.infer<Q>, z.infer<B>>,
@@ -65,14 +70,14 @@ const stepsByRouteKey = new Map(httpSteps.map((step) => [`${step.method} ${step.
  * Builds a Lambda handler for one route: security headers, `decorations` (an app route's CORS, see
  * `httpRoute`), header normalization, the 16 KiB limit, JSON parsing, zod validation of params, query and
  * body, and the single error mapping. Around them: the log context (step, app, API Gateway's request id as
- * the correlation id), the request's deadline, which every AWS call the step makes is bounded by, a trace
- * subsegment when X-Ray samples the request, and `answered` (an app route's metrics).
+ * the correlation id), the request's deadline, which every AWS call the step makes is bounded by, and an app
+ * route's `instrumentation` (metrics and traces; the public routes reach no AWS service and carry neither).
  */
 export function routePipeline<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   spec: RouteSpec<P, Q, B>,
   run: RouteRun<P, Q, B>,
   decorations: MiddlewareObj<Event, Result>[],
-  answered?: (answer: Answer) => void,
+  instrumentation?: Instrumentation,
 ) {
   const pipeline = middy<ParsedEvent, Result>()
     .use(httpSecurityHeaders())
@@ -111,8 +116,10 @@ export function routePipeline<P extends z.ZodType, Q extends z.ZodType, B extend
     const appId = rawAppId !== undefined && appIdSchema.safeParse(rawAppId).success ? rawAppId : undefined;
     beginInvocation(context, { step, appId, correlationId: event.requestContext.requestId });
     // The whole pipeline, CORS's read of the app included, answers by the deadline.
-    const response = await traced(step, () => withinDeadline(deadlineOf(context), () => pipeline(event, context)));
-    answered?.({ step, appId, response });
+    const work = () => withinDeadline(deadlineOf(context), () => pipeline(event, context));
+    if (!instrumentation) return work();
+    const response = await instrumentation.traced(step, work);
+    instrumentation.answered({ step, appId, response });
     return response;
   };
 }

@@ -449,6 +449,28 @@ describe('TwoFactorApi stack', () => {
       expect(functionProperties(eventsStep.step).Environment.Variables[functionEnvironment.eventBusName]).toEqual({
         'Fn::ImportValue': expect.stringContaining('SecurityEvents'),
       });
+      expect(functionProperties(eventsStep.step).Environment.Variables[functionEnvironment.deadLetterQueueUrl]).toEqual({
+        'Fn::ImportValue': expect.stringContaining('UnpublishedEvents'),
+      });
+    });
+
+    it('keeps refused events in the data stack: an encrypted queue, TLS only, 14 days, retained with the data', () => {
+      const queues = dataTemplate.findResources('AWS::SQS::Queue');
+      expect(Object.keys(queues)).toEqual([expect.stringMatching(/^UnpublishedEvents/)]);
+      const [queueId, queue] = Object.entries(queues)[0]!;
+      expect(queue).toMatchObject({
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
+        DeletionPolicy: 'Retain',
+      });
+      dataTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+      expect(apiTemplate.findResources('AWS::SQS::Queue')).toEqual({});
     });
 
     it('takes only new audit entries from the stream, retries from the first failed one, then dead-letters', () => {
@@ -459,7 +481,7 @@ describe('TwoFactorApi stack', () => {
         FunctionName: { Ref: functionLogicalId(eventsStep.step) },
         StartingPosition: 'TRIM_HORIZON',
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^UnpublishedEvents/), 'Arn'] } } },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::ImportValue': expect.stringContaining('UnpublishedEvents') } } },
       });
       expect(JSON.parse(properties.FilterCriteria.Filters[0].Pattern)).toEqual({
         eventName: ['INSERT'],

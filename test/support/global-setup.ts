@@ -84,6 +84,7 @@ export default async function globalSetup(): Promise<void> {
     eventsUrl: string;
     mailDir: string;
     deadLettersUrl: string;
+    deadLetterQueueUrl: string;
     deadlineControlUrl: string;
   };
   Object.assign(process.env, {
@@ -98,6 +99,7 @@ export default async function globalSetup(): Promise<void> {
     // Every email the notifier sent, as the SES stand-in wrote it (test/support/mail.ts reads it).
     TWOFA_MAIL_DIR: info.mailDir,
     TWOFA_DEAD_LETTERS_URL: info.deadLettersUrl,
+    TWOFA_DEAD_LETTER_QUEUE_URL: info.deadLetterQueueUrl,
     TWOFA_DEADLINE_CONTROL_URL: info.deadlineControlUrl,
     // leak-scan.ts's sensitiveValuesFileVariable (Jest loads this file outside its module mapping, so it
     // imports no test module).
