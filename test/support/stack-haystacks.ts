@@ -49,12 +49,21 @@ function binaryText(bytes: Uint8Array): string {
   return `${buffer.toString('base64')}\n${buffer.toString('hex')}\n${buffer.toString('latin1')}`;
 }
 
-/** Every line the stack process wrote to stdout or stderr, one haystack per line. */
+/** Whether a log line is a CloudWatch embedded-metric-format record (Powertools Metrics). */
+export function isMetricLine(text: string): boolean {
+  return text.startsWith('{') && text.includes('"_aws":') && text.includes('"CloudWatchMetrics"');
+}
+
+/**
+ * Every line the stack process wrote to stdout or stderr, one haystack per line: the handlers' log lines, the
+ * EMF metric lines (named as such, their properties such as `appId` and `correlationId` included) and the
+ * printed security events.
+ */
 export function logHaystacks(logFile: string): Haystack[] {
   if (!existsSync(logFile)) return [];
   return readFileSync(logFile, 'utf8')
     .split('\n')
-    .map((text, index) => ({ where: `${basename(logFile)} line ${index + 1}`, text }))
+    .map((text, index) => ({ where: `${basename(logFile)} ${isMetricLine(text) ? 'EMF metric line' : 'line'} ${index + 1}`, text }))
     .filter((line) => line.text.length > 0);
 }
 
