@@ -28,7 +28,7 @@ export interface SqsStandIn {
   close(): Promise<void>;
 }
 
-export const deadLetterQueueName = 'two-factor-unpublished-events';
+const deadLetterQueueName = 'two-factor-unpublished-events';
 const accountId = '000000000000';
 const maxKept = 10_000;
 

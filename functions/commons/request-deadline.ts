@@ -5,7 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * long to answer 503 itself (and to write its log lines and metrics) before the function would be cut off
  * and API Gateway would answer a bare 5xx.
  */
-export const deadlineMarginMs = 1_000;
+const deadlineMarginMs = 1_000;
 
 /** The deadline of the request being served, and a signal that fires when it passes. */
 interface RequestDeadline {

@@ -46,7 +46,7 @@ interface ParsedEvent extends Event {
 }
 
 /** What the route's step answered, for its metrics (`httpRoute`'s outcomes). */
-export interface Answer {
+interface Answer {
   step: string;
   appId: string | undefined;
   response: Result;
