@@ -150,6 +150,11 @@ export class Notifier extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the security-email rule and function; nothing consumes it automatically.',
     });
+    Validations.of(this.deadLetters).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself the dead-letter queue of the security-email rule and function: there is no further queue to redrive to.',
+    });
     notifier.function.configureAsyncInvoke({
       retryAttempts: deliveryRetries.lambda,
       maxEventAge: deliveryRetries.lambdaMaxAge,

@@ -36,6 +36,12 @@ const exemptions: { action: string; steps: 'every step' | string[]; reason: stri
   },
   ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((action) => ({
     action,
+    steps: ['notifier'],
+    reason:
+      "Lambda itself sends an event the notifier failed on after its async retries to the function's on-failure queue (UnsentEmails); the handler never calls SQS",
+  })),
+  ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((action) => ({
+    action,
     steps: ['publish-events'],
     reason:
       'the publisher sends an event EventBridge refused, whole, to the dead-letter queue, and the event source mapping sends a batch that failed every retry there too; the recorder has no placeholder ARN for a queue, so these calls are not recorded (test/security/security-events-dead-letters.test.ts shows the SendMessage)',
