@@ -8,10 +8,7 @@ import { projectRoot } from './project-paths.js';
  * with. npm installs the addon only for the machine it runs on, so the root package's `postinstall` installs
  * Lambda's into `lambda-native/` (npm's `--cpu=arm64 --os=linux --libc=glibc`, pinned by that folder's lockfile).
  */
-const nativeArgon2Binary = join(
-  projectRoot,
-  'lambda-native/node_modules/@node-rs/argon2-linux-arm64-gnu/argon2.linux-arm64-gnu.node',
-);
+const nativeArgon2Binary = join(projectRoot, 'lambda-native/node_modules/@node-rs/argon2-linux-arm64-gnu/argon2.linux-arm64-gnu.node');
 
 /** Where a bundle that hashes finds the binary on Lambda: beside index.js, in `/var/task`. */
 export const nativeArgon2FileName = 'argon2.linux-arm64-gnu.node';

@@ -41,7 +41,7 @@ function contextString(scope: Construct, key: string): string | null {
 }
 
 /** The sender the context asks for; an address outside the given domain is refused at synth. */
-export function senderOf(scope: Construct): Sender {
+function senderOf(scope: Construct): Sender {
   const domain = contextString(scope, 'senderDomain');
   const address = contextString(scope, 'senderAddress') ?? (domain ? `no-reply@${domain}` : defaultSenderAddress);
   if (domain && !address.toLowerCase().endsWith(`@${domain.toLowerCase()}`))

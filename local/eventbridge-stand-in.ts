@@ -32,7 +32,7 @@ export interface RuleTargetEvent {
 }
 
 /** A rule on the bus: events of `source` (and, when given, of one of `detailTypes`) go to `target`. */
-export interface Rule {
+interface Rule {
   source: string;
   detailTypes?: readonly string[];
   target: (event: RuleTargetEvent) => Promise<void>;

@@ -2,7 +2,7 @@ import { type EmailContent, type RenderedEmail, renderEmail } from './email-temp
 import { type SecurityEmailEventType, enforcementDeadlineApproaching } from './security-events.js';
 
 /** Backup codes left at or below which the email warns the user to generate new ones. */
-export const lowBackupCodesThreshold = 3;
+const lowBackupCodesThreshold = 3;
 
 /** Who reset the user's 2FA, as the email names them. */
 export type ResetActor = { kind: 'admin'; email: string } | { kind: 'platform' } | { kind: 'unknown' };

@@ -4,7 +4,7 @@ import type { StoredMail } from '../../local/ses-stand-in.js';
 import type { PublishedEvent } from './events.js';
 
 /** The folder the local stack's SES stand-in writes every email to (set by the global setup). */
-export function mailDir(): string {
+function mailDir(): string {
   const folder = process.env.TWOFA_MAIL_DIR;
   if (!folder) throw new Error('TWOFA_MAIL_DIR is not set: run the tests through jest (its global setup starts the stack)');
   return folder;
