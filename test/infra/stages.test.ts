@@ -147,6 +147,8 @@ describe('what a protected stage (prod) gets', () => {
       UpdateReplacePolicy: 'Retain',
     });
     prodTemplate('data').hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // The security events EventBridge refused, kept whole until they are redriven.
+    prodTemplate('data').hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('retains every log group (function logs, access logs, WAF logs)', () => {
