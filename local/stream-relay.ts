@@ -58,12 +58,13 @@ export async function startStreamRelay(options: {
   };
   await discoverShards('LATEST');
 
-  const deliver = async (shardId: string, records: StreamRecord[]) => {
+  /** Hands a batch to the handler; true when it reported a failure and the shard's position was moved back to it. */
+  const deliver = async (shardId: string, records: StreamRecord[]): Promise<boolean> => {
     const event = { Records: records.map(lambdaRecord) } as DynamoDBStreamEvent;
     const failed = (await options.handler(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: sequenceNumberOf(records[0]) }] })))
       .batchItemFailures;
     const [firstFailure] = failed;
-    if (!firstFailure) return;
+    if (!firstFailure) return false;
     // As the event source mapping does: read again from the first record the handler could not take.
     const retry = await streams.send(
       new GetShardIteratorCommand({
@@ -75,12 +76,15 @@ export async function startStreamRelay(options: {
     );
     iterators.set(shardId, retry.ShardIterator ?? null);
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    return true;
   };
 
   let stopRequested = false;
   // Read through a call: `stop()` sets the flag while the loop awaits, and TypeScript would narrow a plain read to `false`.
   const stopped = () => stopRequested;
   let rounds = 0;
+  /** Failed rounds in a row: a passing error retries the same positions; only a persistent one starts over. */
+  let failedRounds = 0;
   const loop = (async () => {
     while (!stopped()) {
       try {
@@ -88,13 +92,23 @@ export async function startStreamRelay(options: {
         for (const [shardId, iterator] of iterators) {
           if (!iterator || stopped()) continue;
           const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
-          iterators.set(shardId, page.NextShardIterator ?? null);
-          if (page.Records && page.Records.length > 0) await deliver(shardId, page.Records);
+          // The position moves on only once the batch is handled (deliver moves it back to a failed record), so
+          // an error on the way reads the same records again instead of skipping them.
+          if (page.Records && page.Records.length > 0) {
+            const next = page.NextShardIterator ?? null;
+            if (!(await deliver(shardId, page.Records))) iterators.set(shardId, next);
+          } else {
+            iterators.set(shardId, page.NextShardIterator ?? null);
+          }
         }
+        failedRounds = 0;
       } catch {
-        // DynamoDB Local restarting or an iterator expired: read the shards again.
-        iterators.clear();
-        await discoverShards('LATEST').catch(() => undefined);
+        // DynamoDB Local restarting or an iterator expired: after a few failed rounds, read the shards again.
+        if (++failedRounds >= 3) {
+          iterators.clear();
+          await discoverShards('LATEST').catch(() => undefined);
+          failedRounds = 0;
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
