@@ -85,7 +85,7 @@ describe('answers against the OpenAPI document', () => {
     await step('signup', 'POST', `${base}/signup`, { body: { email, password } });
     await step('signup', 'POST', '/v1/apps/no-such-app/signup', { body: { email, password } });
     await step('signup', 'POST', `${base}/signup`, { body: { email: 'not-an-email', password } });
-    await step('login', 'POST', `${base}/login`, { body: { email, password: 'wrong password' } });
+    await step('login', 'POST', `${base}/login`, { body: { email, password: 'not-the-password-0f3b' } });
     const token: string = signup.body.session.token;
 
     const enrollment = await step('enrollment-start', 'POST', `${base}/2fa/enrollment`, { token });

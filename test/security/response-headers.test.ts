@@ -11,7 +11,7 @@ async function answersOfEveryKind(app: TestApp): Promise<[string, ApiResponse][]
     ['401 unauthorized', await call('GET', `/v1/apps/${app.appId}/me`)],
     [
       '401 invalid_credentials',
-      await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: app.adminEmail, password: 'wrong password' } }),
+      await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: app.adminEmail, password: 'not-the-password-0f3b' } }),
     ],
     [
       '403 preflight',
