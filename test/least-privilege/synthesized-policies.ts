@@ -52,7 +52,7 @@ export function synthesizedPolicies(): SynthesizedPolicies {
   const service = addTwoFactorService(app);
   const stacks = app.node.children.filter((child): child is Stack => child instanceof Stack);
   const templates = new Map(stacks.map((stack) => [stack, Template.fromStack(stack).toJSON() as CfnTemplate]));
-  const resolver = new TemplateResolver([...templates.values()]);
+  const resolver = new TemplateResolver([...templates.values()], templates.get(service.data)!);
 
   const apiTemplate = templates.get(service.api)!;
   const functions = new Map<string, FunctionPolicies>();
@@ -90,7 +90,11 @@ const attributePlaceholders: Record<string, Record<string, string>> = {
   'AWS::Events::EventBus': { Arn: awsPlaceholders.eventBusArn },
 };
 
-/** One placeholder ARN per resource: the recorded calls would be ambiguous otherwise. */
+/**
+ * One placeholder ARN per resource: the recorded calls would be ambiguous otherwise. The placeholders stand for
+ * the data stack's table, key and bus; a resource of the same type elsewhere (the alarm topic's own KMS key in
+ * the API stack) gets an ARN of its own, which no recorded call names.
+ */
 const singletonTypes = Object.keys(attributePlaceholders);
 
 /**
@@ -99,9 +103,12 @@ const singletonTypes = Object.keys(attributePlaceholders);
  * `Fn::Select`, `Fn::Split` and `Fn::Sub`. What it cannot resolve fails the proof rather than being guessed.
  */
 class TemplateResolver {
-  constructor(private readonly templates: CfnTemplate[]) {
+  constructor(
+    private readonly templates: CfnTemplate[],
+    private readonly dataTemplate: CfnTemplate,
+  ) {
     for (const type of singletonTypes) {
-      const count = templates.flatMap((template) => Object.values(template.Resources)).filter((resource) => resource.Type === type).length;
+      const count = Object.values(dataTemplate.Resources).filter((resource) => resource.Type === type).length;
       if (count > 1) throw new Error(`${count} resources of type ${type}: the placeholder ARNs cannot tell them apart`);
     }
   }
@@ -172,7 +179,7 @@ class TemplateResolver {
   private attribute(logicalId: string, attribute: string, template: CfnTemplate): string {
     const resource = template.Resources[logicalId];
     if (!resource) throw new Error(`GetAtt of ${logicalId}, which the template does not have`);
-    const known = attributePlaceholders[resource.Type]?.[attribute];
+    const known = template === this.dataTemplate ? attributePlaceholders[resource.Type]?.[attribute] : undefined;
     if (known) return known;
     if (resource.Type === 'AWS::Logs::LogGroup' && attribute === 'Arn') {
       return awsPlaceholders.other('logs', `log-group:${logicalId}:*`);
