@@ -51,6 +51,8 @@ export const httpSteps: readonly HttpStep[] = [
   { step: 'settings-put', method: 'PUT', path: '/v1/apps/{appId}/settings/two-factor', access: readWrite },
   { step: 'publish', method: 'POST', path: '/v1/apps/{appId}/publish', access: readWrite },
   { step: 'users-list', method: 'GET', path: '/v1/apps/{appId}/users', access: readOnly },
+  { step: 'users-csv', method: 'GET', path: '/v1/apps/{appId}/users.csv', access: readOnly },
+  { step: 'two-factor-report', method: 'GET', path: '/v1/apps/{appId}/reports/two-factor', access: readOnly },
   { step: 'user-reset', method: 'POST', path: '/v1/apps/{appId}/users/{userId}/2fa/reset', access: readWrite },
   { step: 'user-unlock', method: 'POST', path: '/v1/apps/{appId}/users/{userId}/unlock', access: readWrite },
   { step: 'audit-events', method: 'GET', path: '/v1/apps/{appId}/audit-events', access: readOnly },
@@ -87,3 +89,9 @@ export const functionEnvironment = {
  * was committed, even if the step that wrote it failed right after.
  */
 export const eventsStep = { step: 'publish-events', access: readOnly };
+
+/**
+ * Records the enrollment-deadline reminders due (7 days and 1 day before a user's deadline), every 12 hours
+ * on an EventBridge Scheduler schedule; the event publisher sends them on as security events.
+ */
+export const enforcementRemindersStep = { step: 'enforcement-reminders', access: readWrite };

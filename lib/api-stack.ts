@@ -22,6 +22,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { eventsStep, functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
 import { StepFunction, pascalCase } from './step-function.js';
+import { EnforcementReminders } from './enforcement-reminders.js';
 
 /** The stateful resources the API stack's functions are granted access to. */
 export interface TwoFactorApiStackProps extends StackProps {
@@ -136,6 +137,7 @@ export class TwoFactorApiStack extends Stack {
     this.platformFunctions = platformFunctions;
 
     this.eventPublisher = this.addEventPublisher(props);
+    new EnforcementReminders(this, 'EnforcementReminders', { table, secretsKey });
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The service table' });

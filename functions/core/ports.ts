@@ -11,6 +11,7 @@ import type {
   PendingEnrollment,
   Plan,
   PublishedConfig,
+  Role,
   SealedSecret,
   Session,
   TotpFactor,
@@ -38,6 +39,27 @@ import type {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** How a change moves a user's enrollment counters (see `getEnrollmentCounts`). */
+export interface EnrollmentDelta {
+  users: 0 | 1;
+  enrolled: -1 | 0 | 1;
+}
+
+/** One role's enrollment counters: every user and the enrolled ones, in total and per UTC sign-up day. */
+export interface RoleEnrollmentCounts {
+  users: number;
+  enrolled: number;
+  /** The sign-up days asked for that have users, oldest first. */
+  byDay: { day: string; users: number; enrolled: number }[];
+}
+
+export type EnrollmentCounts = Record<Role, RoleEnrollmentCounts>;
+
+/** A filter of the users listing by 2FA state. */
+export interface UsersFilter {
+  twoFactorEnabled: boolean;
 }
 
 /** Which failure count of a device a counted attempt moves. */
@@ -93,6 +115,11 @@ export interface AppRepository {
    * `plan_race` when the published version or the draft mode is no longer what `seen` says.
    */
   changePlan(input: ChangePlanInput): Promise<void>;
+  /**
+   * The apps whose published config gives users without 2FA a deadline (a requirement with a grace period):
+   * a publish or plan change that puts one in force lists the app, one that ends it unlists it.
+   */
+  listAppsWithDeadlines(): Promise<string[]>;
   /** Replaces the app's allowed origins; fails with `app_gone` when the app does not exist. */
   setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void>;
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
@@ -107,8 +134,23 @@ export interface UserRepository {
   createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void>;
   findUserByEmail(appId: string, email: string): Promise<User | null>;
   getUser(userId: string): Promise<User | null>;
-  /** Fails with `invalid_cursor` (as a ValidationError) on a cursor it did not make for this app. */
-  listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>>;
+  /**
+   * Fails with `invalid_cursor` (as a ValidationError) on a cursor it did not make for this app. With
+   * `filter`, only the users it matches (a page may then hold fewer than `limit` and still have a cursor).
+   */
+  listUsers(appId: string, limit: number, cursor: string | null, filter?: UsersFilter): Promise<Page<UserSummary>>;
+  /** The profiles of several users (at most 100), in no particular order; unknown ids are left out. */
+  getUsers(userIds: readonly string[]): Promise<User[]>;
+  /**
+   * The enrollment counters of every role of the app: totals, and the sign-up days from `fromDay` on. Every
+   * write that creates a user or turns a user's 2FA on or off moves them in its own transaction.
+   */
+  getEnrollmentCounts(appId: string, fromDay: string): Promise<EnrollmentCounts>;
+  /**
+   * Records a reminder of an enrollment deadline (its audit entry, published as a security event) once per
+   * user, deadline and `daysLeft`: false when it was recorded before.
+   */
+  recordDeadlineReminder(userId: string, reminder: { enrollBy: string; daysLeft: number }, audit: AuditEvent): Promise<boolean>;
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
   putPendingEnrollment(pending: PendingEnrollment): Promise<void>;
@@ -146,7 +188,9 @@ export interface UserRepository {
   disableTwoFactor(input: DisableTwoFactorInput): Promise<void>;
   /**
    * Removes the factor, codes and pending enrollment, kills every session and challenge of the user, ends
-   * remembering and the user's lockouts (the email's count and each of `devices`'). Reason: `user_gone`.
+   * remembering and the user's lockouts (the email's count and each of `devices`'). Reasons: `user_gone`,
+   * `user_changed` (the user's 2FA went on or off since `user` was read: the counters must move by what
+   * the reset really changes, so the caller reads again).
    */
   resetTwoFactor(input: ResetTwoFactorInput): Promise<User>;
   /**

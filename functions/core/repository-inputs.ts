@@ -12,7 +12,7 @@ import type {
   PublishedConfig,
   Session,
   TotpFactor,
-  TwoFactorMode,
+  SettingsValues,
   User,
 } from './model.js';
 import type { CountedOn, CurrentSession, DeviceUse } from './ports.js';
@@ -31,7 +31,7 @@ export interface CreateAppInput {
 export interface ChangePlanInput {
   appId: string;
   plan: Plan;
-  seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
+  seen: { publishedVersion: number | null; draft: SettingsValues };
   /** The draft lowered to the new plan, or null when it stays. */
   draft: DraftSettings | null;
   publish: PublishedConfig | null;

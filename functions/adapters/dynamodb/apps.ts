@@ -1,3 +1,4 @@
+import { hasDeadlines } from '../../core/enforcement.js';
 import type { AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig } from '../../core/model.js';
 import type { AppRepository } from '../../core/ports.js';
 import type { ChangePlanInput, CreateAppInput } from '../../core/repository-inputs.js';
@@ -64,6 +65,7 @@ export class DynamoAppRepository implements AppRepository {
       [
         { item: this.appUpdate(appId, { publish: config, seenVersion: config.version - 1, seenPlan: plan }), reason: 'version_conflict' },
         { item: this.table.put(configVersionItem(appId, config), conditions.isNew), reason: 'version_conflict' },
+        this.deadlinesListing(appId, config),
         this.writes.audit(audit),
       ],
       // Concurrent publishes collide on the app item; the caller re-reads and takes the next version.
@@ -82,9 +84,15 @@ export class DynamoAppRepository implements AppRepository {
           ? this.table.update(
               draftKey,
               {
-                text: 'SET #mode = :mode, rememberDeviceDays = :days, updatedAt = :updatedAt',
+                text: 'SET #mode = :mode, rememberDeviceDays = :days, requiredGraceDays = :grace, requiredForRoles = :roles, updatedAt = :updatedAt',
                 names: { '#mode': 'mode' },
-                values: { ':mode': input.draft.mode, ':days': input.draft.rememberDeviceDays, ':updatedAt': input.draft.updatedAt },
+                values: {
+                  ':mode': input.draft.mode,
+                  ':days': input.draft.rememberDeviceDays,
+                  ':grace': input.draft.requiredGraceDays,
+                  ':roles': input.draft.requiredForRoles,
+                  ':updatedAt': input.draft.updatedAt,
+                },
               },
               draftAsSeen,
             )
@@ -93,7 +101,11 @@ export class DynamoAppRepository implements AppRepository {
       },
       this.writes.audit(input.audit),
     ];
-    if (publish) writes.push({ item: this.table.put(configVersionItem(appId, publish), conditions.isNew), reason: 'plan_race' });
+    if (publish)
+      writes.push(
+        { item: this.table.put(configVersionItem(appId, publish), conditions.isNew), reason: 'plan_race' },
+        this.deadlinesListing(appId, publish),
+      );
     await this.table.transact(writes);
   }
 
@@ -103,6 +115,27 @@ export class DynamoAppRepository implements AppRepository {
       { item: this.table.update(keys.app(appId), change, conditions.exists), reason: 'app_gone' },
       this.writes.audit(audit),
     ]);
+  }
+
+  async listAppsWithDeadlines(): Promise<string[]> {
+    const appIds: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.query({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.appsWithDeadlinesPartition() },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
+      for (const item of page.items) if (typeof item.sk === 'string') appIds.push(item.sk);
+      start = page.lastKey;
+    } while (start);
+    return appIds;
+  }
+
+  /** Lists the app for the deadline reminders while `config` has deadlines, unlists it otherwise. */
+  private deadlinesListing(appId: string, config: PublishedConfig): Write {
+    const key = keys.appWithDeadlines(appId);
+    return { item: hasDeadlines(config) ? this.table.put({ ...key, since: config.publishedAt }) : this.table.delete(key) };
   }
 
   async getWrappedDataKey(appId: string, keyId: string): Promise<string | null> {

@@ -1,0 +1,43 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { enforcementRemindersStep } from '../functions/routes.js';
+import { StepFunction, pascalCase } from './step-function.js';
+
+export interface EnforcementRemindersProps {
+  readonly table: ITable;
+  readonly secretsKey: IKey;
+}
+
+/** How often the reminders run: every one-day reminder window (see the use case) meets at least one run. */
+export const reminderRunInterval = Duration.hours(12);
+
+/**
+ * The enrollment-deadline reminders: the `enforcement-reminders` function (table read/write, no key), run by
+ * an EventBridge Scheduler schedule every 12 hours. What it records goes out through the table's stream and
+ * the event publisher, like every other security event.
+ */
+export class EnforcementReminders extends Construct {
+  readonly function: IFunction;
+
+  constructor(scope: Construct, id: string, props: EnforcementRemindersProps) {
+    super(scope, id);
+    const reminders = new StepFunction(this, pascalCase(enforcementRemindersStep.step), {
+      step: enforcementRemindersStep.step,
+      access: enforcementRemindersStep.access,
+      description: 'records enrollment-deadline reminders (7 days and 1 day before), every 12 hours',
+      table: props.table,
+      secretsKey: props.secretsKey,
+    });
+    this.function = reminders.function;
+    new Schedule(this, 'Schedule', {
+      schedule: ScheduleExpression.rate(reminderRunInterval),
+      target: new LambdaInvoke(reminders.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+      description: 'Enrollment-deadline reminders of the two-factor service',
+    });
+  }
+}
