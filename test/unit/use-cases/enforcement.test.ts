@@ -44,11 +44,14 @@ beforeEach(() => {
   world = new World();
 });
 
-const settings = (
-  seeded: SeededApp,
-  values: { mode: TwoFactorMode; requiredGraceDays?: number; requiredForRoles?: Role[] },
-  token = seeded.admin.sessionToken,
-) => updateTwoFactorSettings(world.deps, { appId: seeded.app.id, token, ...values });
+interface Settings {
+  mode: TwoFactorMode;
+  requiredGraceDays?: number;
+  requiredForRoles?: Role[];
+}
+
+const settings = (seeded: SeededApp, values: Settings, token = seeded.admin.sessionToken) =>
+  updateTwoFactorSettings(world.deps, { appId: seeded.app.id, token, ...values });
 const publish = (seeded: SeededApp, token = seeded.admin.sessionToken) =>
   publishConfig(world.deps, { appId: seeded.app.id, token, deadline: world.now + minuteMs });
 const login = (seeded: SeededApp, user: SeededUser) => logIn(world.deps, { appId: seeded.app.id, email: user.email, password });
@@ -155,12 +158,13 @@ describe('a per-role requirement', () => {
 });
 
 describe('the plan table', () => {
-  it.each([
-    ['business', { mode: 'optional' as const, requiredGraceDays: 5 }],
-    ['business', { mode: 'optional' as const, requiredForRoles: ['admin'] }],
-    ['pro', { mode: 'off' as const, requiredForRoles: ['member'] }],
-  ])('refuses a grace period or a per-role requirement on %s', async (plan, values) => {
-    const seeded = await seedApp(world, { plan: plan as Plan });
+  const refused: [Plan, Settings][] = [
+    ['business', { mode: 'optional', requiredGraceDays: 5 }],
+    ['business', { mode: 'optional', requiredForRoles: ['admin'] }],
+    ['pro', { mode: 'off', requiredForRoles: ['member'] }],
+  ];
+  it.each(refused)('refuses a grace period or a per-role requirement on %s', async (plan, values) => {
+    const seeded = await seedApp(world, { plan });
 
     await expect(outcomeOf(settings(seeded, values))).resolves.toBe('plan_upgrade_required');
   });
