@@ -80,7 +80,10 @@ export type Enforcement =
  * The user's deadline (epoch ms), passed or not; null when 2FA is not required for the user's role, the
  * user has a factor, or the grace is 0 (no deadline: enrollment is due at once).
  */
-export function deadlineFor(config: PublishedConfig | null, user: { role: Role; createdAt: string; twoFactorEnabled: boolean }): number | null {
+export function deadlineFor(
+  config: PublishedConfig | null,
+  user: { role: Role; createdAt: string; twoFactorEnabled: boolean },
+): number | null {
   const since = config && isRequiredFor(config, user.role) ? config.requiredSince[user.role] : undefined;
   if (user.twoFactorEnabled || !config || since === undefined || config.requiredGraceDays === 0) return null;
   return deadlineOf(since, user.createdAt, config.requiredGraceDays);

@@ -11,7 +11,6 @@ import type {
   PendingEnrollment,
   Plan,
   PublishedConfig,
-  Role,
   SealedSecret,
   Session,
   TotpFactor,
@@ -19,6 +18,9 @@ import type {
   UserSummary,
 } from './model.js';
 import type { SecurityEvent } from './security-events.js';
+import type { EnrollmentCounts, UsersFilter } from './repository-inputs.js';
+
+export type { EnrollmentCounts, EnrollmentDelta, RoleEnrollmentCounts, UsersFilter } from './repository-inputs.js';
 import type {
   CreateAppInput,
   ChangePlanInput,
@@ -39,27 +41,6 @@ import type {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
-}
-
-/** How a change moves a user's enrollment counters (see `getEnrollmentCounts`). */
-export interface EnrollmentDelta {
-  users: 0 | 1;
-  enrolled: -1 | 0 | 1;
-}
-
-/** One role's enrollment counters: every user and the enrolled ones, in total and per UTC sign-up day. */
-export interface RoleEnrollmentCounts {
-  users: number;
-  enrolled: number;
-  /** The sign-up days asked for that have users, oldest first. */
-  byDay: { day: string; users: number; enrolled: number }[];
-}
-
-export type EnrollmentCounts = Record<Role, RoleEnrollmentCounts>;
-
-/** A filter of the users listing by 2FA state. */
-export interface UsersFilter {
-  twoFactorEnabled: boolean;
 }
 
 /** Which failure count of a device a counted attempt moves. */
@@ -115,10 +96,7 @@ export interface AppRepository {
    * `plan_race` when the published version or the draft mode is no longer what `seen` says.
    */
   changePlan(input: ChangePlanInput): Promise<void>;
-  /**
-   * The apps whose published config gives users without 2FA a deadline (a requirement with a grace period):
-   * a publish or plan change that puts one in force lists the app, one that ends it unlists it.
-   */
+  /** The apps whose published config has enrollment deadlines (listed and unlisted by publishes). */
   listAppsWithDeadlines(): Promise<string[]>;
   /** Replaces the app's allowed origins; fails with `app_gone` when the app does not exist. */
   setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void>;
@@ -134,22 +112,13 @@ export interface UserRepository {
   createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void>;
   findUserByEmail(appId: string, email: string): Promise<User | null>;
   getUser(userId: string): Promise<User | null>;
-  /**
-   * Fails with `invalid_cursor` (as a ValidationError) on a cursor it did not make for this app. With
-   * `filter`, only the users it matches (a page may then hold fewer than `limit` and still have a cursor).
-   */
+  /** `invalid_cursor` (ValidationError) on a cursor not its own; a `filter`ed page may be short yet have a cursor. */
   listUsers(appId: string, limit: number, cursor: string | null, filter?: UsersFilter): Promise<Page<UserSummary>>;
   /** The profiles of several users (at most 100), in no particular order; unknown ids are left out. */
   getUsers(userIds: readonly string[]): Promise<User[]>;
-  /**
-   * The enrollment counters of every role of the app: totals, and the sign-up days from `fromDay` on. Every
-   * write that creates a user or turns a user's 2FA on or off moves them in its own transaction.
-   */
+  /** Every role's enrollment counters: totals and sign-up days from `fromDay` (moved by the writes they count). */
   getEnrollmentCounts(appId: string, fromDay: string): Promise<EnrollmentCounts>;
-  /**
-   * Records a reminder of an enrollment deadline (its audit entry, published as a security event) once per
-   * user, deadline and `daysLeft`: false when it was recorded before.
-   */
+  /** Records a deadline reminder's audit entry once per user, deadline and `daysLeft` (false: already). */
   recordDeadlineReminder(userId: string, reminder: { enrollBy: string; daysLeft: number }, audit: AuditEvent): Promise<boolean>;
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;

@@ -10,6 +10,7 @@ import {
   usersQuery,
 } from '../http/schemas.js';
 import * as responses from './responses.js';
+import { enrollmentReport } from './report-responses.js';
 
 /** The operations of app admins (settings, publish, users, audit log). */
 export const adminOperations: Record<string, Operation> = {
@@ -38,7 +39,7 @@ export const adminOperations: Record<string, Operation> = {
     tag: 'App admins',
     summary: 'Publish the draft',
     description:
-      'Publishing a lower mode, a higher rememberDeviceDays or requiredGraceDays, or fewer requiredForRoles than the config in force needs a second factor proven in the last 10 minutes (step_up_required). A role newly required starts its users\' grace period now.',
+      "Publishing a lower mode, a higher rememberDeviceDays or requiredGraceDays, or fewer requiredForRoles than the config in force needs a second factor proven in the last 10 minutes (step_up_required). A role newly required starts its users' grace period now.",
     caller: 'admin',
     request: { params: appParams, body: emptyBody },
     success: { status: 200, description: 'The new version, now in force.', body: responses.published },
@@ -74,7 +75,7 @@ export const adminOperations: Record<string, Operation> = {
       'Totals and per-role counts of users enrolled, pending (deadline ahead, grouped by deadline) and overdue, read from counters kept in the transactions that change them (docs/enforcement.md).',
     caller: 'admin',
     request: { params: appParams },
-    success: { status: 200, description: 'The report as of now.', body: responses.enrollmentReport },
+    success: { status: 200, description: 'The report as of now.', body: enrollmentReport },
     errors: [],
   },
   'user-reset': {

@@ -12,6 +12,7 @@ import {
 import { adminOperations } from './admin-operations.js';
 import { endUserOperations } from './end-user-operations.js';
 import * as responses from './responses.js';
+import { enrollmentReport } from './report-responses.js';
 
 /** The request schemas of one route: the objects its handler exports as `request` and validates with. */
 interface RequestSchemas {
@@ -80,7 +81,7 @@ export const namedSchemas: [z.ZodType, string, string][] = [
   [responses.userSummary, 'UserSummary', 'A user as the admin reset and unlock answer it.'],
   [responses.userRow, 'UserRow', 'A row of the admin users table, with where the user stands with 2FA.'],
   [responses.usersPage, 'UsersPage', 'A page of the admin users table.'],
-  [responses.enrollmentReport, 'EnrollmentReport', 'Who has 2FA, and who is pending or overdue, in total and per role.'],
+  [enrollmentReport, 'EnrollmentReport', 'Who has 2FA, and who is pending or overdue, in total and per role.'],
   [responses.userReset, 'UserReset', 'The user after the reset.'],
   [responses.auditEventsPage, 'AuditEventsPage', 'A page of the audit log, newest first.'],
   [responses.health, 'Health', 'The service is up.'],

@@ -128,7 +128,10 @@ function successResponse(operation: Operation, idOf: Map<z.ZodType, string>): Re
         ? {
             headers: {
               'Content-Disposition': { description: '`attachment; filename="users-<appId>.csv"`.', schema: { type: 'string' } },
-              'X-Next-Cursor': { description: 'Present when more rows follow: pass it as `cursor` for the next part.', schema: { type: 'string' } },
+              'X-Next-Cursor': {
+                description: 'Present when more rows follow: pass it as `cursor` for the next part.',
+                schema: { type: 'string' },
+              },
             },
           }
         : {}),

@@ -10,7 +10,6 @@ import type { BackupCodesRegenerated } from '../core/use-cases/regenerate-backup
 import type { EnrollmentStarted } from '../core/use-cases/start-enrollment.js';
 import type { TwoFactorSettings } from '../core/use-cases/two-factor-settings.js';
 import type { UserRow, UsersPage } from '../core/use-cases/list-users.js';
-import type { EnrollmentReport } from '../core/use-cases/enrollment-report.js';
 import type { VerifyLoginResult } from '../core/use-cases/verify-login.js';
 import type { SteppedUp } from '../core/use-cases/step-up.js';
 import type { DeviceListing } from '../core/use-cases/devices.js';
@@ -21,8 +20,8 @@ import type { DeviceListing } from '../core/use-cases/devices.js';
  * result no longer fits its documented schema, and the OpenAPI conformance test parses real responses
  * with these schemas and refuses any field they do not name.
  */
-const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
-const count = z.number().int().min(0);
+export const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
+export const count = z.number().int().min(0);
 
 export const userView = z.object({ id: z.string(), email: z.string(), role: z.enum(['admin', 'member']) });
 
@@ -143,8 +142,8 @@ const rememberDeviceDays = z
   .max(30)
   .describe('How long a device may skip the second factor once the user trusts it (0: never).');
 
-const role = z.enum(roles);
-const requiredGraceDays = z
+export const role = z.enum(roles);
+export const requiredGraceDays = z
   .number()
   .int()
   .min(0)
@@ -217,30 +216,6 @@ export const auditEventsPage = z.object({
   nextCursor,
 });
 
-const tally = {
-  users: count,
-  enrolled: count,
-  notEnrolled: count,
-  pending: count.describe('Without 2FA, required, deadline ahead.'),
-  overdue: count.describe('Without 2FA, required, deadline passed or no grace: must enroll at the next login.'),
-};
-
-export const enrollmentReport = z.object({
-  asOf: timestamp,
-  mode: z.enum(twoFactorModes),
-  requiredGraceDays,
-  totals: z.object(tally),
-  roles: z.array(
-    z.object({
-      role,
-      required: z.boolean(),
-      requiredSince: timestamp.nullable(),
-      ...tally,
-      pendingByDeadline: z.array(z.object({ enrollBy: timestamp, users: count })).describe('The pending users by deadline, soonest first.'),
-    }),
-  ),
-});
-
 export const health = z.object({ status: z.literal('ok') });
 
 /** API.md's error body; `codes` narrows `code` to what one response can carry. */
@@ -277,8 +252,8 @@ export function errorBody(codes: readonly [ErrorCode, ...ErrorCode[]]) {
 /** Read-only arrays of the domain become the plain arrays a JSON body has. */
 type AsJson<T> = T extends readonly (infer Item)[] ? AsJson<Item>[] : T extends object ? { -readonly [K in keyof T]: AsJson<T[K]> } : T;
 /** True when every value the service builds fits the schema that documents it. */
-type Documents<Schema extends z.ZodType, Built> = [AsJson<Built>] extends [z.output<Schema>] ? true : false;
-type Holds<Check extends true> = Check;
+export type Documents<Schema extends z.ZodType, Built> = [AsJson<Built>] extends [z.output<Schema>] ? true : false;
+export type Holds<Check extends true> = Check;
 
 /** Checked by the type checker: a use case whose result outgrows its documented schema does not compile. *
  * @public (no one imports it: the type checker evaluates it where it stands)
@@ -300,5 +275,4 @@ export type ResultsFitTheirSchemas = [
   Holds<Documents<typeof deviceListing, DeviceListing>>,
   Holds<Documents<typeof usersPage, UsersPage>>,
   Holds<Documents<typeof userRow, UserRow>>,
-  Holds<Documents<typeof enrollmentReport, EnrollmentReport>>,
 ];

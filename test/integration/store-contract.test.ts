@@ -167,7 +167,10 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       await repos.apps.changePlan({
         appId: app.id,
         plan: 'business',
-        seen: { publishedVersion: 1, draft: { mode: draft.mode, rememberDeviceDays: draft.rememberDeviceDays, requiredGraceDays: 0, requiredForRoles: [] } },
+        seen: {
+          publishedVersion: 1,
+          draft: { mode: draft.mode, rememberDeviceDays: draft.rememberDeviceDays, requiredGraceDays: 0, requiredForRoles: [] },
+        },
         draft: null,
         publish: null,
         audit: anAudit(app.id, 'plan.changed'),

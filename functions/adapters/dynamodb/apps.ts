@@ -9,6 +9,7 @@ import {
   dataKeyItem,
   draftItem,
   draftOf,
+  optionalPublishedAttributes,
   publishedAttributes,
   wrappedKeyOf,
 } from './codecs/app.js';
@@ -152,19 +153,22 @@ export class DynamoAppRepository implements AppRepository {
     change: { plan?: Plan; publish?: PublishedConfig | null; seenVersion: number; seenPlan?: Plan },
   ): Write['item'] {
     const sets: string[] = [];
+    const removes: string[] = [];
     const update: Required<Expression> = { text: '', names: {}, values: {} };
     if (change.publish) {
-      for (const [attribute, value] of Object.entries(publishedAttributes(change.publish))) {
+      const attributes = publishedAttributes(change.publish);
+      for (const [attribute, value] of Object.entries(attributes)) {
         sets.push(`${attribute} = :${attribute}`);
         update.values[`:${attribute}`] = value;
       }
+      removes.push(...optionalPublishedAttributes.filter((attribute) => !(attribute in attributes)));
     }
     if (change.plan) {
       sets.push('#plan = :plan');
       update.names['#plan'] = 'plan';
       update.values[':plan'] = change.plan;
     }
-    update.text = `SET ${sets.join(', ')}`;
+    update.text = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
     const seenVersion = conditions.publishedVersionIs(change.seenVersion);
     return this.table.update(keys.app(appId), update, change.seenPlan ? and(seenVersion, conditions.planIs(change.seenPlan)) : seenVersion);
   }

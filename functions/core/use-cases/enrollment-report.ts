@@ -50,7 +50,13 @@ export async function enrollmentReport(deps: Dependencies, input: { appId: strin
     asOf: new Date(now).toISOString(),
     mode: effectiveMode(config),
     requiredGraceDays: grace,
-    totals: { users: sum('users'), enrolled: sum('enrolled'), notEnrolled: sum('notEnrolled'), pending: sum('pending'), overdue: sum('overdue') },
+    totals: {
+      users: sum('users'),
+      enrolled: sum('enrolled'),
+      notEnrolled: sum('notEnrolled'),
+      pending: sum('pending'),
+      overdue: sum('overdue'),
+    },
     roles: perRole,
   };
 }
@@ -60,7 +66,12 @@ export async function enrollmentReport(deps: Dependencies, input: { appId: strin
  * day(signup)) + grace + 1` (a UTC midnight), so is pending exactly when that later day is on or after
  * `firstPendingDay` (today − grace): everyone of those days is counted per day, everyone before is overdue.
  */
-function roleReport(role: Role, counts: RoleEnrollmentCounts, config: PublishedConfig | null, firstPendingDay: string): RoleEnrollmentReport {
+function roleReport(
+  role: Role,
+  counts: RoleEnrollmentCounts,
+  config: PublishedConfig | null,
+  firstPendingDay: string,
+): RoleEnrollmentReport {
   const notEnrolled = counts.users - counts.enrolled;
   const base = { role, users: counts.users, enrolled: counts.enrolled, notEnrolled };
   const since = config && isRequiredFor(config, role) ? (config.requiredSince[role] ?? null) : null;

@@ -33,10 +33,14 @@ export function publishedAttributes(config: PublishedConfig): Item {
     publishedRememberDeviceDays: config.rememberDeviceDays,
     publishedRequiredGraceDays: config.requiredGraceDays,
     publishedRequiredForRoles: config.requiredForRoles,
-    publishedRequiredSince: config.requiredSince,
+    // Absent when empty: DynamoDB Local's stream shows an empty map as `{}`, which no unmarshaller reads.
+    ...(Object.keys(config.requiredSince).length > 0 ? { publishedRequiredSince: config.requiredSince } : {}),
     publishedAt: config.publishedAt,
   };
 }
+
+/** The app item's optional published attributes, removed by a publish that leaves them out. */
+export const optionalPublishedAttributes = ['publishedRequiredSince'] as const;
 
 export function appRuntimeOf(item: Item): AppRuntime {
   const read = new ItemReader(item, 'app');
@@ -97,7 +101,7 @@ export function configVersionItem(appId: string, config: PublishedConfig): Item 
     rememberDeviceDays: config.rememberDeviceDays,
     requiredGraceDays: config.requiredGraceDays,
     requiredForRoles: config.requiredForRoles,
-    requiredSince: config.requiredSince,
+    ...(Object.keys(config.requiredSince).length > 0 ? { requiredSince: config.requiredSince } : {}),
     publishedAt: config.publishedAt,
   };
 }
