@@ -1,9 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+// The function cdk-nag itself uses to name a resource in a finding, so the acknowledgement matches.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { enforcementRemindersStep } from '../functions/routes.js';
 import { StepFunction, pascalCase } from './step-function.js';
@@ -38,6 +40,13 @@ export class EnforcementReminders extends Construct {
       schedule: ScheduleExpression.rate(reminderRunInterval),
       target: new LambdaInvoke(reminders.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
       description: 'Enrollment-deadline reminders of the two-factor service',
+    });
+    // The scheduler's role (one per stack, made by LambdaInvoke) may invoke this function and its versions.
+    const functionArn = flattenCfnReference(Stack.of(this).resolve(reminders.function.functionArn));
+    Validations.of(Stack.of(this)).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${functionArn}:*]`,
+      reason:
+        "lambda:InvokeFunction on the reminders function's versions and aliases (grantInvoke's `:*`), for EventBridge Scheduler only.",
     });
   }
 }
