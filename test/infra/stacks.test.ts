@@ -231,8 +231,12 @@ describe('TwoFactorApi stack', () => {
   });
 
   describe('functions', () => {
-    it('builds one function per step, and the event publisher', () => {
-      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length + 1);
+    it('builds one function per step, the event publisher and the enrollment-deadline reminders', () => {
+      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length + 2);
+    });
+
+    it('runs the enrollment-deadline reminders every 12 hours on EventBridge Scheduler', () => {
+      apiTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)' });
     });
 
     describe.each(allSteps)('the $step function', ({ step, access }) => {
