@@ -50,7 +50,12 @@ const reads: StepAccess = { table: ['GetItem'], kms: 'none' };
 export const httpSteps: readonly HttpStep[] = [
   { step: 'health', method: 'GET', path: '/v1/health', access: none },
   { step: 'openapi', method: 'GET', path: '/v1/openapi.json', access: none },
-  { step: 'signup', method: 'POST', path: '/v1/apps/{appId}/signup', access: { table: ['GetItem', 'PutItem'], kms: 'none' } },
+  {
+    step: 'signup',
+    method: 'POST',
+    path: '/v1/apps/{appId}/signup',
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem'], kms: 'none' },
+  },
   {
     step: 'login',
     method: 'POST',
@@ -119,13 +124,25 @@ export const httpSteps: readonly HttpStep[] = [
     step: 'publish',
     method: 'POST',
     path: '/v1/apps/{appId}/publish',
-    access: { table: ['GetItem', 'PutItem', 'UpdateItem'], kms: 'none' },
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
   },
   {
     step: 'users-list',
     method: 'GET',
     path: '/v1/apps/{appId}/users',
-    access: { table: ['GetItem'], queriesUsersIndex: true, kms: 'none' },
+    access: { table: ['GetItem', 'BatchGetItem'], queriesUsersIndex: true, kms: 'none' },
+  },
+  {
+    step: 'users-csv',
+    method: 'GET',
+    path: '/v1/apps/{appId}/users.csv',
+    access: { table: ['GetItem', 'BatchGetItem'], queriesUsersIndex: true, kms: 'none' },
+  },
+  {
+    step: 'two-factor-report',
+    method: 'GET',
+    path: '/v1/apps/{appId}/reports/two-factor',
+    access: { table: ['GetItem', 'Query'], kms: 'none' },
   },
   {
     step: 'user-reset',
@@ -148,11 +165,15 @@ export const httpSteps: readonly HttpStep[] = [
 export const notFoundStep = { step: 'not-found', access: none };
 
 export const platformSteps: readonly PlatformStep[] = [
-  { step: 'create-app', functionName: 'createApp', access: { table: ['PutItem'], kms: 'generateDataKey' } },
+  {
+    step: 'create-app',
+    functionName: 'createApp',
+    access: { table: ['PutItem', 'UpdateItem'], kms: 'generateDataKey' },
+  },
   {
     step: 'set-plan',
     functionName: 'setPlan',
-    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], kms: 'none' },
+    access: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], kms: 'none' },
   },
   {
     step: 'reset-two-factor',
@@ -194,3 +215,14 @@ export const eventsStep = { step: 'publish-events', access: reads };
  * items, so a redelivered event sends nothing), is granted apart from this access, on those keys alone.
  */
 export const notifierStep = { step: 'notifier', access: reads };
+
+/**
+ * Records the enrollment-deadline reminders due (7 days and 1 day before a user's deadline), every 12 hours
+ * on an EventBridge Scheduler schedule; the event publisher sends them on as security events.
+ */
+export const enforcementRemindersStep = {
+  step: 'enforcement-reminders',
+  /** Its name on the local Lambda Invoke endpoint, where the test stack runs it as the schedule would. */
+  functionName: 'enforcementReminders',
+  access: { table: ['GetItem', 'Query', 'PutItem'], queriesUsersIndex: true, kms: 'none' } satisfies StepAccess,
+};

@@ -35,6 +35,7 @@ import { stageLowerName } from './stage.js';
 import { Notifier } from './notifier.js';
 import { StepFunction, pascalCase } from './step-function.js';
 import type { StepFunctionProps } from './step-function.js';
+import { EnforcementReminders } from './enforcement-reminders.js';
 
 /** The stateful resources the API stack's functions are granted access to. */
 export interface TwoFactorApiStackProps extends StackProps {
@@ -73,6 +74,8 @@ export class TwoFactorApiStack extends Stack {
   readonly platformFunctions: ReadonlyMap<string, IFunction>;
   /** Publishes new audit entries from the table's stream as security events. */
   readonly eventPublisher: IFunction;
+  /** The scheduled enrollment-deadline reminders. */
+  readonly enforcementReminders: IFunction;
 
   constructor(scope: Construct, id: string, props: TwoFactorApiStackProps) {
     super(scope, id, props);
@@ -199,6 +202,7 @@ export class TwoFactorApiStack extends Stack {
     const { publisher, deadLetters } = this.addEventPublisher(props, newStepFunction);
     this.eventPublisher = publisher.function;
     new Notifier(this, 'SecurityEmails', { table, secretsKey, eventBus: props.eventBus, logRemovalPolicy });
+    this.enforcementReminders = new EnforcementReminders(this, 'EnforcementReminders', { table, secretsKey, logRemovalPolicy }).function;
 
     const kmsLogGroups = new Map<string, ILogGroup>();
     for (const [step, stepFunction] of stepFunctions) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { functionTimeoutSeconds, httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
+import { enforcementRemindersStep, functionTimeoutSeconds, httpSteps, notFoundStep, platformSteps } from '../functions/routes.js';
 import { asFunctionOf } from './invocation-context.js';
 import { asInvocation } from './invoke-store.js';
 import { buildPortalSite, isApiPath } from './portal-site.js';
@@ -262,7 +262,7 @@ function invokeRefusal(request: IncomingMessage): string | undefined {
 
 /**
  * Serves the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`) for the platform
- * functions, so `npm run cli` uses the real `@aws-sdk/client-lambda` locally as against a deployment.
+ * functions and the enrollment-deadline reminders, so `npm run cli` uses the real `@aws-sdk/client-lambda` locally as against a deployment.
  * It listens on loopback only: like the deployed functions, these have no public route. Requests from a
  * browser (an `Origin` header, or a `Host` that is not loopback) get 403 and change nothing.
  */
@@ -272,7 +272,8 @@ export async function startLambdaInvokeEndpoint(options: {
   observe?: (invocation: InvocationRecord) => void;
 }): Promise<{ url: string; server: Server }> {
   const functions = new Map<string, { step: string; handler: PlatformHandler }>();
-  for (const { step, functionName } of platformSteps)
+  // The platform functions, and the scheduled reminders (EventBridge Scheduler invokes them so in AWS).
+  for (const { step, functionName } of [...platformSteps, enforcementRemindersStep])
     functions.set(functionName, { step, handler: await loadHandler<PlatformHandler>(step) });
 
   const server = createServer((request, response) => {

@@ -181,7 +181,8 @@ export type ConflictReason =
   | 'already_enabled'
   | 'not_enrolled'
   | 'enrollment_gone'
-  | 'audit_exists';
+  | 'audit_exists'
+  | 'reminder_sent';
 
 /**
  * Raised by a repository when a conditional write lost a race or found the state changed.

@@ -28,6 +28,12 @@ export interface PublishedConfig {
   mode: TwoFactorMode;
   /** How long a user may have a device remembered for the second factor (0: never). */
   rememberDeviceDays: number;
+  /** Days a user without a factor keeps signing in after 2FA became required for them (0: enroll at once). */
+  requiredGraceDays: number;
+  /** Under `optional`, the roles for which 2FA is required all the same. */
+  requiredForRoles: Role[];
+  /** Per role 2FA is required for in this config: since when it has been, without a break (see enforcement.ts). */
+  requiredSince: Partial<Record<Role, string>>;
   publishedAt: string;
 }
 
@@ -36,9 +42,15 @@ export interface AppRuntime extends App {
   publishedConfig: PublishedConfig | null;
 }
 
-export interface DraftSettings {
+/** What an admin sets: the mode, remembering devices, and how 2FA is enforced (grace, per-role). */
+export interface SettingsValues {
   mode: TwoFactorMode;
   rememberDeviceDays: number;
+  requiredGraceDays: number;
+  requiredForRoles: Role[];
+}
+
+export interface DraftSettings extends SettingsValues {
   updatedAt: string;
 }
 
@@ -187,6 +199,7 @@ export const auditEventTypes = [
   'device.remembered',
   'device.forgotten',
   'sessions.revoked',
+  'two_factor.enforcement_deadline_approaching',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
 

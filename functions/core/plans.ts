@@ -1,5 +1,5 @@
 import { PolicyError } from './errors.js';
-import { type Plan, type PublishedConfig, type TwoFactorMode, twoFactorModes } from './model.js';
+import { type Plan, type PublishedConfig, type SettingsValues, type TwoFactorMode, roles, twoFactorModes } from './model.js';
 
 const allowedModesByPlan: Record<Plan, readonly TwoFactorMode[]> = {
   free: ['off'],
@@ -21,31 +21,68 @@ function canRememberDevices(plan: Plan): boolean {
 /** The longest a device may be remembered ("Trust this browser for N days"). */
 export const maxRememberDeviceDays = 30;
 
-export function assertSettingsAllowed(plan: Plan, settings: { mode: TwoFactorMode; rememberDeviceDays: number }): void {
+/**
+ * Grace periods and per-role requirements enforce 2FA, so they come with the plan that may require it
+ * (enterprise): a business app offers 2FA and never enforces it.
+ */
+export function canEnforce(plan: Plan): boolean {
+  return allowedModes(plan).includes('required');
+}
+
+export function assertSettingsAllowed(plan: Plan, settings: SettingsValues): void {
   assertModeAllowed(plan, settings.mode);
   if (settings.rememberDeviceDays > 0 && !canRememberDevices(plan)) {
     throw new PolicyError('plan_upgrade_required', `The ${plan} plan cannot remember devices. Upgrade the plan.`);
   }
+  if ((settings.requiredGraceDays > 0 || settings.requiredForRoles.length > 0) && !canEnforce(plan)) {
+    throw new PolicyError(
+      'plan_upgrade_required',
+      `The ${plan} plan cannot set a grace period or require 2FA for roles. Upgrade the plan.`,
+    );
+  }
 }
 
-/** The settings a plan change leaves: the mode lowered as `lowerToPlan` does, remembering off where not allowed. */
-export function lowerSettingsToPlan<S extends { mode: TwoFactorMode; rememberDeviceDays: number }>(plan: Plan, settings: S): S {
+/**
+ * The settings a plan change leaves: the mode lowered as `lowerToPlan` does, remembering off, no grace and no
+ * per-role requirement where the plan does not allow them.
+ */
+export function lowerSettingsToPlan<S extends SettingsValues>(plan: Plan, settings: S): S {
+  const enforce = canEnforce(plan);
   return {
     ...settings,
     mode: lowerToPlan(plan, settings.mode),
     rememberDeviceDays: canRememberDevices(plan) ? settings.rememberDeviceDays : 0,
+    requiredGraceDays: enforce ? settings.requiredGraceDays : 0,
+    requiredForRoles: enforce ? settings.requiredForRoles : [],
   };
 }
 
+export function sameSettings(a: SettingsValues, b: SettingsValues): boolean {
+  return (
+    a.mode === b.mode &&
+    a.rememberDeviceDays === b.rememberDeviceDays &&
+    a.requiredGraceDays === b.requiredGraceDays &&
+    a.requiredForRoles.length === b.requiredForRoles.length &&
+    a.requiredForRoles.every((role) => b.requiredForRoles.includes(role))
+  );
+}
+
+/** The roles in their canonical order, each once (how settings store them, so equal lists compare equal). */
+export function canonicalRoles(list: readonly string[]): SettingsValues['requiredForRoles'] {
+  return roles.filter((role) => list.includes(role));
+}
+
 /**
- * Whether going from `before` to `after` weakens the app: a lower mode, or devices remembered longer (each
- * needs a fresh second factor of the admin who does it).
+ * Whether going from `before` to `after` weakens the app: a lower mode, devices remembered longer, a longer
+ * grace period or a role no longer required (each needs a fresh second factor of the admin who does it).
  */
-export function weakens(
-  before: { mode: TwoFactorMode; rememberDeviceDays: number },
-  after: { mode: TwoFactorMode; rememberDeviceDays: number },
-): boolean {
-  return twoFactorModes.indexOf(after.mode) < twoFactorModes.indexOf(before.mode) || after.rememberDeviceDays > before.rememberDeviceDays;
+export function weakens(before: SettingsValues, after: SettingsValues): boolean {
+  return (
+    twoFactorModes.indexOf(after.mode) < twoFactorModes.indexOf(before.mode) ||
+    after.rememberDeviceDays > before.rememberDeviceDays ||
+    after.requiredGraceDays > before.requiredGraceDays ||
+    before.requiredForRoles.some((role) => !after.requiredForRoles.includes(role))
+  );
 }
 
 export function assertModeAllowed(plan: Plan, mode: TwoFactorMode): void {

@@ -18,6 +18,9 @@ import type {
   UserSummary,
 } from './model.js';
 import type { SecurityEvent } from './security-events.js';
+import type { EnrollmentCounts, UsersFilter } from './repository-inputs.js';
+
+export type { EnrollmentCounts, EnrollmentDelta, RoleEnrollmentCounts, UsersFilter } from './repository-inputs.js';
 import type {
   CreateAppInput,
   ChangePlanInput,
@@ -93,6 +96,8 @@ export interface AppRepository {
    * `plan_race` when the published version or the draft mode is no longer what `seen` says.
    */
   changePlan(input: ChangePlanInput): Promise<void>;
+  /** The apps whose published config has enrollment deadlines (listed and unlisted by publishes). */
+  listAppsWithDeadlines(): Promise<string[]>;
   /** Replaces the app's allowed origins; fails with `app_gone` when the app does not exist. */
   setAllowedOrigins(appId: string, allowedOrigins: string[], audit: AuditEvent): Promise<void>;
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null>;
@@ -107,8 +112,14 @@ export interface UserRepository {
   createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void>;
   findUserByEmail(appId: string, email: string): Promise<User | null>;
   getUser(userId: string): Promise<User | null>;
-  /** Fails with `invalid_cursor` (as a ValidationError) on a cursor it did not make for this app. */
-  listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>>;
+  /** `invalid_cursor` (ValidationError) on a cursor not its own; a `filter`ed page may be short yet have a cursor. */
+  listUsers(appId: string, limit: number, cursor: string | null, filter?: UsersFilter): Promise<Page<UserSummary>>;
+  /** The profiles of several users (at most 100), in no particular order; unknown ids are left out. */
+  getUsers(userIds: readonly string[]): Promise<User[]>;
+  /** Every role's enrollment counters: totals and sign-up days from `fromDay` (moved by the writes they count). */
+  getEnrollmentCounts(appId: string, fromDay: string): Promise<EnrollmentCounts>;
+  /** Records a deadline reminder's audit entry once per user, deadline and `daysLeft` (false: already). */
+  recordDeadlineReminder(userId: string, reminder: { enrollBy: string; daysLeft: number }, audit: AuditEvent): Promise<boolean>;
   getTotpFactor(userId: string): Promise<TotpFactor | null>;
   getPendingEnrollment(userId: string): Promise<PendingEnrollment | null>;
   putPendingEnrollment(pending: PendingEnrollment): Promise<void>;
@@ -146,7 +157,9 @@ export interface UserRepository {
   disableTwoFactor(input: DisableTwoFactorInput): Promise<void>;
   /**
    * Removes the factor, codes and pending enrollment, kills every session and challenge of the user, ends
-   * remembering and the user's lockouts (the email's count and each of `devices`'). Reason: `user_gone`.
+   * remembering and the user's lockouts (the email's count and each of `devices`'). Reasons: `user_gone`,
+   * `user_changed` (the user's 2FA went on or off since `user` was read: the counters must move by what
+   * the reset really changes, so the caller reads again).
    */
   resetTwoFactor(input: ResetTwoFactorInput): Promise<User>;
   /**

@@ -9,10 +9,11 @@ import type {
   FailureCount,
   PendingEnrollment,
   Plan,
+  Role,
   PublishedConfig,
   Session,
   TotpFactor,
-  TwoFactorMode,
+  SettingsValues,
   User,
 } from './model.js';
 import type { CountedOn, CurrentSession, DeviceUse } from './ports.js';
@@ -31,7 +32,7 @@ export interface CreateAppInput {
 export interface ChangePlanInput {
   appId: string;
   plan: Plan;
-  seen: { publishedVersion: number | null; draft: { mode: TwoFactorMode; rememberDeviceDays: number } };
+  seen: { publishedVersion: number | null; draft: SettingsValues };
   /** The draft lowered to the new plan, or null when it stays. */
   draft: DraftSettings | null;
   publish: PublishedConfig | null;
@@ -146,4 +147,25 @@ export interface CompleteLoginWithBackupCodeInput {
   countedOn: CountedOn;
   now: number;
   audits: AuditEvent[];
+}
+
+/** How a change moves a user's enrollment counters (see `getEnrollmentCounts`). */
+export interface EnrollmentDelta {
+  users: 0 | 1;
+  enrolled: -1 | 0 | 1;
+}
+
+/** One role's enrollment counters: every user and the enrolled ones, in total and per UTC sign-up day. */
+export interface RoleEnrollmentCounts {
+  users: number;
+  enrolled: number;
+  /** The sign-up days asked for that have users, oldest first. */
+  byDay: { day: string; users: number; enrolled: number }[];
+}
+
+export type EnrollmentCounts = Record<Role, RoleEnrollmentCounts>;
+
+/** A filter of the users listing by 2FA state. */
+export interface UsersFilter {
+  twoFactorEnabled: boolean;
 }

@@ -13,7 +13,7 @@ const maxCachedApps = 1_000;
 const originsByApp = new Map<string, { origins: readonly string[]; until: number }>();
 
 /** Headers a browser page may read from our answers (a lockout's wait, a backup-codes file name). */
-const exposedHeaders = 'Retry-After, Content-Disposition';
+const exposedHeaders = 'Retry-After, Content-Disposition, X-Next-Cursor';
 
 /**
  * Whether a page of `origin` may call app `appId` from a browser; read from the app and remembered for

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { twoFactorModes } from '../core/model.js';
+import { maxRequiredGraceDays } from '../core/enforcement.js';
+import { roles, twoFactorModes } from '../core/model.js';
 import { maxRememberDeviceDays } from '../core/plans.js';
 
 /**
@@ -87,11 +88,26 @@ export const stepUpBody = z
     path: ['code'],
   });
 
-/** `PUT /settings/two-factor`: the draft mode, and how long a device may be remembered (absent: unchanged). */
+/**
+ * `PUT /settings/two-factor`: the draft mode, how long a device may be remembered, the grace period and the
+ * roles 2FA is required for under `optional` (each optional one absent: unchanged).
+ */
 export const twoFactorSettingsBody = z.strictObject({
   mode: z.enum(twoFactorModes),
   rememberDeviceDays: z.number().int().min(0).max(maxRememberDeviceDays).optional(),
+  requiredGraceDays: z.number().int().min(0).max(maxRequiredGraceDays).optional(),
+  requiredForRoles: z
+    .array(z.enum(roles))
+    .max(roles.length)
+    .refine((list) => new Set(list).size === list.length, 'must not name a role twice')
+    .optional(),
 });
+
+/** `GET /users` and `GET /users.csv`: a page, optionally only users with 2FA (`enrolled`) or without (`pending`). */
+export const usersQuery = pageQuery.extend({ twoFactor: z.enum(['enrolled', 'pending']).optional() });
+
+/** `GET /users.csv`: up to 1,000 rows a part. */
+export const usersCsvQuery = usersQuery.extend({ limit: z.coerce.number().int().min(1).max(1000).default(1000) });
 
 /**
  * `POST /users/{userId}/2fa/reset`: an optional reason, kept in the audit event and told to the user in the

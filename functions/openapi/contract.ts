@@ -12,6 +12,7 @@ import {
 import { adminOperations } from './admin-operations.js';
 import { endUserOperations } from './end-user-operations.js';
 import * as responses from './responses.js';
+import { enrollmentReport } from './report-responses.js';
 
 /** The request schemas of one route: the objects its handler exports as `request` and validates with. */
 interface RequestSchemas {
@@ -37,6 +38,8 @@ export interface Operation {
     body?: z.ZodType;
     /** Also answers with a plain-text file when the client prefers it (`Accept: text/plain`). */
     textFile?: string;
+    /** Answers with a CSV file (and no JSON body). */
+    csvFile?: string;
   };
   /** The errors this route raises on its own; validation, 413, 500 and 503 are added where they apply. */
   errors: ErrorCode[];
@@ -79,8 +82,10 @@ export const namedSchemas: [z.ZodType, string, string][] = [
   [responses.me, 'Me', 'The signed-in user, their 2FA state and the app.'],
   [responses.twoFactorSettings, 'TwoFactorSettings', "The app's draft and published 2FA settings."],
   [responses.published, 'Published', 'The config version now in force.'],
-  [responses.userSummary, 'UserSummary', 'A row of the admin users table.'],
+  [responses.userSummary, 'UserSummary', 'A user as the admin reset and unlock answer it.'],
+  [responses.userRow, 'UserRow', 'A row of the admin users table, with where the user stands with 2FA.'],
   [responses.usersPage, 'UsersPage', 'A page of the admin users table.'],
+  [enrollmentReport, 'EnrollmentReport', 'Who has 2FA, and who is pending or overdue, in total and per role.'],
   [responses.userReset, 'UserReset', 'The user after the reset.'],
   [responses.auditEventsPage, 'AuditEventsPage', 'A page of the audit log, newest first.'],
   [responses.health, 'Health', 'The service is up.'],

@@ -113,6 +113,7 @@ function successResponse(operation: Operation, idOf: Map<z.ZodType, string>): Re
   const { success } = operation;
   const content: Record<string, JsonSchema> = {};
   if (success.body) content['application/json'] = { schema: referenceOrInline(success.body, idOf) };
+  else if (success.csvFile) content['text/csv'] = { schema: { type: 'string', description: success.csvFile } };
   else if (success.status !== 204) content['application/json'] = { schema: { type: 'object' } };
   if (success.textFile) content['text/plain'] = { schema: { type: 'string', description: success.textFile } };
   return {
@@ -121,6 +122,17 @@ function successResponse(operation: Operation, idOf: Map<z.ZodType, string>): Re
       ...(success.textFile
         ? {
             headers: { 'Content-Disposition': { description: 'With text/plain: `attachment; filename="…"`.', schema: { type: 'string' } } },
+          }
+        : {}),
+      ...(success.csvFile
+        ? {
+            headers: {
+              'Content-Disposition': { description: '`attachment; filename="users-<appId>.csv"`.', schema: { type: 'string' } },
+              'X-Next-Cursor': {
+                description: 'Present when more rows follow: pass it as `cursor` for the next part.',
+                schema: { type: 'string' },
+              },
+            },
           }
         : {}),
       ...(Object.keys(content).length > 0 ? { content } : {}),

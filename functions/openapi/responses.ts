@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { ErrorCode } from '../core/errors.js';
-import { auditEventTypes, plans, twoFactorModes } from '../core/model.js';
+import { auditEventTypes, plans, roles, twoFactorModes } from '../core/model.js';
 import type { UserSummary } from '../core/model.js';
 import type { ChallengeIssued, SignedIn, SignedInWithOffer, UserView } from '../core/use-cases/common.js';
 import type { EnrollmentConfirmed } from '../core/use-cases/confirm-enrollment.js';
@@ -9,7 +9,7 @@ import type { Published } from '../core/use-cases/publish-config.js';
 import type { BackupCodesRegenerated } from '../core/use-cases/regenerate-backup-codes.js';
 import type { EnrollmentStarted } from '../core/use-cases/start-enrollment.js';
 import type { TwoFactorSettings } from '../core/use-cases/two-factor-settings.js';
-import type { UsersPage } from '../core/use-cases/list-users.js';
+import type { UserRow, UsersPage } from '../core/use-cases/list-users.js';
 import type { VerifyLoginResult } from '../core/use-cases/verify-login.js';
 import type { SteppedUp } from '../core/use-cases/step-up.js';
 import type { DeviceListing } from '../core/use-cases/devices.js';
@@ -20,8 +20,8 @@ import type { DeviceListing } from '../core/use-cases/devices.js';
  * result no longer fits its documented schema, and the OpenAPI conformance test parses real responses
  * with these schemas and refuses any field they do not name.
  */
-const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
-const count = z.number().int().min(0);
+export const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
+export const count = z.number().int().min(0);
 
 export const userView = z.object({ id: z.string(), email: z.string(), role: z.enum(['admin', 'member']) });
 
@@ -44,11 +44,15 @@ export const deviceView = z
 
 const signedIn = z.object({ status: z.literal('SIGNED_IN'), session: sessionView, user: userView, device: deviceView });
 
+const enrollBy = timestamp
+  .nullable()
+  .describe('While a grace period runs for a user without 2FA it is required for: the deadline to enroll by (a UTC midnight); else null.');
+
 export const signedInWithOffer = signedIn.extend({
   twoFactor: z
-    .object({ available: z.boolean(), suggested: z.boolean() })
+    .object({ available: z.boolean(), suggested: z.boolean(), enrollBy })
     .describe(
-      'What the portal should offer next: `available` once the published mode is not off, `suggested` under optional for a user without 2FA.',
+      'What the portal should offer next: `available` once the published mode is not off, `suggested` for a user without 2FA under optional or in a grace period, `enrollBy` the grace deadline.',
     ),
 });
 
@@ -125,6 +129,8 @@ export const me = z.object({
     enabled: z.boolean(),
     enabledAt: timestamp.nullable(),
     backupCodesRemaining: count.nullable().describe('null while 2FA is off.'),
+    required: z.boolean().describe("Whether the published config requires 2FA of this user (the app's mode, or the user's role)."),
+    enrollBy,
   }),
   app: z.object({ id: z.string(), name: z.string(), twoFactorMode: z.enum(twoFactorModes) }),
 });
@@ -136,12 +142,30 @@ const rememberDeviceDays = z
   .max(30)
   .describe('How long a device may skip the second factor once the user trusts it (0: never).');
 
+export const role = z.enum(roles);
+export const requiredGraceDays = z
+  .number()
+  .int()
+  .min(0)
+  .max(90)
+  .describe('Days a user without 2FA keeps signing in once it is required for them (0: enroll at the next login).');
+const requiredForRoles = z.array(role).describe('Under optional, the roles 2FA is required for all the same.');
+const settingsValues = { mode: z.enum(twoFactorModes), rememberDeviceDays, requiredGraceDays, requiredForRoles };
+
 export const twoFactorSettings = z.object({
   plan: z.enum(plans),
   allowedModes: z.array(z.enum(twoFactorModes)).describe('The modes the plan may set, weakest first.'),
-  draft: z.object({ mode: z.enum(twoFactorModes), rememberDeviceDays }),
+  enforcementOptions: z.boolean().describe('Whether the plan may set requiredGraceDays and requiredForRoles (enterprise).'),
+  draft: z.object(settingsValues),
   published: z
-    .object({ mode: z.enum(twoFactorModes), rememberDeviceDays, version: z.number().int().min(1), publishedAt: timestamp })
+    .object({
+      ...settingsValues,
+      requiredSince: z
+        .object({ admin: timestamp.optional(), member: timestamp.optional() })
+        .describe('Per role 2FA is required for: since when, without a break (deadlines count from it).'),
+      version: z.number().int().min(1),
+      publishedAt: timestamp,
+    })
     .nullable(),
   unpublishedChanges: z.boolean(),
 });
@@ -149,7 +173,7 @@ export const twoFactorSettings = z.object({
 export const published = z.object({
   version: z.number().int().min(1),
   publishedAt: timestamp,
-  config: z.object({ twoFactor: z.object({ mode: z.enum(twoFactorModes), rememberDeviceDays }) }),
+  config: z.object({ twoFactor: z.object(settingsValues) }),
 });
 
 export const userSummary = z.object({
@@ -162,8 +186,16 @@ export const userSummary = z.object({
 
 const nextCursor = z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.');
 
+export const userRow = userSummary.extend({
+  twoFactorStatus: z
+    .enum(['enrolled', 'pending', 'overdue', 'not_required'])
+    .describe('enrolled; without 2FA and required: pending (deadline ahead) or overdue; without 2FA and not required: not_required.'),
+  twoFactorEnrolledAt: timestamp.nullable(),
+  enrollBy: timestamp.nullable().describe('The deadline (passed or not) of a user without 2FA it is required for with a grace period.'),
+});
+
 export const usersPage = z.object({
-  users: z.array(userSummary),
+  users: z.array(userRow),
   nextCursor,
   twoFactorColumn: z.boolean().describe('Show the "2FA setup Complete" column: true once the published mode is not off.'),
 });
@@ -220,8 +252,8 @@ export function errorBody(codes: readonly [ErrorCode, ...ErrorCode[]]) {
 /** Read-only arrays of the domain become the plain arrays a JSON body has. */
 type AsJson<T> = T extends readonly (infer Item)[] ? AsJson<Item>[] : T extends object ? { -readonly [K in keyof T]: AsJson<T[K]> } : T;
 /** True when every value the service builds fits the schema that documents it. */
-type Documents<Schema extends z.ZodType, Built> = [AsJson<Built>] extends [z.output<Schema>] ? true : false;
-type Holds<Check extends true> = Check;
+export type Documents<Schema extends z.ZodType, Built> = [AsJson<Built>] extends [z.output<Schema>] ? true : false;
+export type Holds<Check extends true> = Check;
 
 /** Checked by the type checker: a use case whose result outgrows its documented schema does not compile. *
  * @public (no one imports it: the type checker evaluates it where it stands)
@@ -242,4 +274,5 @@ export type ResultsFitTheirSchemas = [
   Holds<Documents<typeof steppedUp, SteppedUp>>,
   Holds<Documents<typeof deviceListing, DeviceListing>>,
   Holds<Documents<typeof usersPage, UsersPage>>,
+  Holds<Documents<typeof userRow, UserRow>>,
 ];

@@ -13,5 +13,7 @@ export const handler = httpRoute(request, async ({ params, body, token }) => ({
     token,
     mode: body.mode,
     rememberDeviceDays: body.rememberDeviceDays,
+    requiredGraceDays: body.requiredGraceDays,
+    requiredForRoles: body.requiredForRoles,
   }),
 }));

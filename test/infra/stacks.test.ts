@@ -13,7 +13,14 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { StepAccess } from '../../functions/routes.js';
-import { eventsStep, functionEnvironment, httpSteps, notFoundStep, platformSteps } from '../../functions/routes.js';
+import {
+  enforcementRemindersStep,
+  eventsStep,
+  functionEnvironment,
+  httpSteps,
+  notFoundStep,
+  platformSteps,
+} from '../../functions/routes.js';
 import type { TwoFactorService } from '../../lib/two-factor-app.js';
 import { memorySizeOf } from '../../lib/memory-sizes.js';
 import { addTwoFactorService } from '../../lib/two-factor-app.js';
@@ -75,9 +82,11 @@ function functionLogicalId(step: string): string {
   const fn =
     step === eventsStep.step
       ? service.api.eventPublisher
-      : platformStep
-        ? service.api.platformFunctions.get(platformStep.functionName)
-        : service.api.httpFunctions.get(step);
+      : step === enforcementRemindersStep.step
+        ? service.api.enforcementReminders
+        : platformStep
+          ? service.api.platformFunctions.get(platformStep.functionName)
+          : service.api.httpFunctions.get(step);
   if (!fn) throw new Error(`no function for step ${step}`);
   return service.api.getLogicalId(fn.node.defaultChild as CfnFunction);
 }
@@ -295,8 +304,12 @@ describe('TwoFactorApi stack', () => {
   });
 
   describe('functions', () => {
-    it('builds one function per step, the event publisher and the notifier (test/infra/notifier.test.ts)', () => {
-      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length + 2);
+    it('builds one function per step, the event publisher, the notifier (test/infra/notifier.test.ts) and the enrollment-deadline reminders', () => {
+      apiTemplate.resourceCountIs('AWS::Lambda::Function', allSteps.length + 3);
+    });
+
+    it('runs the enrollment-deadline reminders every 12 hours on EventBridge Scheduler', () => {
+      apiTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)' });
     });
 
     describe.each(allSteps)('the $step function', ({ step, access }) => {
@@ -383,24 +396,28 @@ describe('TwoFactorApi stack', () => {
       expect(actionsWithPrefix('me', 'dynamodb:')).toEqual(['dynamodb:GetItem']);
     });
 
-    it('lets no role Scan or BatchWriteItem, and only the sign-in steps BatchGetItem', () => {
-      const roles = [...allSteps, eventsStep].map(({ step }) => ({ step, actions: roleActions(step) }));
+    it('lets no role Scan or BatchWriteItem, and only the sign-in steps and the user listings BatchGetItem', () => {
+      const roles = [...allSteps, eventsStep, enforcementRemindersStep].map(({ step }) => ({ step, actions: roleActions(step) }));
       expect(roles.filter(({ actions }) => actions.includes('dynamodb:Scan') || actions.includes('dynamodb:BatchWriteItem'))).toEqual([]);
       expect(roles.filter(({ actions }) => actions.includes('dynamodb:BatchGetItem')).map(({ step }) => step)).toEqual([
         'login',
         'login-verify',
+        'users-list',
+        'users-csv',
       ]);
     });
 
-    it('grants Query on the users index, and on no other index, to users-list alone', () => {
-      const indexStatements = [...allSteps, eventsStep].flatMap(({ step }) =>
+    it('grants Query on the users index, and on no other index, to the user listings and the deadline reminders alone', () => {
+      const indexStatements = [...allSteps, eventsStep, enforcementRemindersStep].flatMap(({ step }) =>
         roleStatements(step)
           .filter((statement) => JSON.stringify(statement.Resource).includes('/index/'))
           .map((statement) => ({ step, statement })),
       );
-      expect(indexStatements.map(({ step }) => step)).toEqual(['users-list']);
-      expect(indexStatements[0]!.statement.Action).toBe('dynamodb:Query');
-      expect(JSON.stringify(indexStatements[0]!.statement.Resource)).toContain('/index/gsi1');
+      expect(indexStatements.map(({ step }) => step)).toEqual(['users-list', 'users-csv', 'enforcement-reminders']);
+      for (const { statement } of indexStatements) {
+        expect(statement.Action).toBe('dynamodb:Query');
+        expect(JSON.stringify(statement.Resource)).toContain('/index/gsi1');
+      }
     });
 
     it('grants the health and not-found functions no table and no key access', () => {

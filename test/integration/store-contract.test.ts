@@ -35,6 +35,9 @@ const published = (version: number, mode: PublishedConfig['mode'] = 'optional'):
   version,
   mode,
   rememberDeviceDays: 0,
+  requiredGraceDays: 0,
+  requiredForRoles: [],
+  requiredSince: mode === 'required' ? { admin: '2030-01-01T00:00:00.000Z', member: '2030-01-01T00:00:00.000Z' } : {},
   publishedAt: new Date(Date.UTC(2030, 0, 1, 0, 0, version)).toISOString(),
 });
 
@@ -164,7 +167,10 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       await repos.apps.changePlan({
         appId: app.id,
         plan: 'business',
-        seen: { publishedVersion: 1, draft: { mode: draft.mode, rememberDeviceDays: draft.rememberDeviceDays } },
+        seen: {
+          publishedVersion: 1,
+          draft: { mode: draft.mode, rememberDeviceDays: draft.rememberDeviceDays, requiredGraceDays: 0, requiredForRoles: [] },
+        },
         draft: null,
         publish: null,
         audit: anAudit(app.id, 'plan.changed'),
@@ -184,7 +190,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       await repos.apps.changePlan({
         appId: app.id,
         plan: 'free',
-        seen: { publishedVersion: 1, draft: { mode: 'required', rememberDeviceDays: 30 } },
+        seen: { publishedVersion: 1, draft: { mode: 'required', rememberDeviceDays: 30, requiredGraceDays: 0, requiredForRoles: [] } },
         draft: lowered,
         publish: published(2, 'off'),
         audit: anAudit(app.id, 'plan.changed'),
@@ -202,7 +208,10 @@ describe.each(stores)('the $name store', ({ repositories }) => {
         repos.apps.changePlan({
           appId,
           plan: 'pro',
-          seen: { publishedVersion: seen.publishedVersion, draft: { mode: seen.mode, rememberDeviceDays: seen.days } },
+          seen: {
+            publishedVersion: seen.publishedVersion,
+            draft: { mode: seen.mode, rememberDeviceDays: seen.days, requiredGraceDays: 0, requiredForRoles: [] },
+          },
           draft: aDraft({ mode: 'optional' }),
           publish: null,
           audit: anAudit(app.id, 'plan.changed'),

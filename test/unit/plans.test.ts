@@ -100,7 +100,15 @@ describe('effectiveMode', () => {
 
   it.each(everyMode)('is the published mode %s', (publishedMode) => {
     // Act
-    const mode = effectiveMode({ version: 3, mode: publishedMode, rememberDeviceDays: 0, publishedAt: '2025-01-02T03:04:05.000Z' });
+    const mode = effectiveMode({
+      version: 3,
+      mode: publishedMode,
+      rememberDeviceDays: 0,
+      requiredGraceDays: 0,
+      requiredForRoles: [],
+      requiredSince: {},
+      publishedAt: '2025-01-02T03:04:05.000Z',
+    });
 
     // Assess
     expect(mode).toBe(publishedMode);

@@ -1,3 +1,4 @@
+import { hasDeadlines } from '../../core/enforcement.js';
 import type { AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig } from '../../core/model.js';
 import type { AppRepository } from '../../core/ports.js';
 import type { ChangePlanInput, CreateAppInput } from '../../core/repository-inputs.js';
@@ -8,6 +9,7 @@ import {
   dataKeyItem,
   draftItem,
   draftOf,
+  optionalPublishedAttributes,
   publishedAttributes,
   wrappedKeyOf,
 } from './codecs/app.js';
@@ -64,6 +66,7 @@ export class DynamoAppRepository implements AppRepository {
       [
         { item: this.appUpdate(appId, { publish: config, seenVersion: config.version - 1, seenPlan: plan }), reason: 'version_conflict' },
         { item: this.table.put(configVersionItem(appId, config), conditions.isNew), reason: 'version_conflict' },
+        this.deadlinesListing(appId, config),
         this.writes.audit(audit),
       ],
       // Concurrent publishes collide on the app item; the caller re-reads and takes the next version.
@@ -82,9 +85,15 @@ export class DynamoAppRepository implements AppRepository {
           ? this.table.update(
               draftKey,
               {
-                text: 'SET #mode = :mode, rememberDeviceDays = :days, updatedAt = :updatedAt',
+                text: 'SET #mode = :mode, rememberDeviceDays = :days, requiredGraceDays = :grace, requiredForRoles = :roles, updatedAt = :updatedAt',
                 names: { '#mode': 'mode' },
-                values: { ':mode': input.draft.mode, ':days': input.draft.rememberDeviceDays, ':updatedAt': input.draft.updatedAt },
+                values: {
+                  ':mode': input.draft.mode,
+                  ':days': input.draft.rememberDeviceDays,
+                  ':grace': input.draft.requiredGraceDays,
+                  ':roles': input.draft.requiredForRoles,
+                  ':updatedAt': input.draft.updatedAt,
+                },
               },
               draftAsSeen,
             )
@@ -93,7 +102,11 @@ export class DynamoAppRepository implements AppRepository {
       },
       this.writes.audit(input.audit),
     ];
-    if (publish) writes.push({ item: this.table.put(configVersionItem(appId, publish), conditions.isNew), reason: 'plan_race' });
+    if (publish)
+      writes.push(
+        { item: this.table.put(configVersionItem(appId, publish), conditions.isNew), reason: 'plan_race' },
+        this.deadlinesListing(appId, publish),
+      );
     await this.table.transact(writes);
   }
 
@@ -103,6 +116,27 @@ export class DynamoAppRepository implements AppRepository {
       { item: this.table.update(keys.app(appId), change, conditions.exists), reason: 'app_gone' },
       this.writes.audit(audit),
     ]);
+  }
+
+  async listAppsWithDeadlines(): Promise<string[]> {
+    const appIds: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.query({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.appsWithDeadlinesPartition() },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
+      for (const item of page.items) if (typeof item.sk === 'string') appIds.push(item.sk);
+      start = page.lastKey;
+    } while (start);
+    return appIds;
+  }
+
+  /** Lists the app for the deadline reminders while `config` has deadlines, unlists it otherwise. */
+  private deadlinesListing(appId: string, config: PublishedConfig): Write {
+    const key = keys.appWithDeadlines(appId);
+    return { item: hasDeadlines(config) ? this.table.put({ ...key, since: config.publishedAt }) : this.table.delete(key) };
   }
 
   async getWrappedDataKey(appId: string, keyId: string): Promise<string | null> {
@@ -119,19 +153,22 @@ export class DynamoAppRepository implements AppRepository {
     change: { plan?: Plan; publish?: PublishedConfig | null; seenVersion: number; seenPlan?: Plan },
   ): Write['item'] {
     const sets: string[] = [];
+    const removes: string[] = [];
     const update: Required<Expression> = { text: '', names: {}, values: {} };
     if (change.publish) {
-      for (const [attribute, value] of Object.entries(publishedAttributes(change.publish))) {
+      const attributes = publishedAttributes(change.publish);
+      for (const [attribute, value] of Object.entries(attributes)) {
         sets.push(`${attribute} = :${attribute}`);
         update.values[`:${attribute}`] = value;
       }
+      removes.push(...optionalPublishedAttributes.filter((attribute) => !(attribute in attributes)));
     }
     if (change.plan) {
       sets.push('#plan = :plan');
       update.names['#plan'] = 'plan';
       update.values[':plan'] = change.plan;
     }
-    update.text = `SET ${sets.join(', ')}`;
+    update.text = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
     const seenVersion = conditions.publishedVersionIs(change.seenVersion);
     return this.table.update(keys.app(appId), update, change.seenPlan ? and(seenVersion, conditions.planIs(change.seenPlan)) : seenVersion);
   }

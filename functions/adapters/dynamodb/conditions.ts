@@ -1,4 +1,4 @@
-import type { FailureCount, Plan, TwoFactorMode } from '../../core/model.js';
+import type { FailureCount, Plan, SettingsValues } from '../../core/model.js';
 import type { Expression } from './table.js';
 
 /**
@@ -45,6 +45,11 @@ export const conditions = {
     text: 'attribute_exists(pk) AND generation = :generation AND twoFactorEnabled = :false',
     values: { ':generation': generation, ':false': false },
   }),
+  /** The user's 2FA is on (or off) as read: a reset moves the enrollment counters only by what it changes. */
+  twoFactorIs: (enabled: boolean): Expression => ({
+    text: 'attribute_exists(pk) AND twoFactorEnabled = :enabledAsRead',
+    values: { ':enabledAsRead': enabled },
+  }),
   /** A backup code is spent by removing its hash from the set it belongs to; only one request can. */
   backupCodeUnused: (setId: string, codeHash: string): Expression => ({
     text: 'attribute_exists(#codes.#code) AND setId = :setId',
@@ -80,13 +85,27 @@ export const conditions = {
   planIs: (plan: Plan): Expression => ({ text: '#plan = :seenPlan', names: { '#plan': 'plan' }, values: { ':seenPlan': plan } }),
   /**
    * A plan change lowered (or kept) the draft it read; an edit in between must make it read again. Drafts
-   * written before devices could be remembered have no `rememberDeviceDays`: it means 0.
+   * written before an attribute existed lack it: absent means 0 days, no roles.
    */
-  draftIs: (draft: { mode: TwoFactorMode; rememberDeviceDays: number }): Expression => ({
-    text: `#mode = :seenMode AND ${draft.rememberDeviceDays === 0 ? '(attribute_not_exists(rememberDeviceDays) OR rememberDeviceDays = :seenDays)' : 'rememberDeviceDays = :seenDays'}`,
-    names: { '#mode': 'mode' },
-    values: { ':seenMode': draft.mode, ':seenDays': draft.rememberDeviceDays },
-  }),
+  draftIs: (draft: SettingsValues): Expression => {
+    const orAbsent = (attribute: string, placeholder: string, absentMeansIt: boolean) =>
+      absentMeansIt ? `(attribute_not_exists(${attribute}) OR ${attribute} = ${placeholder})` : `${attribute} = ${placeholder}`;
+    return {
+      text: [
+        '#mode = :seenMode',
+        orAbsent('rememberDeviceDays', ':seenDays', draft.rememberDeviceDays === 0),
+        orAbsent('requiredGraceDays', ':seenGrace', draft.requiredGraceDays === 0),
+        orAbsent('requiredForRoles', ':seenRoles', draft.requiredForRoles.length === 0),
+      ].join(' AND '),
+      names: { '#mode': 'mode' },
+      values: {
+        ':seenMode': draft.mode,
+        ':seenDays': draft.rememberDeviceDays,
+        ':seenGrace': draft.requiredGraceDays,
+        ':seenRoles': draft.requiredForRoles,
+      },
+    };
+  },
   /**
    * A known device is used (a session issued to it, its token rotated, it remembered) only while it still
    * exists with the generation it was read with: forgetting it wins over a login in flight. ("Sign out

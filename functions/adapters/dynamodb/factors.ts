@@ -18,6 +18,7 @@ import {
   userOf,
 } from './codecs/user.js';
 import { conditions } from './conditions.js';
+import { counterWrites } from './enrollment-counts.js';
 import { keys } from './keys.js';
 import type { Table, Write } from './table.js';
 import type { SharedWrites } from './writes.js';
@@ -110,6 +111,7 @@ export abstract class DynamoFactors {
       },
       { item: this.table.update(keys.user(user.id), enabled, conditions.notEnrolledInGeneration(user.generation)), reason: 'user_changed' },
       { item: this.table.put(backupCodesItem(input.backupCodes)) },
+      ...counterWrites(this.table, user, { users: 0, enrolled: 1 }),
       this.writes.audit(input.audit),
     );
     if ('challenge' in start) writes.push({ item: this.table.put(sessionItem(start.session)) }, ...this.writes.deviceUse(start.device));
@@ -143,6 +145,7 @@ export abstract class DynamoFactors {
       // Deleting the factor under the step condition spends the step that proved the request.
       { item: this.table.delete(keys.totpFactor(user.id), conditions.stepIsNew(input.step)), reason: 'step_used' },
       { item: this.table.delete(keys.backupCodes(user.id)) },
+      ...counterWrites(this.table, user, { users: 0, enrolled: -1 }),
       this.writes.currentSessionGoesOn(user, input.current),
       this.writes.audit(input.audit),
     ]);
@@ -154,8 +157,13 @@ export abstract class DynamoFactors {
       text: 'SET twoFactorEnabled = :disabled ADD generation :one, rememberGeneration :one REMOVE twoFactorEnabledAt',
       values: { ':disabled': false, ':one': 1 },
     };
+    // Conditioned on the 2FA state read, so the counters move by what the reset really changes.
     await this.table.transact([
-      { item: this.table.update(keys.user(user.id), reset, conditions.exists), reason: 'user_gone' },
+      {
+        item: this.table.update(keys.user(user.id), reset, conditions.twoFactorIs(user.twoFactorEnabled)),
+        reason: (found) => (found ? 'user_changed' : 'user_gone'),
+      },
+      ...(user.twoFactorEnabled ? counterWrites(this.table, user, { users: 0, enrolled: -1 }) : []),
       { item: this.table.delete(keys.totpFactor(user.id)) },
       { item: this.table.delete(keys.backupCodes(user.id)) },
       { item: this.table.delete(keys.pendingEnrollment(user.id)) },

@@ -55,6 +55,23 @@ export const keys = {
     pk: `PASSWORD_FAILURES#${createHash('sha256').update(`${appId}\n${email}`, 'utf8').digest('hex')}`,
     sk: 'PASSWORD_FAILURES',
   }),
+  /**
+   * Enrollment counters of an app (see enrollment-counts.ts): per role, one total and one per sign-up day,
+   * each split over `shard`s so that parallel enrollments seldom meet on one item.
+   */
+  enrollmentTotal: (appId: string, role: string, shard: number): ItemKey => ({ pk: `COUNTS#${appId}`, sk: `ROLE#${role}#TOTAL#${shard}` }),
+  enrollmentDay: (appId: string, role: string, day: string, shard: number): ItemKey => ({
+    pk: `COUNTS#${appId}`,
+    sk: `ROLE#${role}#DAY#${day}#${shard}`,
+  }),
+  /** Lists an app whose published config has enrollment deadlines (for the reminders' scheduled run). */
+  appWithDeadlines: (appId: string): ItemKey => ({ pk: 'APPS_WITH_DEADLINES', sk: appId }),
+  appsWithDeadlinesPartition: (): string => 'APPS_WITH_DEADLINES',
+  /** Marks a deadline reminder sent, so a repeated run sends none twice. */
+  deadlineReminder: (userId: string, enrollBy: string, daysLeft: number): ItemKey => ({
+    pk: `USER#${userId}`,
+    sk: `REMINDER#${enrollBy}#${daysLeft}`,
+  }),
   session: (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   challenge: (tokenHash: string): ItemKey => ({ pk: `CHALLENGE#${tokenHash}`, sk: 'CHALLENGE' }),
   /** One security email sent (or being sent), keyed by its event; the notifier may write these items only. */

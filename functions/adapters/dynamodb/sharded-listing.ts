@@ -16,6 +16,8 @@ export interface ShardedListing {
   consistentRead: boolean;
   /** The shape a cursor's sort key must have. */
   cursorShape: RegExp;
+  /** A filter expression over each partition's page (applied after `Limit`, as DynamoDB does) and its values. */
+  filter?: { text: string; values: Item };
 }
 
 /** What one partition's Query answered: its items in listing order, and where it stopped if it did not reach the end. */
@@ -44,7 +46,12 @@ export async function listShards<T>(
         ...(listing.indexName ? { IndexName: listing.indexName } : {}),
         KeyConditionExpression: `#partition = :partition${after === null ? '' : ` AND #sort ${listing.newestFirst ? '<' : '>'} :after`}`,
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':partition': partition, ...(after === null ? {} : { ':after': after }) },
+        ...(listing.filter ? { FilterExpression: listing.filter.text } : {}),
+        ExpressionAttributeValues: {
+          ':partition': partition,
+          ...(after === null ? {} : { ':after': after }),
+          ...listing.filter?.values,
+        },
         ScanIndexForward: !listing.newestFirst,
         Limit: page.limit,
         ...(listing.consistentRead ? { ConsistentRead: true } : {}),

@@ -39,8 +39,12 @@ export interface Write {
   reason?: ConflictReason | ((found: Item | undefined) => ConflictReason);
 }
 
-/** Tries of a write that only conflicted with concurrent transactions before it answers 503. */
-const maxConflictRetries = 5;
+/**
+ * Tries of a write that only conflicted with concurrent transactions before it answers 503. Sign-ups and
+ * enrollments meet on the enrollment counters (split in 32 items, see enrollment-counts.ts): 50 at once on one
+ * app's counters need up to about ten tries, about a second of backoff in all.
+ */
+const maxConflictRetries = 10;
 const throttledReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 /**

@@ -1,12 +1,12 @@
 import { ConditionFailedError } from '../../core/errors.js';
 import type { AppRuntime, AuditEvent, Challenge, Device, FailureCount, Session, User, UserSummary } from '../../core/model.js';
-import type { Page, UserRepository } from '../../core/ports.js';
+import type { Page, UserRepository, UsersFilter } from '../../core/ports.js';
 import type { CountPasswordFailureInput } from '../../core/repository-inputs.js';
 import { appRuntimeOf } from './codecs/app.js';
 import { claimedUserIdOf, passwordFailuresOf, userOf, userSummaryOf } from './codecs/user.js';
 import { challengeItem, deviceCountAttributes, deviceOf, sessionItem } from './codecs/session.js';
 import { conditions } from './conditions.js';
-import { DynamoFactors } from './factors.js';
+import { DynamoEnrollment } from './enrollment.js';
 import { keys, usersIndexName } from './keys.js';
 import { listShards } from './sharded-listing.js';
 import { accountCountAttributes } from './writes.js';
@@ -14,9 +14,10 @@ import { accountCountAttributes } from './writes.js';
 /**
  * Users and their factors, under `USER#<id>` (profile, TOTP factor, pending enrollment, backup codes,
  * devices), with the email claims and the per-email password failure counts. The factor's own changes
- * (enrollment, replacing codes, disable, reset) are in `DynamoFactors`.
+ * (enrollment, replacing codes, disable, reset) are in `DynamoFactors`, the enrollment counters and reminders
+ * in `DynamoEnrollment`.
  */
-export class DynamoUserRepository extends DynamoFactors implements UserRepository {
+export class DynamoUserRepository extends DynamoEnrollment implements UserRepository {
   async createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void> {
     const { table } = this.writes;
     await table.transact([
@@ -33,7 +34,7 @@ export class DynamoUserRepository extends DynamoFactors implements UserRepositor
     return this.getUser(claim ? claimedUserIdOf(claim) : 'usr_none');
   }
 
-  async listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>> {
+  async listUsers(appId: string, limit: number, cursor: string | null, filter?: UsersFilter): Promise<Page<UserSummary>> {
     const listing = {
       partitions: keys.usersIndexPartitions(appId),
       indexName: usersIndexName,
@@ -42,6 +43,8 @@ export class DynamoUserRepository extends DynamoFactors implements UserRepositor
       newestFirst: false,
       consistentRead: false,
       cursorShape: /^\d{4}-\d\d-\d\dT[\d:.]+Z#usr_[\w-]{22}$/,
+      // DynamoDB filters after `Limit`: a filtered page may hold fewer users, and still have a cursor.
+      ...(filter ? { filter: { text: 'twoFactorEnabled = :enabled', values: { ':enabled': filter.twoFactorEnabled } } } : {}),
     };
     return listShards(this.table, listing, { limit, cursor }, userSummaryOf);
   }

@@ -4,6 +4,7 @@ import { auditItem } from './codecs/audit.js';
 import { deviceCountAttributes, deviceItem, type CountAttributes } from './codecs/session.js';
 import { emailClaimItem, userItem } from './codecs/user.js';
 import { conditions } from './conditions.js';
+import { counterWrites } from './enrollment-counts.js';
 import { keys, type ItemKey } from './keys.js';
 import { and, type Table, type Write } from './table.js';
 
@@ -36,10 +37,12 @@ export class SharedWrites {
       : { item: this.table.put(auditItem(event)) };
   }
 
+  /** A new user: its email claim, its profile, and one more user (enrolled or not) on the enrollment counters. */
   userCreation(user: User): Write[] {
     return [
       { item: this.table.put(emailClaimItem(user), conditions.isNew), reason: 'email_taken' },
       { item: this.table.put(userItem(user), conditions.isNew), reason: 'user_exists' },
+      ...counterWrites(this.table, user, { users: 1, enrolled: user.twoFactorEnabled ? 1 : 0 }),
     ];
   }
 

@@ -1,8 +1,10 @@
 import type { AppRuntime, AuditEvent, DraftSettings, Plan, PublishedConfig } from '../../core/model.js';
 import type { AppRepository } from '../../core/ports.js';
 import type { ChangePlanInput, CreateAppInput } from '../../core/repository-inputs.js';
+import { hasDeadlines } from '../../core/enforcement.js';
+import { sameSettings } from '../../core/plans.js';
 import { auditPut, userCreation } from './steps.js';
-import { type MemoryTable, type Step, atomically, keyOf, transact } from './table.js';
+import { type MemoryTable, type Step, atomically, byteOrder, keyOf, transact } from './table.js';
 
 /** The in-memory AppRepository: the DynamoDB store's conditions, over a `MemoryTable`. */
 export class MemoryAppRepository implements AppRepository {
@@ -60,6 +62,7 @@ export class MemoryAppRepository implements AppRepository {
       transact([
         this.appUpdate(appId, { publish: config, seenVersion: config.version - 1, seenPlan: plan }, 'version_conflict'),
         this.configVersionPut(appId, config, 'version_conflict'),
+        this.deadlinesListing(appId, config),
         auditPut(this.table, audit),
       ]);
     });
@@ -76,7 +79,7 @@ export class MemoryAppRepository implements AppRepository {
           condition: {
             holds: () => {
               const stored = drafts.get(appId);
-              return stored?.mode === seen.draft.mode && stored.rememberDeviceDays === seen.draft.rememberDeviceDays;
+              return stored !== undefined && sameSettings(stored, seen.draft);
             },
             reason: 'plan_race',
           },
@@ -84,7 +87,7 @@ export class MemoryAppRepository implements AppRepository {
         },
         auditPut(this.table, input.audit),
       ];
-      if (publish) steps.push(this.configVersionPut(appId, publish, 'plan_race'));
+      if (publish) steps.push(this.configVersionPut(appId, publish, 'plan_race'), this.deadlinesListing(appId, publish));
       transact(steps);
     });
   }
@@ -103,6 +106,15 @@ export class MemoryAppRepository implements AppRepository {
         auditPut(this.table, audit),
       ]);
     });
+  }
+
+  listAppsWithDeadlines(): Promise<string[]> {
+    return atomically(() => this.table.appsWithDeadlines.where(() => true).sort(byteOrder));
+  }
+
+  private deadlinesListing(appId: string, config: PublishedConfig): Step {
+    const listed = this.table.appsWithDeadlines;
+    return { write: () => (hasDeadlines(config) ? listed.put(appId, appId) : listed.delete(appId)) };
   }
 
   getWrappedDataKey(appId: string, keyId: string): Promise<string | null> {
@@ -147,9 +159,23 @@ export class MemoryAppRepository implements AppRepository {
 }
 
 function draftOf(draft: DraftSettings): DraftSettings {
-  return { mode: draft.mode, rememberDeviceDays: draft.rememberDeviceDays, updatedAt: draft.updatedAt };
+  return {
+    mode: draft.mode,
+    rememberDeviceDays: draft.rememberDeviceDays,
+    requiredGraceDays: draft.requiredGraceDays,
+    requiredForRoles: [...draft.requiredForRoles],
+    updatedAt: draft.updatedAt,
+  };
 }
 
 function publishedOf(config: PublishedConfig): PublishedConfig {
-  return { version: config.version, mode: config.mode, rememberDeviceDays: config.rememberDeviceDays, publishedAt: config.publishedAt };
+  return {
+    version: config.version,
+    mode: config.mode,
+    rememberDeviceDays: config.rememberDeviceDays,
+    requiredGraceDays: config.requiredGraceDays,
+    requiredForRoles: [...config.requiredForRoles],
+    requiredSince: { ...config.requiredSince },
+    publishedAt: config.publishedAt,
+  };
 }

@@ -17,6 +17,7 @@ import {
   spendChallenge,
   stepIsNew,
 } from './steps.js';
+import { counterMove } from './enrollment.js';
 import { type MemoryTable, type Step, transact } from './table.js';
 
 /**
@@ -95,6 +96,7 @@ export function confirmEnrollment(table: MemoryTable, limits: StoreLimits, input
         }),
     },
     backupCodesPut(table, input.backupCodes),
+    counterMove(table, user, { users: 0, enrolled: 1 }),
     auditPut(table, input.audit),
   );
   if ('challenge' in start) steps.push(sessionPut(table, start.session), deviceUse(table, start.device));
@@ -126,6 +128,7 @@ export function disableTwoFactor(table: MemoryTable, input: DisableTwoFactorInpu
       write: () => table.factors.delete(user.id),
     },
     { write: () => table.backupCodes.delete(user.id) },
+    counterMove(table, user, { users: 0, enrolled: -1 }),
     currentSessionGoesOn(table, user, input.current),
     auditPut(table, input.audit),
   ]);
@@ -135,8 +138,12 @@ export function resetTwoFactor(table: MemoryTable, input: ResetTwoFactorInput): 
   const { user } = input;
   transact([
     {
-      // Every session and challenge minted under the old generation is dead; so is remembering.
-      condition: { holds: () => table.users.has(user.id), reason: 'user_gone' },
+      // Every session and challenge minted under the old generation is dead; so is remembering. Conditioned on
+      // the 2FA state read, so the counters move by what the reset really changes.
+      condition: {
+        holds: () => table.users.get(user.id)?.twoFactorEnabled === user.twoFactorEnabled,
+        reason: () => (table.users.has(user.id) ? 'user_changed' : 'user_gone'),
+      },
       write: () =>
         table.users.update(user.id, (stored) => {
           stored.twoFactorEnabled = false;
@@ -148,6 +155,7 @@ export function resetTwoFactor(table: MemoryTable, input: ResetTwoFactorInput): 
     { write: () => table.factors.delete(user.id) },
     { write: () => table.backupCodes.delete(user.id) },
     { write: () => table.pendingEnrollments.delete(user.id) },
+    ...(user.twoFactorEnabled ? [counterMove(table, user, { users: 0, enrolled: -1 })] : []),
     ...lockoutsEnded(table, user, input.devices),
     auditPut(table, input.audit),
   ]);

@@ -1,6 +1,7 @@
 import type { ConflictReason } from '../../core/errors.js';
 import type { AuditEvent, Challenge, Device, Session, TotpFactor, User } from '../../core/model.js';
 import type { CountedOn, CurrentSession, DeviceCount, DeviceUse } from '../../core/ports.js';
+import { counterMove } from './enrollment.js';
 import { cleared, unlockedAt } from './counts.js';
 import { type MemoryTable, type Step, keyOf } from './table.js';
 
@@ -43,7 +44,7 @@ export function auditUnlessWritten(table: MemoryTable, event: AuditEvent): Step 
   };
 }
 
-/** The email claim (first writer wins) and the profile of a new user. */
+/** The email claim (first writer wins), the profile of a new user, and one more user on the enrollment counters. */
 export function userCreation(table: MemoryTable, user: User): Step[] {
   const claim = keyOf(user.appId, user.email);
   return [
@@ -68,6 +69,7 @@ export function userCreation(table: MemoryTable, user: User): Step[] {
           twoFactorEnabledAt: user.twoFactorEnabledAt,
         }),
     },
+    counterMove(table, user, { users: 1, enrolled: user.twoFactorEnabled ? 1 : 0 }),
   ];
 }
 

@@ -93,6 +93,12 @@ export class MemoryTable {
   readonly challenges = new Records<Challenge>();
   /** By app id and the audit item's sort key (`at#id`). */
   readonly auditEvents = new Records<AuditEvent>();
+  /** Enrollment counters by app id, role and bucket (`TOTAL` or a sign-up day); DynamoDB's shards summed. */
+  readonly enrollmentCounts = new Records<{ appId: string; role: string; bucket: string; users: number; enrolled: number }>();
+  /** The apps whose published config has enrollment deadlines, by app id. */
+  readonly appsWithDeadlines = new Records<string>();
+  /** Deadline reminders sent, by user id, deadline and days left. */
+  readonly deadlineReminders = new Records<string>();
 }
 
 /**

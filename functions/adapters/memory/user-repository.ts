@@ -12,7 +12,8 @@ import type {
   User,
   UserSummary,
 } from '../../core/model.js';
-import type { Page, StoreLimits, UserRepository } from '../../core/ports.js';
+import type { EnrollmentCounts, Page, StoreLimits, UserRepository, UsersFilter } from '../../core/ports.js';
+import { enrollmentCounts, recordDeadlineReminder } from './enrollment.js';
 import type {
   ConfirmEnrollmentInput,
   CountPasswordFailureInput,
@@ -64,21 +65,35 @@ export class MemoryUserRepository implements UserRepository {
     return atomically(() => this.table.users.get(userId) ?? null);
   }
 
-  listUsers(appId: string, limit: number, cursor: string | null): Promise<Page<UserSummary>> {
-    return atomically(() =>
-      pageOf(
+  listUsers(appId: string, limit: number, cursor: string | null, filter?: UsersFilter): Promise<Page<UserSummary>> {
+    return atomically(() => {
+      const page = pageOf(
         this.table.users.where((user) => user.appId === appId),
         (user) => `${user.createdAt}#${user.id}`,
         { limit, cursor, shape: sortKeyShapes.users, newestFirst: false },
-        (user) => ({
+        (user): UserSummary => ({
           id: user.id,
           email: user.email,
           role: user.role,
           createdAt: user.createdAt,
           twoFactorSetupComplete: user.twoFactorEnabled,
         }),
-      ),
-    );
+      );
+      // As DynamoDB's FilterExpression: applied to the page `limit` read, the cursor where the read stopped.
+      return filter ? { ...page, items: page.items.filter((user) => user.twoFactorSetupComplete === filter.twoFactorEnabled) } : page;
+    });
+  }
+
+  getUsers(userIds: readonly string[]): Promise<User[]> {
+    return atomically(() => userIds.flatMap((id) => this.table.users.get(id) ?? []));
+  }
+
+  getEnrollmentCounts(appId: string, fromDay: string): Promise<EnrollmentCounts> {
+    return enrollmentCounts(this.table, appId, fromDay);
+  }
+
+  recordDeadlineReminder(userId: string, reminder: { enrollBy: string; daysLeft: number }, audit: AuditEvent): Promise<boolean> {
+    return recordDeadlineReminder(this.table, userId, reminder, audit);
   }
 
   getTotpFactor(userId: string): Promise<TotpFactor | null> {

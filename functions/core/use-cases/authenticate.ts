@@ -1,7 +1,7 @@
 import { ChallengeInvalidError, ForbiddenError, PolicyError, UnauthorizedError } from '../errors.js';
 import type { AppRuntime, Challenge, Session, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
-import { effectiveMode } from '../plans.js';
+import { enforcementFor } from '../enforcement.js';
 import { hashToken } from '../tokens.js';
 import { isExpired, maxAttemptsPerChallenge, requireApp } from './common.js';
 
@@ -21,8 +21,8 @@ export interface ChallengePrincipal {
 
 export interface SessionOptions {
   /**
-   * Under a published `required` mode, a session of a user without a second factor (issued before the
-   * mode was published) only serves to enroll, read `me` and log out; everything else answers
+   * Once 2FA is required for a user without a second factor and their grace period (if any) is over, their
+   * session (issued before) only serves to enroll, read `me` and log out; everything else answers
    * `two_factor_required` until the user links an authenticator.
    */
   allowWithoutRequiredFactor?: boolean;
@@ -54,7 +54,7 @@ async function checkSession(deps: Dependencies, appId: string, read: Session | n
     if (!session || session.appId !== appId || isExpired(session.expiresAt, deps.clock())) throw new UnauthorizedError();
   }
   if (!user || user.appId !== appId || user.generation !== session.generation) throw new UnauthorizedError();
-  if (!options.allowWithoutRequiredFactor && effectiveMode(app.publishedConfig) === 'required' && !user.twoFactorEnabled) {
+  if (!options.allowWithoutRequiredFactor && enforcementFor(app.publishedConfig, user, deps.clock()).kind === 'enforced') {
     throw new PolicyError('two_factor_required', 'This app requires two-factor authentication: link an authenticator app first.');
   }
   return { kind: 'session', session, user, app };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Enforcement, enrollByOf } from '../enforcement.js';
 import { NotFoundError } from '../errors.js';
 import type {
   AppRuntime,
@@ -139,16 +140,29 @@ export function signedIn(issued: IssuedSession, user: User, device: DeviceView):
   return { status: 'SIGNED_IN', session: sessionView(issued), user: userView(user), device };
 }
 
-/** A password session, with what the portal should offer next: 2FA is available, and suggested. */
-export type SignedInWithOffer = SignedIn & { twoFactor: { available: boolean; suggested: boolean } };
+/**
+ * A password session, with what the portal should offer next: 2FA is available, suggested, and (while a
+ * grace period runs for a user it is required for) the deadline to enroll by.
+ */
+export type SignedInWithOffer = SignedIn & { twoFactor: { available: boolean; suggested: boolean; enrollBy: string | null } };
 
 /** The outcome of the password step: a session, or a challenge the user must answer first. */
 export type PasswordStepResult = SignedInWithOffer | ChallengeIssued;
 
-export function signedInWithOffer(issued: IssuedSession, user: User, device: DeviceView, mode: TwoFactorMode): SignedInWithOffer {
+export function signedInWithOffer(
+  issued: IssuedSession,
+  user: User,
+  device: DeviceView,
+  mode: TwoFactorMode,
+  enforcement: Enforcement = { kind: 'none' },
+): SignedInWithOffer {
   return {
     ...signedIn(issued, user, device),
-    twoFactor: { available: mode !== 'off', suggested: mode === 'optional' && !user.twoFactorEnabled },
+    twoFactor: {
+      available: mode !== 'off',
+      suggested: (mode === 'optional' || enforcement.kind === 'grace') && !user.twoFactorEnabled,
+      enrollBy: enrollByOf(enforcement),
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import type { App, Plan, PublishedConfig, User } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { newId } from '../tokens.js';
 import { auditEvent, normalizeEmail } from './common.js';
+import { nothingSet } from './two-factor-settings.js';
 
 export interface CreateAppInput {
   name: string;
@@ -45,12 +46,12 @@ export async function createApp(deps: Dependencies, input: CreateAppInput): Prom
     twoFactorEnabledAt: null,
   };
   const publishedConfig: PublishedConfig | null = input.publishInitialConfig
-    ? { version: 1, mode: 'off', rememberDeviceDays: 0, publishedAt: now }
+    ? { version: 1, ...nothingSet, requiredSince: {}, publishedAt: now }
     : null;
   try {
     await deps.apps.createApp({
       app,
-      draft: { mode: 'off', rememberDeviceDays: 0, updatedAt: now },
+      draft: { ...nothingSet, updatedAt: now },
       wrappedDataKey: dataKey.wrappedKey,
       admin,
       publishedConfig,

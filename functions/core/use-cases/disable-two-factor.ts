@@ -1,12 +1,13 @@
 import { catalogue, ConditionFailedError, PolicyError } from '../errors.js';
 import type { Dependencies } from '../ports.js';
-import { effectiveMode } from '../plans.js';
+import { isRequiredFor } from '../enforcement.js';
 import { authenticateSession } from './authenticate.js';
 import { auditEvent } from './common.js';
 import { withCurrentCode } from './second-factor.js';
 
 /**
- * Removes the user's authenticator and backup codes, proven by a current code; refused under `required`.
+ * Removes the user's authenticator and backup codes, proven by a current code; refused where 2FA is
+ * required for the user (under `required`, or for their role).
  * Every other session of the user ends, and no device stays remembered.
  */
 export async function disableTwoFactor(
@@ -15,7 +16,7 @@ export async function disableTwoFactor(
 ): Promise<{ status: 'DISABLED' }> {
   const principal = await authenticateSession(deps, input.appId, input.token);
   const { user, app } = principal;
-  if (effectiveMode(app.publishedConfig) === 'required') {
+  if (isRequiredFor(app.publishedConfig, user.role)) {
     throw new PolicyError('two_factor_required', 'This app requires two-factor authentication; it cannot be disabled.');
   }
   return withCurrentCode(deps, principal, input.code, async (step) => {

@@ -4,6 +4,7 @@ import type { FailureCount, User } from '../model.js';
 import { lockoutSeconds, noFailures, passwordFailuresLifetimeSeconds } from '../lockout.js';
 import type { CountedOn, Dependencies } from '../ports.js';
 import { reserveCountedAttempt } from './attempt-counter.js';
+import { enforcementFor } from '../enforcement.js';
 import { effectiveMode } from '../plans.js';
 import {
   type PasswordStepResult,
@@ -28,9 +29,10 @@ import {
 export type LogInResult = PasswordStepResult;
 
 /**
- * Checks the password, then decides by the published mode: enrolled users owe a second factor whenever
- * 2FA is on (unless the login presents a device remembered for it); under `required`, users without one
- * must enroll before they get a session.
+ * Checks the password, then decides by the published config: enrolled users owe a second factor whenever
+ * 2FA is on (unless the login presents a device remembered for it); users without one for whom 2FA is
+ * required (under `required`, or for their role) must enroll before they get a session once their grace
+ * period is over, and get a session carrying `enrollBy` while it runs.
  *
  * Two reads (the app, the email's claim and its failure count at once; then the user and the presented
  * device), one hash, one write. A login presenting a live device of the user counts its failures against
@@ -75,12 +77,9 @@ export async function logIn(
     }
   };
 
+  const enforcement = enforcementFor(app.publishedConfig, user, now);
   const challengeFor =
-    mode !== 'off' && user.twoFactorEnabled && !rememberedDevice
-      ? 'login'
-      : mode === 'required' && !user.twoFactorEnabled
-        ? 'enrollment'
-        : null;
+    mode !== 'off' && user.twoFactorEnabled && !rememberedDevice ? 'login' : enforcement.kind === 'enforced' ? 'enrollment' : null;
   // A presented device forgotten meanwhile (another tab signed out everywhere) makes the write fail with
   // `device_changed`: the login goes on as an unknown client's, clearing the email's count instead.
   const onAccount: CountedOn = { kind: 'account' };
@@ -108,7 +107,7 @@ export async function logIn(
       }),
     ),
   );
-  return signedInWithOffer(issued, user, deviceView(used, user, app.publishedConfig, now), mode);
+  return signedInWithOffer(issued, user, deviceView(used, user, app.publishedConfig, now), mode, enforcement);
 }
 
 /** The failure count a password attempt moves (the presented device's, or the email's) as read. */

@@ -1,16 +1,17 @@
 import { ConditionFailedError, ServiceUnavailableError } from '../errors.js';
-import type { PublishedConfig, TwoFactorMode } from '../model.js';
+import { requiredSinceAfter } from '../enforcement.js';
+import type { PublishedConfig, SettingsValues } from '../model.js';
 import type { Dependencies } from '../ports.js';
 import { assertSettingsAllowed, weakens } from '../plans.js';
 import { requireRecentSecondFactor } from './step-up.js';
-import { draftValues } from './two-factor-settings.js';
+import { auditDetail, draftValues, nothingSet } from './two-factor-settings.js';
 import { authenticateAdmin } from './authenticate.js';
 import { auditEvent, requireApp } from './common.js';
 
 export interface Published {
   version: number;
   publishedAt: string;
-  config: { twoFactor: { mode: TwoFactorMode; rememberDeviceDays: number } };
+  config: { twoFactor: SettingsValues };
 }
 
 /**
@@ -45,18 +46,21 @@ export async function publishConfig(
     const values = draftValues(draft);
     assertSettingsAllowed(app.plan, values);
     // Putting a lower mode or longer remembering in force needs a recent second factor, as editing it does.
-    if (weakens(app.publishedConfig ?? { mode: 'off', rememberDeviceDays: 0 }, values)) requireRecentSecondFactor(deps, principal);
+    if (weakens(app.publishedConfig ?? nothingSet, values)) requireRecentSecondFactor(deps, principal);
+    const publishedAt = new Date(deps.clock()).toISOString();
     const config: PublishedConfig = {
       version: (app.publishedConfig?.version ?? 0) + 1,
       ...values,
-      publishedAt: new Date(deps.clock()).toISOString(),
+      // A role required before keeps its start (its users' deadlines do not move); a newly required one starts now.
+      requiredSince: requiredSinceAfter(app.publishedConfig, values, publishedAt),
+      publishedAt,
     };
     try {
       await deps.apps.publishConfig(
         app.id,
         app.plan,
         config,
-        auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, ...values }),
+        auditEvent(deps, app.id, 'config.published', user.id, null, { version: config.version, ...auditDetail(values) }),
       );
       return { version: config.version, publishedAt: config.publishedAt, config: { twoFactor: values } };
     } catch (error) {

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors.js';
+import { ConditionFailedError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import type { Dependencies } from '../ports.js';
 import { authenticateAdmin } from './authenticate.js';
 import { auditEvent, requireApp, userSummary } from './common.js';
@@ -32,19 +32,33 @@ async function requireUserOfApp(deps: Dependencies, appId: string, userId: strin
   return user;
 }
 
-/** The reset itself, for an app already known to exist. */
+/** How often a reset reads the user again after its 2FA went on or off meanwhile (an enrollment racing it). */
+const maxResetRaces = 5;
+
+/**
+ * The reset itself, for an app already known to exist. It is conditioned on the 2FA state it read (so the
+ * enrollment counters move by what it changes); an enrollment or disable committed in between makes it read
+ * the user again.
+ */
 async function resetInApp(deps: Dependencies, input: ResetInput): Promise<{ user: UserSummary }> {
-  const user = await requireUserOfApp(deps, input.appId, input.userId);
-  const audit = auditEvent(
-    deps,
-    input.appId,
-    'two_factor.reset',
-    input.actorId,
-    user.id,
-    input.reason ? { reason: input.reason, ...(input.reasonInternal ? { reasonInternal: true } : {}) } : undefined,
-  );
-  const updated = await deps.users.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
-  return { user: userSummary(updated) };
+  for (let race = 0; race < maxResetRaces; race++) {
+    const user = await requireUserOfApp(deps, input.appId, input.userId);
+    const audit = auditEvent(
+      deps,
+      input.appId,
+      'two_factor.reset',
+      input.actorId,
+      user.id,
+      input.reason ? { reason: input.reason, ...(input.reasonInternal ? { reasonInternal: true } : {}) } : undefined,
+    );
+    try {
+      const updated = await deps.users.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
+      return { user: userSummary(updated) };
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError && error.reason === 'user_changed')) throw error;
+    }
+  }
+  throw new ServiceUnavailableError();
 }
 
 /**

@@ -1,13 +1,10 @@
 import { ConditionFailedError, ServiceUnavailableError } from '../errors.js';
 import type { Plan, PublishedConfig } from '../model.js';
 import type { Dependencies } from '../ports.js';
-import { lowerSettingsToPlan } from '../plans.js';
+import { requiredSinceAfter } from '../enforcement.js';
+import { lowerSettingsToPlan, sameSettings } from '../plans.js';
 import { auditEvent, requireApp } from './common.js';
-import { type SettingsValues, type TwoFactorSettings, draftValues, maxPlanRaces, readSettings } from './two-factor-settings.js';
-
-function sameSettings(a: SettingsValues, b: SettingsValues): boolean {
-  return a.mode === b.mode && a.rememberDeviceDays === b.rememberDeviceDays;
-}
+import { type TwoFactorSettings, draftValues, maxPlanRaces, readSettings } from './two-factor-settings.js';
 
 /**
  * Changes an app's plan. A mode the new plan no longer allows is lowered to the highest it allows (and
@@ -25,7 +22,12 @@ export async function setPlan(deps: Dependencies, input: { appId: string; plan: 
     const loweredPublished = published ? lowerSettingsToPlan(input.plan, published) : null;
     const publish: PublishedConfig | null =
       published && loweredPublished && !sameSettings(published, loweredPublished)
-        ? { ...loweredPublished, version: published.version + 1, publishedAt: now }
+        ? {
+            ...loweredPublished,
+            version: published.version + 1,
+            requiredSince: requiredSinceAfter(published, loweredPublished, now),
+            publishedAt: now,
+          }
         : null;
     try {
       await deps.apps.changePlan({

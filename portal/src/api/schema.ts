@@ -296,7 +296,7 @@ export type paths = {
         get: operations["getTwoFactorSettings"];
         /**
          * Change the draft settings
-         * @description Changes the draft only; `POST /publish` puts it in force. Lowering the mode or raising rememberDeviceDays needs a second factor proven in the last 10 minutes (step_up_required).
+         * @description Changes the draft only; `POST /publish` puts it in force. Lowering the mode, raising rememberDeviceDays or requiredGraceDays, or dropping a role from requiredForRoles needs a second factor proven in the last 10 minutes (step_up_required). requiredGraceDays > 0 and requiredForRoles need the enterprise plan (plan_upgrade_required).
          */
         put: operations["updateTwoFactorSettings"];
         post?: never;
@@ -317,7 +317,7 @@ export type paths = {
         put?: never;
         /**
          * Publish the draft
-         * @description Publishing a lower mode or a higher rememberDeviceDays than the one in force needs a second factor proven in the last 10 minutes (step_up_required).
+         * @description Publishing a lower mode, a higher rememberDeviceDays or requiredGraceDays, or fewer requiredForRoles than the config in force needs a second factor proven in the last 10 minutes (step_up_required). A role newly required starts its users' grace period now.
          */
         post: operations["publishConfig"];
         delete?: never;
@@ -333,8 +333,51 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The users table */
+        /**
+         * The users table
+         * @description `twoFactor=enrolled` lists the users with 2FA, `twoFactor=pending` those without it yet; a filtered page may hold fewer than `limit` users and still have a cursor.
+         */
         get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/users.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The users table as CSV
+         * @description Columns: id, email, role, createdAt, twoFactorStatus, twoFactorEnrolledAt, enrollBy (RFC 4180, CRLF; a cell starting with = + - @, a tab or CR gets a leading apostrophe). Up to `limit` (1,000) rows a part, each with the header; `X-Next-Cursor` names the next part.
+         */
+        get: operations["exportUsersCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/reports/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 2FA enrollment report
+         * @description Totals and per-role counts of users enrolled, pending (deadline ahead, grouped by deadline) and overdue, read from counters kept in the transactions that change them (docs/enforcement.md).
+         */
+        get: operations["getTwoFactorReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -438,6 +481,8 @@ export type components = {
             /** @enum {string} */
             mode: "off" | "optional" | "required";
             rememberDeviceDays?: number;
+            requiredGraceDays?: number;
+            requiredForRoles?: ("admin" | "member")[];
         };
         /** @description Why the admin resets the user: kept in the audit log and told to the user in the security email, unless reasonInternal. */
         ResetTwoFactor: {
@@ -521,10 +566,12 @@ export type components = {
             session: components["schemas"]["Session"];
             user: components["schemas"]["User"];
             device: components["schemas"]["Device"];
-            /** @description What the portal should offer next: `available` once the published mode is not off, `suggested` under optional for a user without 2FA. */
+            /** @description What the portal should offer next: `available` once the published mode is not off, `suggested` for a user without 2FA under optional or in a grace period, `enrollBy` the grace deadline. */
             twoFactor: {
                 available: boolean;
                 suggested: boolean;
+                /** @description While a grace period runs for a user without 2FA it is required for: the deadline to enroll by (a UTC midnight); else null. */
+                enrollBy: string | null;
             };
         };
         /** @description The password was right; a second factor (TWO_FACTOR_REQUIRED) or an enrollment (TWO_FACTOR_ENROLLMENT_REQUIRED) is due first. */
@@ -613,6 +660,10 @@ export type components = {
                 enabledAt: string | null;
                 /** @description null while 2FA is off. */
                 backupCodesRemaining: number | null;
+                /** @description Whether the published config requires 2FA of this user (the app's mode, or the user's role). */
+                required: boolean;
+                /** @description While a grace period runs for a user without 2FA it is required for: the deadline to enroll by (a UTC midnight); else null. */
+                enrollBy: string | null;
             };
             app: {
                 id: string;
@@ -627,17 +678,40 @@ export type components = {
             plan: "free" | "pro" | "business" | "enterprise";
             /** @description The modes the plan may set, weakest first. */
             allowedModes: ("off" | "optional" | "required")[];
+            /** @description Whether the plan may set requiredGraceDays and requiredForRoles (enterprise). */
+            enforcementOptions: boolean;
             draft: {
                 /** @enum {string} */
                 mode: "off" | "optional" | "required";
                 /** @description How long a device may skip the second factor once the user trusts it (0: never). */
                 rememberDeviceDays: number;
+                /** @description Days a user without 2FA keeps signing in once it is required for them (0: enroll at the next login). */
+                requiredGraceDays: number;
+                /** @description Under optional, the roles 2FA is required for all the same. */
+                requiredForRoles: ("admin" | "member")[];
             };
             published: {
                 /** @enum {string} */
                 mode: "off" | "optional" | "required";
                 /** @description How long a device may skip the second factor once the user trusts it (0: never). */
                 rememberDeviceDays: number;
+                /** @description Days a user without 2FA keeps signing in once it is required for them (0: enroll at the next login). */
+                requiredGraceDays: number;
+                /** @description Under optional, the roles 2FA is required for all the same. */
+                requiredForRoles: ("admin" | "member")[];
+                /** @description Per role 2FA is required for: since when, without a break (deadlines count from it). */
+                requiredSince: {
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 timestamp
+                     */
+                    admin?: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 timestamp
+                     */
+                    member?: string;
+                };
                 version: number;
                 /**
                  * Format: date-time
@@ -661,10 +735,14 @@ export type components = {
                     mode: "off" | "optional" | "required";
                     /** @description How long a device may skip the second factor once the user trusts it (0: never). */
                     rememberDeviceDays: number;
+                    /** @description Days a user without 2FA keeps signing in once it is required for them (0: enroll at the next login). */
+                    requiredGraceDays: number;
+                    /** @description Under optional, the roles 2FA is required for all the same. */
+                    requiredForRoles: ("admin" | "member")[];
                 };
             };
         };
-        /** @description A row of the admin users table. */
+        /** @description A user as the admin reset and unlock answer it. */
         UserSummary: {
             id: string;
             email: string;
@@ -677,13 +755,77 @@ export type components = {
             createdAt: string;
             twoFactorSetupComplete: boolean;
         };
+        /** @description A row of the admin users table, with where the user stands with 2FA. */
+        UserRow: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "admin" | "member";
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            createdAt: string;
+            twoFactorSetupComplete: boolean;
+            /**
+             * @description enrolled; without 2FA and required: pending (deadline ahead) or overdue; without 2FA and not required: not_required.
+             * @enum {string}
+             */
+            twoFactorStatus: "enrolled" | "pending" | "overdue" | "not_required";
+            twoFactorEnrolledAt: string | null;
+            /** @description The deadline (passed or not) of a user without 2FA it is required for with a grace period. */
+            enrollBy: string | null;
+        };
         /** @description A page of the admin users table. */
         UsersPage: {
-            users: components["schemas"]["UserSummary"][];
+            users: components["schemas"]["UserRow"][];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
             /** @description Show the "2FA setup Complete" column: true once the published mode is not off. */
             twoFactorColumn: boolean;
+        };
+        /** @description Who has 2FA, and who is pending or overdue, in total and per role. */
+        EnrollmentReport: {
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp
+             */
+            asOf: string;
+            /** @enum {string} */
+            mode: "off" | "optional" | "required";
+            /** @description Days a user without 2FA keeps signing in once it is required for them (0: enroll at the next login). */
+            requiredGraceDays: number;
+            totals: {
+                users: number;
+                enrolled: number;
+                notEnrolled: number;
+                /** @description Without 2FA, required, deadline ahead. */
+                pending: number;
+                /** @description Without 2FA, required, deadline passed or no grace: must enroll at the next login. */
+                overdue: number;
+            };
+            roles: {
+                /** @enum {string} */
+                role: "admin" | "member";
+                required: boolean;
+                requiredSince: string | null;
+                users: number;
+                enrolled: number;
+                notEnrolled: number;
+                /** @description Without 2FA, required, deadline ahead. */
+                pending: number;
+                /** @description Without 2FA, required, deadline passed or no grace: must enroll at the next login. */
+                overdue: number;
+                /** @description The pending users by deadline, soonest first. */
+                pendingByDeadline: {
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 timestamp
+                     */
+                    enrollBy: string;
+                    users: number;
+                }[];
+            }[];
         };
         /** @description The user after the reset. */
         UserReset: {
@@ -699,7 +841,7 @@ export type components = {
                  */
                 at: string;
                 /** @enum {string} */
-                type: "app.created" | "allowed_origins.changed" | "plan.changed" | "settings.updated" | "config.published" | "two_factor.enrolled" | "two_factor.disabled" | "two_factor.reset" | "backup_code.used" | "backup_codes.regenerated" | "two_factor.locked_out" | "password.locked_out" | "user.unlocked" | "device.remembered" | "device.forgotten" | "sessions.revoked";
+                type: "app.created" | "allowed_origins.changed" | "plan.changed" | "settings.updated" | "config.published" | "two_factor.enrolled" | "two_factor.disabled" | "two_factor.reset" | "backup_code.used" | "backup_codes.regenerated" | "two_factor.locked_out" | "password.locked_out" | "user.unlocked" | "device.remembered" | "device.forgotten" | "sessions.revoked" | "two_factor.enforcement_deadline_approaching";
                 actorId: string;
                 targetUserId: string | null;
                 detail?: {
@@ -3020,6 +3162,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                twoFactor?: "enrolled" | "pending";
             };
             header?: never;
             path: {
@@ -3036,6 +3179,268 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsersPage"];
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    exportUsersCsv: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                twoFactor?: "enrolled" | "pending";
+            };
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A part of the users table. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="users-<appId>.csv"`. */
+                    "Content-Disposition"?: string;
+                    /** @description Present when more rows follow: pass it as `cursor` for the next part. */
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description The request is not valid (`issues` names each field). Codes: validation_error. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "validation_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            issues?: {
+                                /** @description e.g. body.email, path.appId, query.limit */
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated, or a wrong code or credentials. Codes: unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not allowed (role, plan or the app’s 2FA mode). Codes: forbidden, two_factor_required. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden" | "two_factor_required";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description The body is larger than 16 KiB. Codes: payload_too_large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A bug on the service’s side; never carries a cause. Codes: internal_error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description A dependency failed; retry after `retryAfterSeconds`. Codes: service_unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "service_unavailable";
+                            /** @description A sentence for people; never a stack trace or a secret. */
+                            message: string;
+                            /** @description With too_many_attempts and service_unavailable; also sent as Retry-After. */
+                            retryAfterSeconds?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getTwoFactorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as of now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentReport"];
                 };
             };
             /** @description The request is not valid (`issues` names each field). Codes: validation_error. */

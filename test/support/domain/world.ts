@@ -5,6 +5,7 @@ import { generateBackupCodes, normalizeBackupCode } from '../../../functions/cor
 import { DomainError, type ErrorCode } from '../../../functions/core/errors.js';
 import { hashBackupCode, hashPassword, newBackupCodeSalt } from '../../../functions/core/hashing.js';
 import { maxAttemptsPerChallenge, noFailures } from '../../../functions/core/lockout.js';
+import { requiredSinceAfter } from '../../../functions/core/enforcement.js';
 import type {
   App,
   AuditEvent,
@@ -101,7 +102,15 @@ function backupCodeSet(): Promise<{ salt: string; codes: string[]; hashes: strin
  */
 export async function seedApp(
   world: World,
-  options: { plan?: Plan; published?: { mode: TwoFactorMode; rememberDeviceDays?: number } | null } = {},
+  options: {
+    plan?: Plan;
+    published?: {
+      mode: TwoFactorMode;
+      rememberDeviceDays?: number;
+      requiredGraceDays?: number;
+      requiredForRoles?: Role[];
+    } | null;
+  } = {},
 ): Promise<SeededApp> {
   const { deps } = world;
   const at = new Date(world.now).toISOString();
@@ -115,14 +124,21 @@ export async function seedApp(
     dataKeyId: dataKey.keyId,
     allowedOrigins: [],
   };
-  const settings = { mode: options.published?.mode ?? 'off', rememberDeviceDays: options.published?.rememberDeviceDays ?? 0 };
+  const settings = {
+    mode: options.published?.mode ?? 'off',
+    rememberDeviceDays: options.published?.rememberDeviceDays ?? 0,
+    requiredGraceDays: options.published?.requiredGraceDays ?? 0,
+    requiredForRoles: options.published?.requiredForRoles ?? [],
+  };
   const admin = await newUser(world, app, 'admin');
   await deps.apps.createApp({
     app,
     draft: { ...settings, updatedAt: at },
     wrappedDataKey: dataKey.wrappedKey,
     admin,
-    publishedConfig: options.published ? { version: 1, ...settings, publishedAt: at } : null,
+    publishedConfig: options.published
+      ? { version: 1, ...settings, requiredSince: requiredSinceAfter(null, settings, at), publishedAt: at }
+      : null,
     audit: auditEvent(deps, appId, 'app.created', 'platform', admin.id),
   });
   return { app, admin: await signedInSeed(world, admin) };

@@ -45,7 +45,7 @@ export function anApp(plan: Plan = 'enterprise'): App {
 }
 
 export function aDraft(overrides: Partial<DraftSettings> = {}): DraftSettings {
-  return { mode: 'optional', rememberDeviceDays: 0, updatedAt: iso(), ...overrides };
+  return { mode: 'optional', rememberDeviceDays: 0, requiredGraceDays: 0, requiredForRoles: [], updatedAt: iso(), ...overrides };
 }
 
 export function aUser(appId = newId('app'), overrides: Partial<User> = {}): User {

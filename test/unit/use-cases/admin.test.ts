@@ -330,7 +330,7 @@ describe('getMe', () => {
     // Assess
     expect(me).toEqual({
       user: { id: user.user.id, email: user.email, role: 'member' },
-      twoFactor: { enabled: true, enabledAt: new Date(world.now).toISOString(), backupCodesRemaining: 10 },
+      twoFactor: { enabled: true, enabledAt: new Date(world.now).toISOString(), backupCodesRemaining: 10, required: false, enrollBy: null },
       app: { id: seeded.app.id, name: seeded.app.name, twoFactorMode: 'optional' },
     });
   });
@@ -343,7 +343,7 @@ describe('getMe', () => {
     const me = await getMe(world.deps, { appId: unpublished.app.id, token: unpublished.admin.sessionToken });
 
     // Assess
-    expect(me.twoFactor).toEqual({ enabled: false, enabledAt: null, backupCodesRemaining: null });
+    expect(me.twoFactor).toEqual({ enabled: false, enabledAt: null, backupCodesRemaining: null, required: false, enrollBy: null });
     expect(me.app.twoFactorMode).toBe('off');
   });
 });

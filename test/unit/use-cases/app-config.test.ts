@@ -50,7 +50,10 @@ const publish = (seeded: SeededApp, token = seeded.admin.sessionToken) =>
 describe('createApp', () => {
   it.each([
     { publishInitialConfig: false, published: null },
-    { publishInitialConfig: true, published: { version: 1, mode: 'off', rememberDeviceDays: 0 } },
+    {
+      publishInitialConfig: true,
+      published: { version: 1, mode: 'off', rememberDeviceDays: 0, requiredGraceDays: 0, requiredForRoles: [], requiredSince: {} },
+    },
   ])(
     'creates the app, its admin and an off draft; publishInitialConfig $publishInitialConfig',
     async ({ publishInitialConfig, published }) => {
@@ -151,8 +154,8 @@ describe('draft and published config', () => {
     });
     const published = await auditEntries(world, seeded.app.id, 'config.published');
     expect(published.map((event) => event.detail)).toEqual([
-      { version: 1, mode: 'optional', rememberDeviceDays: 3 },
-      { version: 2, mode: 'optional', rememberDeviceDays: 3 },
+      { version: 1, mode: 'optional', rememberDeviceDays: 3, requiredGraceDays: 0, requiredForRoles: '' },
+      { version: 2, mode: 'optional', rememberDeviceDays: 3, requiredGraceDays: 0, requiredForRoles: '' },
     ]);
   });
 
@@ -165,7 +168,7 @@ describe('draft and published config', () => {
     const edited = await edit(seeded, 'required');
 
     // Assess
-    expect(edited.draft).toEqual({ mode: 'required', rememberDeviceDays: 5 });
+    expect(edited.draft).toEqual({ mode: 'required', rememberDeviceDays: 5, requiredGraceDays: 0, requiredForRoles: [] });
   });
 
   it('is for admins only', async () => {

@@ -68,8 +68,8 @@ const me = (seeded: SeededApp, token: string) => getMe(world.deps, { appId: seed
 
 describe('signUp', () => {
   it.each([
-    { mode: null, status: 'SIGNED_IN', twoFactor: { available: false, suggested: false } },
-    { mode: 'optional', status: 'SIGNED_IN', twoFactor: { available: true, suggested: true } },
+    { mode: null, status: 'SIGNED_IN', twoFactor: { available: false, suggested: false, enrollBy: null } },
+    { mode: 'optional', status: 'SIGNED_IN', twoFactor: { available: true, suggested: true, enrollBy: null } },
     { mode: 'required', status: 'TWO_FACTOR_ENROLLMENT_REQUIRED', twoFactor: undefined },
   ] as const)('under the published mode $mode answers $status', async ({ mode, status, twoFactor }) => {
     // Prepare
