@@ -8,7 +8,7 @@ export interface Session {
   email: string;
 }
 
-export type Page = 'home' | 'settings' | 'users';
+export type Page = 'home' | 'settings' | 'users' | 'report';
 
 /** A message shown on top of the next page, e.g. after signing in with a backup code. */
 export interface Notice {

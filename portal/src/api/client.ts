@@ -18,6 +18,11 @@ export type TwoFactorMode = TwoFactorSettings['draft']['mode'];
 export type Published = Schemas['Published'];
 export type UsersPage = Schemas['UsersPage'];
 export type UserSummary = Schemas['UserSummary'];
+export type UserRow = Schemas['UserRow'];
+export type Role = UserRow['role'];
+/** The users table's 2FA filter (`GET /users?twoFactor=`): with 2FA, or without it yet. */
+export type TwoFactorFilter = 'enrolled' | 'pending';
+export type EnrollmentReport = Schemas['EnrollmentReport'];
 export type Device = Schemas['Device'];
 export type DeviceSummary = Schemas['Devices']['devices'][number];
 export type SteppedUp = Schemas['SteppedUp'];
@@ -76,15 +81,22 @@ function unwrap<T>(outcome: Outcome<T>): T {
   );
 }
 
-/** Runs one call; a failure to reach the service becomes an ApiError too, so screens handle one kind of error. */
-async function attempt<T>(call: () => Promise<Outcome<T>>): Promise<T> {
+/**
+ * Runs one call, with its response (for its headers); a failure to reach the service becomes an ApiError
+ * too, so screens handle one kind of error.
+ */
+async function attemptWithResponse<T>(call: () => Promise<Outcome<T>>): Promise<{ data: T; response: Response }> {
   let outcome: Outcome<T>;
   try {
     outcome = await call();
   } catch {
     throw new ApiError(0, { code: 'network_error', message: 'The service cannot be reached. Check your connection and try again.' });
   }
-  return unwrap(outcome);
+  return { data: unwrap(outcome), response: outcome.response };
+}
+
+async function attempt<T>(call: () => Promise<Outcome<T>>): Promise<T> {
+  return (await attemptWithResponse(call)).data;
 }
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -225,13 +237,46 @@ export class TwoFactorApi {
     return attempt(() => this.client.POST('/v1/apps/{appId}/publish', { params: this.path, headers: bearer(token) }));
   }
 
-  listUsers(token: string, cursor?: string): Promise<UsersPage> {
+  /** `twoFactor`: only the users with 2FA (`enrolled`) or without it yet (`pending`); absent, everyone. */
+  listUsers(token: string, cursor?: string, twoFactor?: TwoFactorFilter): Promise<UsersPage> {
     return attempt(() =>
       this.client.GET('/v1/apps/{appId}/users', {
-        params: { path: { appId: this.appId }, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+        params: { path: { appId: this.appId }, query: { limit: 50, ...(cursor ? { cursor } : {}), ...(twoFactor ? { twoFactor } : {}) } },
         headers: bearer(token),
       }),
     );
+  }
+
+  twoFactorReport(token: string): Promise<EnrollmentReport> {
+    return attempt(() => this.client.GET('/v1/apps/{appId}/reports/two-factor', { params: this.path, headers: bearer(token) }));
+  }
+
+  /**
+   * The whole users table as one CSV file: the service answers in parts (each with the header line) and
+   * names the next in `X-Next-Cursor`, so this follows every part and keeps the header once.
+   */
+  async exportUsersCsv(token: string): Promise<{ filename: string; content: string }> {
+    let filename = `users-${this.appId}.csv`;
+    let header = '';
+    let content = '';
+    let cursor: string | undefined;
+    do {
+      const part = await attemptWithResponse(() =>
+        this.client.GET('/v1/apps/{appId}/users.csv', {
+          params: { path: { appId: this.appId }, query: { limit: 1000, ...(cursor ? { cursor } : {}) } },
+          headers: bearer(token),
+          parseAs: 'text',
+        }),
+      );
+      const text = part.data;
+      if (!header) {
+        header = text.slice(0, text.indexOf('\r\n') + 2);
+        content = text;
+        filename = /filename="([^"]+)"/.exec(part.response.headers.get('Content-Disposition') ?? '')?.[1] ?? filename;
+      } else content += text.startsWith(header) ? text.slice(header.length) : text;
+      cursor = part.response.headers.get('X-Next-Cursor') ?? undefined;
+    } while (cursor);
+    return { filename, content };
   }
 
   resetUserTwoFactor(token: string, userId: string, reason?: string): Promise<Schemas['UserReset']> {

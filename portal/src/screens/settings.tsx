@@ -9,6 +9,7 @@ import { formatDate } from '../ui/format.js';
 import { useFocusAfterRender } from '../ui/hooks.js';
 import { PageHeading } from '../ui/page-heading.js';
 import { LoadedContent } from './loading.js';
+import { GracePeriod, RequiredForRoles, enforcementParts } from './settings-enforcement.js';
 import { isStepUpCancelled, useStepUp } from './step-up.js';
 
 const modes = ['off', 'optional', 'required'] as const;
@@ -22,7 +23,8 @@ const modeText: Record<TwoFactorMode, { label: string; description: string }> = 
   },
   required: {
     label: 'Required',
-    description: 'Every user must link an authenticator app: new users at sign-up, existing users at their next sign-in.',
+    description:
+      'Every user must link an authenticator app: new users at sign-up, existing users at their next sign-in (or once the grace period below ends).',
   },
 };
 
@@ -35,6 +37,11 @@ const maxRememberDeviceDays = 30;
 
 function rememberText(days: number): string {
   return days === 0 ? 'browsers are not remembered' : `trusted browsers skip the code for ${days} day${days === 1 ? '' : 's'}`;
+}
+
+/** " (required for admins, 14 days to set it up)" after a mode's name; empty when the config adds nothing to it. */
+function inParentheses(parts: string[]): string {
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 /** Why the plan cannot set `mode`, in the words of the product page. */
@@ -109,7 +116,7 @@ function TwoFactorSettingsForm({ loaded }: { loaded: TwoFactorSettings }) {
     withStepUp(() => api.publish(session.token()))
       .then(async (published) => {
         const config = published.config.twoFactor;
-        const text = `Published version ${published.version}: two-factor authentication is now ${modeText[config.mode].label} for your users${
+        const text = `Published version ${published.version}: two-factor authentication is now ${modeText[config.mode].label}${inParentheses(enforcementParts(config))} for your users${
           config.mode === 'off' && config.rememberDeviceDays === 0 ? '' : `, and ${rememberText(config.rememberDeviceDays)}`
         }.`;
         updated(await api.twoFactorSettings(session.token()));
@@ -143,7 +150,7 @@ function TwoFactorSettingsForm({ loaded }: { loaded: TwoFactorSettings }) {
         <div class="banner warning" role="status">
           <p>
             <strong>Unpublished changes. </strong>
-            {`Your users still get “${modeText[live?.mode ?? 'off'].label}”${daysMatter ? `, and ${rememberText(liveDays)}` : ''}. Publish your app for the change to take effect.`}
+            {`Your users still get “${modeText[live?.mode ?? 'off'].label}”${live ? inParentheses(enforcementParts(live)) : ''}${daysMatter ? `, and ${rememberText(liveDays)}` : ''}. Publish your app for the change to take effect.`}
           </p>
           <button ref={publishButton} type="button" class="primary" disabled={publishing} onClick={publish}>
             Publish
@@ -159,7 +166,13 @@ function TwoFactorSettingsForm({ loaded }: { loaded: TwoFactorSettings }) {
         <h2 id="settings-2fa">Two-Factor Authentication</h2>
         <p>Ask users for a code from an authenticator app (Google Authenticator, Authy, …) after their password.</p>
         <p class="muted">
-          {`Plan: ${planNames[settings.plan]}. Live: ${modeText[live?.mode ?? 'off'].label}${live ? ` (version ${live.version}, published ${formatDate(live.publishedAt)})` : ' (never published)'}${
+          {`Plan: ${planNames[settings.plan]}. Live: ${modeText[live?.mode ?? 'off'].label}${
+            live
+              ? enforcementParts(live)
+                  .map((part) => `, ${part}`)
+                  .join('')
+              : ''
+          }${live ? ` (version ${live.version}, published ${formatDate(live.publishedAt)})` : ' (never published)'}${
             daysMatter ? `; ${rememberText(liveDays)}` : ''
           }.`}
         </p>
@@ -200,6 +213,8 @@ function TwoFactorSettingsForm({ loaded }: { loaded: TwoFactorSettings }) {
           })}
         </fieldset>
         <ErrorArea message={failure} />
+        <RequiredForRoles settings={settings} planName={planNames[settings.plan]} onUpdated={updated} />
+        <GracePeriod settings={settings} planName={planNames[settings.plan]} onUpdated={updated} />
         <RememberDevices settings={settings} onUpdated={updated} />
       </section>
     </>

@@ -2,11 +2,13 @@ import { useRef, useState } from 'preact/hooks';
 import { ApiError, type Me } from '../api/client.js';
 import { type Notice, type Page, type Session, type SessionContextValue, SessionContext, noticeFor, usePortal } from '../context.js';
 import { announce } from '../ui/announce.js';
+import { daysLeft, formatDate } from '../ui/format.js';
 import { useFocusAfterRender } from '../ui/hooks.js';
 import { Icon, icons } from '../ui/icon.js';
 import { Menu } from '../ui/menu.js';
 import { TitleSuffix } from '../ui/page-heading.js';
 import { Home } from './home.js';
+import { TwoFactorReport } from './report.js';
 import { Settings } from './settings.js';
 import { StepUpProvider } from './step-up.js';
 import { TwoFactorModal } from './two-factor-modal.js';
@@ -25,14 +27,42 @@ function NoticeBanner({ notice, onNewBackupCodes }: { notice: Notice; onNewBacku
   );
 }
 
-/** Under a published `required` mode, a session of a user without 2FA may only set it up. */
+/**
+ * Where 2FA is required of the user (the app's mode, or their role) and their grace period is over (or there
+ * is none), a session of a user without 2FA may only set it up.
+ */
 function RequiredModeBanner({ me, onSetUp }: { me: Me; onSetUp: () => void }) {
-  if (me.app.twoFactorMode !== 'required' || me.twoFactor.enabled) return null;
+  if (!me.twoFactor.required || me.twoFactor.enabled || me.twoFactor.enrollBy) return null;
   return (
     <div class="banner warning" role="alert">
       <p>{`${me.app.name} requires two-factor authentication. Link an authenticator app to keep using it.`}</p>
       <button type="button" class="primary" onClick={onSetUp}>
         Set up two-factor authentication
+      </button>
+    </div>
+  );
+}
+
+/**
+ * While a grace period runs for a user without 2FA it is required for (`me.twoFactor.enrollBy`): the days
+ * left until the deadline, and "Set up now", which opens the setup in the two-factor dialog.
+ */
+function GraceBanner({ me, onSetUp }: { me: Me; onSetUp: () => void }) {
+  const enrollBy = me.twoFactor.enrollBy;
+  if (!enrollBy || me.twoFactor.enabled) return null;
+  const left = daysLeft(enrollBy, Date.now());
+  return (
+    <div class="banner warning grace" role="status" aria-labelledby="grace-title">
+      <p>
+        <strong id="grace-title">
+          {left > 0
+            ? `${left} day${left === 1 ? '' : 's'} left to set up two-factor authentication. `
+            : 'Set up two-factor authentication now. '}
+        </strong>
+        {`${me.app.name} requires it for your account. Link an authenticator app before ${formatDate(enrollBy)}: after that, you will have to link one when you sign in, before you can use ${me.app.name}.`}
+      </p>
+      <button type="button" class="primary" onClick={onSetUp}>
+        Set up now
       </button>
     </div>
   );
@@ -46,6 +76,8 @@ function PageContent({ page }: { page: Page }) {
       return <Settings />;
     case 'users':
       return <Users />;
+    case 'report':
+      return <TwoFactorReport />;
   }
 }
 
@@ -71,11 +103,12 @@ export function SignedIn(props: SignedInProps) {
   const [visit, setVisit] = useState<{ page: Page; count: number }>({ page: 'home', count: 0 });
   /** The user menu's button while the menu is open (it opens above it, and gives the focus back to it). */
   const [userMenuAnchor, setUserMenuAnchor] = useState<HTMLElement | null>(null);
-  const [twoFactorOpen, setTwoFactorOpen] = useState(false);
+  /** The two-factor dialog, opened on its overview or straight on its setup ("Set up now"). */
+  const [twoFactorOpen, setTwoFactorOpen] = useState<false | 'overview' | 'setup'>(false);
   const userButton = useRef<HTMLButtonElement>(null);
   const focusAfterRender = useFocusAfterRender();
 
-  const openTwoFactor = () => setTwoFactorOpen(true);
+  const openTwoFactor = () => setTwoFactorOpen('overview');
   const signOut = async (message = 'You have signed out.') => {
     await portal.api.logOut(session.current.token).catch(() => undefined);
     portal.show({ screen: 'sign-in' });
@@ -124,6 +157,7 @@ export function SignedIn(props: SignedInProps) {
       ? [
           { page: 'settings' as const, label: 'Settings', icon: icons.settings },
           { page: 'users' as const, label: 'Users', icon: icons.users },
+          { page: 'report' as const, label: '2FA report', icon: icons.report },
         ]
       : []),
   ];
@@ -179,6 +213,7 @@ export function SignedIn(props: SignedInProps) {
             <main id="main" class="content">
               {notice ? <NoticeBanner notice={notice} onNewBackupCodes={openTwoFactor} /> : null}
               <RequiredModeBanner me={me} onSetUp={openTwoFactor} />
+              <GraceBanner me={me} onSetUp={() => setTwoFactorOpen('setup')} />
               <PageContent key={visit.count} page={visit.page} />
             </main>
           </div>
@@ -196,6 +231,7 @@ export function SignedIn(props: SignedInProps) {
           ) : null}
           {twoFactorOpen ? (
             <TwoFactorModal
+              start={twoFactorOpen}
               onClose={(changed) => {
                 setTwoFactorOpen(false);
                 // The page shows the change now: the keyboard goes back where such changes start.

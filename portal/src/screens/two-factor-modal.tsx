@@ -76,7 +76,7 @@ function Guidance({ onStart, onDevices }: { onStart: () => void; onDevices: () =
   );
 }
 
-/** 2FA is on: new backup codes, and turning it off unless the app requires it. */
+/** 2FA is on: new backup codes, and turning it off unless the app requires it (of everyone, or of the user's role). */
 function Manage({ onProve, onDevices }: { onProve: (action: CodeAction) => void; onDevices: () => void }) {
   const { me } = useSession();
   const regenerate = useFocusOnMount<HTMLButtonElement>();
@@ -95,7 +95,7 @@ function Manage({ onProve, onDevices }: { onProve: (action: CodeAction) => void;
         </button>
       </div>
       <h3>Turn off</h3>
-      {me.app.twoFactorMode === 'required' ? (
+      {me.twoFactor.required ? (
         <p class="muted">{`${me.app.name} requires two-factor authentication, so it cannot be turned off.`}</p>
       ) : (
         <div class="stack">
@@ -146,12 +146,13 @@ function NewCodesHeading() {
 /**
  * The user menu's "Two-factor authentication" dialog: guidance and setup (link → confirm → codes) when
  * off; new backup codes and turning it off (unless the app requires it) when on; and, either way, the
- * user's devices (forget one, or sign out everywhere). `onClose` says whether anything changed.
+ * user's devices (forget one, or sign out everywhere). `start`: 'setup' opens straight on linking (the grace
+ * banner's "Set up now", for a user without 2FA). `onClose` says whether anything changed.
  */
-export function TwoFactorModal({ onClose }: { onClose: (changed: boolean) => void }) {
+export function TwoFactorModal({ start = 'overview', onClose }: { start?: 'overview' | 'setup'; onClose: (changed: boolean) => void }) {
   const { api } = usePortal();
   const session = useSession();
-  const [view, setView] = useState<View>({ view: 'overview' });
+  const [view, setView] = useState<View>({ view: start === 'setup' && !session.me.twoFactor.enabled ? 'setup' : 'overview' });
   // Every change refreshes `me` before the dialog closes, so the page is up to date when it shows again.
   const changed = useRef(false);
   const close = () => onClose(changed.current);

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import type { UserSummary, UsersPage } from '../api/client.js';
+import type { TwoFactorFilter, UserRow, UserSummary, UsersPage } from '../api/client.js';
 import { usePortal, useSession } from '../context.js';
 import { ErrorArea } from '../ui/action-form.js';
 import { announce } from '../ui/announce.js';
@@ -16,14 +16,55 @@ import { isStepUpCancelled, useStepUp } from './step-up.js';
 
 type UserAction = 'reset' | 'unlock';
 
-/** The users table of the app's admin. */
+type Filter = 'all' | TwoFactorFilter;
+
+const filters: { filter: Filter; label: string }[] = [
+  { filter: 'all', label: 'All' },
+  { filter: 'enrolled', label: 'Enrolled' },
+  { filter: 'pending', label: 'Pending' },
+];
+
+/** How a filtered list is announced: "3 users with 2FA". */
+const filterWords: Record<Filter, string> = { all: '', enrolled: ' with 2FA', pending: ' without 2FA yet' };
+
+/** The users table of the app's admin, filtered by 2FA (`GET /users?twoFactor=`): all, enrolled, pending. */
 export function Users() {
   const { api } = usePortal();
   const session = useSession();
+  const [filter, setFilter] = useState<Filter>('all');
+  const filtered = useRef(false);
+  const load = (shown: Filter) =>
+    api.listUsers(session.token(), undefined, shown === 'all' ? undefined : shown).then((page) => {
+      // The list changed under the filter the admin just chose: say so (the focus stays on the filter).
+      if (filtered.current)
+        announce(`${page.users.length}${page.nextCursor ? '+' : ''} user${page.users.length === 1 ? '' : 's'}${filterWords[shown]}.`);
+      return page;
+    });
   return (
     <div class="stack">
       <PageHeading focus>Users</PageHeading>
-      <LoadedContent load={() => api.listUsers(session.token())}>{(page) => <UsersTable firstPage={page} />}</LoadedContent>
+      <fieldset class="segmented">
+        <legend>Two-factor authentication</legend>
+        {filters.map((option) => (
+          <label key={option.filter} class="segment">
+            <input
+              type="radio"
+              name="two-factor-filter"
+              value={option.filter}
+              checked={filter === option.filter}
+              onChange={(event) => {
+                if (!event.currentTarget.checked) return;
+                filtered.current = true;
+                setFilter(option.filter);
+              }}
+            />
+            {option.label}
+          </label>
+        ))}
+      </fieldset>
+      <LoadedContent key={filter} load={() => load(filter)}>
+        {(page) => <UsersTable firstPage={page} filter={filter} />}
+      </LoadedContent>
     </div>
   );
 }
@@ -34,11 +75,11 @@ export function Users() {
  * the row's visible "…" button. Each asks for confirmation first, and for the admin's second factor when
  * the service wants a fresh one (step-up).
  */
-function UsersTable({ firstPage }: { firstPage: UsersPage }) {
+function UsersTable({ firstPage, filter }: { firstPage: UsersPage; filter: Filter }) {
   const { api } = usePortal();
   const session = useSession();
   const focusAfterRender = useFocusAfterRender();
-  const [users, setUsers] = useState(firstPage.users);
+  const [users, setUsers] = useState<UserRow[]>(firstPage.users);
   const [nextCursor, setNextCursor] = useState(firstPage.nextCursor);
   const [twoFactorColumn, setTwoFactorColumn] = useState(firstPage.twoFactorColumn);
   const [message, setMessage] = useState<string | null>(null);
@@ -50,7 +91,7 @@ function UsersTable({ firstPage }: { firstPage: UsersPage }) {
   const loadMore = () => {
     if (!nextCursor) return;
     api
-      .listUsers(session.token(), nextCursor)
+      .listUsers(session.token(), nextCursor, filter === 'all' ? undefined : filter)
       .then((page) => {
         setUsers((current) => [...current, ...page.users]);
         setNextCursor(page.nextCursor);
@@ -141,6 +182,7 @@ function UsersTable({ firstPage }: { firstPage: UsersPage }) {
               {twoFactorColumn ? (
                 <td class="two-factor-cell">
                   {user.twoFactorSetupComplete ? <span class="badge on">Yes</span> : <span class="badge">No</span>}
+                  <TwoFactorDue user={user} />
                 </td>
               ) : null}
               <td>
@@ -162,6 +204,7 @@ function UsersTable({ firstPage }: { firstPage: UsersPage }) {
           ))}
         </tbody>
       </table>
+      {users.length === 0 ? <p class="muted">{filter === 'all' ? 'No users yet.' : 'No users match this filter.'}</p> : null}
       {failure ? <ErrorArea message={failure} /> : null}
       {nextCursor ? (
         <div class="actions">
@@ -190,6 +233,14 @@ function UsersTable({ firstPage }: { firstPage: UsersPage }) {
       {dialog ? <UserActionDialog action={dialog.action} user={dialog.user} onCancel={() => setDialog(null)} onDone={done} /> : null}
     </>
   );
+}
+
+/** After "No": by when a user it is required of must set 2FA up, or that they are overdue. */
+function TwoFactorDue({ user }: { user: UserRow }) {
+  if (user.twoFactorSetupComplete) return null;
+  if (user.twoFactorStatus === 'pending' && user.enrollBy) return <span class="hint">{` due by ${formatDate(user.enrollBy)}`}</span>;
+  if (user.twoFactorStatus === 'overdue') return <span class="hint"> overdue: required at next sign-in</span>;
+  return null;
 }
 
 /**

@@ -1,6 +1,6 @@
-/** Saves a text file through the browser's download (the backup codes .txt). */
-export function downloadTextFile(filename: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: 'text/plain;charset=utf-8' }));
+/** Saves a text file through the browser's download (the backup codes .txt, the users .csv). */
+export function downloadTextFile(filename: string, content: string, type = 'text/plain'): void {
+  const url = URL.createObjectURL(new Blob([content], { type: `${type};charset=utf-8` }));
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

@@ -13,3 +13,13 @@ export function formatWait(seconds: number): string {
   ];
   return parts.filter(Boolean).join(' ');
 }
+
+const dayMs = 86_400_000;
+
+/**
+ * Whole days from `now` (epoch ms) to `deadline`, a part of a day counting as one: what the deadline
+ * reminder emails say (7 when it is more than 6 and at most 7 days away); 0 once it has passed.
+ */
+export function daysLeft(deadline: string, now: number): number {
+  return Math.max(0, Math.ceil((Date.parse(deadline) - now) / dayMs));
+}
