@@ -9,7 +9,7 @@ import { useFocusAfterRender, useUniqueId } from '../ui/hooks.js';
 import { isStepUpCancelled, useStepUp } from './step-up.js';
 
 /** The roles of the contract (`User.role`), in the order the service lists them. */
-export const roles: readonly Role[] = ['admin', 'member'];
+const roles: readonly Role[] = ['admin', 'member'];
 
 export const roleNames: Record<Role, string> = { admin: 'Admins', member: 'Members' };
 
@@ -18,7 +18,7 @@ const maxGraceDays = 90;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** The roles a config requires 2FA of: every role under `required`, the chosen ones under `optional`, none under `off`. */
-export function requiredRolesOf(config: { mode: TwoFactorMode; requiredForRoles: readonly Role[] }): readonly Role[] {
+function requiredRolesOf(config: { mode: TwoFactorMode; requiredForRoles: readonly Role[] }): readonly Role[] {
   if (config.mode === 'required') return roles;
   return config.mode === 'optional' ? roles.filter((role) => config.requiredForRoles.includes(role)) : [];
 }
