@@ -43,7 +43,7 @@ describe('remember devices in the admin settings', () => {
     );
 
     await days.fill('31');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expectText(page.locator('.remember-devices').getByRole('alert'), /Enter a whole number of days from 0 to 30\./);
     expect(await days.getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByText('Unpublished changes').count()).toBe(0);
@@ -83,7 +83,7 @@ describe('remember devices in the admin settings', () => {
     await openSettings(page, app);
     const days = page.getByLabel(/Remember devices for \(days\)/);
     expect(await days.isDisabled()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
     const description = (
       await Promise.all((await days.getAttribute('aria-describedby'))!.split(' ').map((id) => page.locator(`#${id}`).innerText()))
     ).join(' ');
