@@ -74,6 +74,10 @@ describe('the grace banner', () => {
     const banner = graceBanner(page);
     await expectText(banner, /^15 days left to set up two-factor authentication\./);
     expect(await banner.innerText()).toContain(`Link an authenticator app before ${portalDate(enrollBy)}`);
+    await expectText(
+      page.getByRole('region', { name: 'Two-factor authentication' }),
+      new RegExp(`Off\\. Harbor Portal requires it of you: set it up before ${portalDate(enrollBy)}\\.`),
+    );
     // The grace period lets the user in: the page is the home page, not the forced enrollment.
     expect(await page.getByText('Link an authenticator app to keep using it').count()).toBe(0);
     await capture(page, '33-grace-banner');

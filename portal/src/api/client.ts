@@ -270,7 +270,8 @@ export class TwoFactorApi {
       );
       const text = part.data;
       if (!header) {
-        header = text.slice(0, text.indexOf('\r\n') + 2);
+        const headerEnd = text.indexOf('\r\n');
+        header = headerEnd >= 0 ? text.slice(0, headerEnd + 2) : text;
         content = text;
         filename = /filename="([^"]+)"/.exec(part.response.headers.get('Content-Disposition') ?? '')?.[1] ?? filename;
       } else content += text.startsWith(header) ? text.slice(header.length) : text;

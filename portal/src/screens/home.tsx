@@ -1,4 +1,5 @@
 import { useSession } from '../context.js';
+import { formatDate } from '../ui/format.js';
 import { Icon, icons } from '../ui/icon.js';
 import { PageHeading } from '../ui/page-heading.js';
 import { onSince } from './two-factor-modal.js';
@@ -12,7 +13,9 @@ export function Home() {
     ? `On${onSince(twoFactor.enabledAt)}. Backup codes left: ${twoFactor.backupCodesRemaining ?? 0}.`
     : me.app.twoFactorMode === 'off'
       ? 'This app does not offer two-factor authentication yet.'
-      : 'Off. Add a code from an authenticator app to your sign-in, so a stolen password is not enough.';
+      : twoFactor.enrollBy
+        ? `Off. ${me.app.name} requires it of you: set it up before ${formatDate(twoFactor.enrollBy)}.`
+        : 'Off. Add a code from an authenticator app to your sign-in, so a stolen password is not enough.';
   return (
     <div class="stack">
       <PageHeading focus>{`Welcome, ${me.user.email}`}</PageHeading>

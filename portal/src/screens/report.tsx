@@ -70,8 +70,8 @@ function ReportView({ report }: { report: EnrollmentReport }) {
           <Total label="Overdue" value={totals.overdue} />
         </dl>
         <p class="hint">
-          Pending: without 2FA, required, deadline ahead. Overdue: without 2FA, required, deadline passed (or no grace period): they set it
-          up at their next sign-in. Users 2FA is not required of and who have not set it up are counted in neither.
+          Pending: without 2FA, required of them, deadline ahead. Overdue: without 2FA, required of them, deadline passed (or no grace
+          period), so they set it up at their next sign-in. Users without 2FA who are not required to have it count as neither.
         </p>
       </section>
       <section class="stack" aria-labelledby="report-roles">
