@@ -19,7 +19,7 @@ export interface EnforcementRemindersProps {
 }
 
 /** How often the reminders run: every one-day reminder window (see the use case) meets at least one run. */
-export const reminderRunInterval = Duration.hours(12);
+const reminderRunInterval = Duration.hours(12);
 
 /**
  * The enrollment-deadline reminders: the `enforcement-reminders` function (table read/write, no key), run by

@@ -18,7 +18,7 @@ export const dayMs = 86_400_000;
 export const maxRequiredGraceDays = 90;
 
 /** The roles 2FA is required for under `config` (none under `off` or before any publish). */
-export function requiredRoles(config: Pick<PublishedConfig, 'mode' | 'requiredForRoles'> | null): Role[] {
+function requiredRoles(config: Pick<PublishedConfig, 'mode' | 'requiredForRoles'> | null): Role[] {
   if (!config || config.mode === 'off') return [];
   if (config.mode === 'required') return [...roles];
   return roles.filter((role) => config.requiredForRoles.includes(role));
@@ -62,7 +62,7 @@ export function addDays(day: string, days: number): string {
  * The deadline of a user of `createdAt` whose role has been required since `since`, with `graceDays` > 0:
  * the UTC midnight that ends the day `graceDays` days after the later of the two.
  */
-export function deadlineOf(since: string, createdAt: string, graceDays: number): number {
+function deadlineOf(since: string, createdAt: string, graceDays: number): number {
   const startDay = utcDay(Math.max(Date.parse(since), Date.parse(createdAt)));
   return dayStart(addDays(startDay, graceDays + 1));
 }

@@ -14,7 +14,8 @@ describe('admin settings and publishing', () => {
     expect(response.body).toEqual({
       plan: 'enterprise',
       allowedModes: ['off', 'optional', 'required'],
-      draft: { mode: 'off', rememberDeviceDays: 0 },
+      enforcementOptions: true,
+      draft: { mode: 'off', rememberDeviceDays: 0, requiredGraceDays: 0, requiredForRoles: [] },
       published: null,
       unpublishedChanges: true,
     });
@@ -25,7 +26,7 @@ describe('admin settings and publishing', () => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ draft: { mode: 'optional' }, published: null, unpublishedChanges: true });
     const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: uniqueEmail(), password } });
-    expect(signup.body.twoFactor).toEqual({ available: false, suggested: false });
+    expect(signup.body.twoFactor).toEqual({ available: false, suggested: false, enrollBy: null });
 
     const enrollment = await call('POST', `/v1/apps/${app.appId}/2fa/enrollment`, { token: signup.body.session.token });
 
@@ -45,7 +46,7 @@ describe('admin settings and publishing', () => {
       unpublishedChanges: false,
     });
     const signup = await call('POST', `/v1/apps/${app.appId}/signup`, { body: { email: uniqueEmail(), password } });
-    expect(signup.body.twoFactor).toEqual({ available: true, suggested: true });
+    expect(signup.body.twoFactor).toEqual({ available: true, suggested: true, enrollBy: null });
     const second = await call('POST', `/v1/apps/${app.appId}/publish`, { token: app.adminToken });
     expect(second.body.version).toBe(2);
   });

@@ -84,6 +84,8 @@ describe('backup code regeneration and disabling 2FA (optional mode)', () => {
       enabled: false,
       enabledAt: null,
       backupCodesRemaining: null,
+      required: false,
+      enrollBy: null,
     });
     const login = await call('POST', `/v1/apps/${app.appId}/login`, { body: { email: user.email, password } });
     expect(login.body).toMatchObject({ status: 'SIGNED_IN', session: { assurance: 'password' } });

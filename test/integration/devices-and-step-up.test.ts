@@ -255,7 +255,12 @@ describe('remember-device settings', () => {
       });
       expect(tooLong.status).toBe(400);
       expect(modeOnly.body.draft.rememberDeviceDays).toBe(30);
-      expect(published.body.config.twoFactor).toEqual({ mode: 'optional', rememberDeviceDays: 30 });
+      expect(published.body.config.twoFactor).toEqual({
+        mode: 'optional',
+        rememberDeviceDays: 30,
+        requiredGraceDays: 0,
+        requiredForRoles: [],
+      });
       const settings = await call('GET', `/v1/apps/${app.appId}/settings/two-factor`, { token: app.adminToken });
       expect(settings.body).toMatchObject({
         draft: { rememberDeviceDays: 30 },
@@ -430,7 +435,12 @@ describe('step-up', () => {
         (await call('POST', `/v1/apps/${app.appId}/2fa/step-up`, { token: admin.token, body: { backupCode: admin.backupCodes[2] } }))
           .status,
       ).toBe(200);
-      expect((await publish()).body.config.twoFactor).toEqual({ mode: 'optional', rememberDeviceDays: 3 });
+      expect((await publish()).body.config.twoFactor).toEqual({
+        mode: 'optional',
+        rememberDeviceDays: 3,
+        requiredGraceDays: 0,
+        requiredForRoles: [],
+      });
     },
     slowTest,
   );

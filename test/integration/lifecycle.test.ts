@@ -144,6 +144,9 @@ describe('the 2FA lifecycle', () => {
       role: 'member',
       createdAt: expect.any(String),
       twoFactorSetupComplete: true,
+      twoFactorStatus: 'enrolled',
+      twoFactorEnrolledAt: expect.any(String),
+      enrollBy: null,
     });
   });
 

@@ -314,6 +314,8 @@ const routeCases: Record<string, RouteCase> = {
     harmless: (p) => ({ token: p.member.token, body: {}, answer: { status: 403, code: 'forbidden' } }),
   },
   'users-list': { auth: 'admin', paged: true, harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
+  'users-csv': { auth: 'admin', paged: true, harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
+  'two-factor-report': { auth: 'admin', harmless: (p) => ({ token: p.app.adminToken, answer: { status: 200 } }) },
   'user-reset': {
     auth: 'admin',
     fields: ['reason'],

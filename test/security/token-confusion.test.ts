@@ -44,6 +44,8 @@ const accessOf: Record<string, Access> = {
   'settings-put': 'admin',
   publish: 'admin',
   'users-list': 'admin',
+  'users-csv': 'admin',
+  'two-factor-report': 'admin',
   'user-reset': 'admin',
   'audit-events': 'admin',
   'cors-preflight': 'public',

@@ -16,7 +16,7 @@ import type { Table, Write } from './table.js';
  * DynamoDB cancels transactions that touch one item at the same time, so 50 enrollments at once on one
  * counter would mostly retry; spread over 32 items, few meet. Reading sums the shards.
  */
-export const counterShards = 32;
+const counterShards = 32;
 
 function shardOf(userId: string): number {
   return createHash('sha256').update(userId, 'utf8').digest().readUInt8(0) % counterShards;

@@ -5,7 +5,7 @@ import { effectiveMode } from '../plans.js';
 import { authenticateAdmin } from './authenticate.js';
 
 /** How many users of a role (or all) have 2FA, and of those without, how many are pending and overdue. */
-export interface EnrollmentTally {
+interface EnrollmentTally {
   users: number;
   enrolled: number;
   notEnrolled: number;
@@ -15,7 +15,7 @@ export interface EnrollmentTally {
   overdue: number;
 }
 
-export interface RoleEnrollmentReport extends EnrollmentTally {
+interface RoleEnrollmentReport extends EnrollmentTally {
   role: Role;
   required: boolean;
   requiredSince: string | null;

@@ -4,7 +4,7 @@ import type { Dependencies } from '../ports.js';
 import { type TwoFactorFilter, readUsers, userRows } from './list-users.js';
 
 /** The columns of the users export, in order. */
-export const usersCsvHeader = ['id', 'email', 'role', 'createdAt', 'twoFactorStatus', 'twoFactorEnrolledAt', 'enrollBy'] as const;
+const usersCsvHeader = ['id', 'email', 'role', 'createdAt', 'twoFactorStatus', 'twoFactorEnrolledAt', 'enrollBy'] as const;
 
 export interface UsersCsv {
   csv: string;

@@ -5,7 +5,7 @@ import { effectiveMode } from '../plans.js';
 import { authenticateAdmin } from './authenticate.js';
 
 /** Where a user stands with 2FA: enrolled; required and pending (deadline ahead) or overdue; or not required. */
-export type TwoFactorStatus = 'enrolled' | 'pending' | 'overdue' | 'not_required';
+type TwoFactorStatus = 'enrolled' | 'pending' | 'overdue' | 'not_required';
 
 /** A row of the admin users table. */
 export interface UserRow extends UserSummary {

@@ -3,10 +3,10 @@ import type { Dependencies } from '../ports.js';
 import { auditEvent } from './common.js';
 
 /** Reminders go out when a deadline is this many days away (at most that many, more than one day fewer). */
-export const reminderDays = [7, 1] as const;
+const reminderDays = [7, 1] as const;
 
 /** The actor of the reminders' audit entries: the scheduled run, not a person. */
-export const reminderActor = 'platform:enforcement-reminders';
+const reminderActor = 'platform:enforcement-reminders';
 
 /** Users read per page of an app's listing. */
 const pageSize = 500;
