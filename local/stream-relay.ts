@@ -41,17 +41,24 @@ export async function startStreamRelay(options: {
 
   /** Open shards and where to read next; `null` once a shard is closed and read to its end. */
   const iterators = new Map<string, string | null>();
+  /** The last record of each shard the handler took: where reading resumes after the iterators are lost. */
+  const handled = new Map<string, string>();
   const discoverShards = async (position: 'LATEST' | 'TRIM_HORIZON') => {
     const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     for (const shard of stream.StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
       // Shards already closed when the relay starts hold only history.
-      if (position === 'LATEST' && shard.SequenceNumberRange?.EndingSequenceNumber) {
+      if (position === 'LATEST' && shard.SequenceNumberRange?.EndingSequenceNumber && !handled.has(shard.ShardId)) {
         iterators.set(shard.ShardId, null);
         continue;
       }
+      const after = handled.get(shard.ShardId);
       const iterator = await streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: position }),
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId,
+          ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: position }),
+        }),
       );
       iterators.set(shard.ShardId, iterator.ShardIterator ?? null);
     }
@@ -64,7 +71,12 @@ export async function startStreamRelay(options: {
     const failed = (await options.handler(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: sequenceNumberOf(records[0]) }] })))
       .batchItemFailures;
     const [firstFailure] = failed;
-    if (!firstFailure) return false;
+    if (!firstFailure) {
+      handled.set(shardId, sequenceNumberOf(records.at(-1)));
+      return false;
+    }
+    const firstFailed = records.findIndex((record) => record.dynamodb?.SequenceNumber === firstFailure.itemIdentifier);
+    if (firstFailed > 0) handled.set(shardId, sequenceNumberOf(records[firstFailed - 1]));
     // As the event source mapping does: read again from the first record the handler could not take.
     const retry = await streams.send(
       new GetShardIteratorCommand({
@@ -102,8 +114,10 @@ export async function startStreamRelay(options: {
           }
         }
         failedRounds = 0;
-      } catch {
-        // DynamoDB Local restarting or an iterator expired: after a few failed rounds, read the shards again.
+      } catch (error) {
+        process.stderr.write(`stream relay: ${error instanceof Error ? error.name : String(error)}, reading again\n`);
+        // DynamoDB Local restarting or an iterator expired: after a few failed rounds, read the shards again, each
+        // from after the last record handled (so nothing is skipped), the others from their end as at the start.
         if (++failedRounds >= 3) {
           iterators.clear();
           await discoverShards('LATEST').catch(() => undefined);
