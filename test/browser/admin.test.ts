@@ -6,6 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { type TestApp, call, createTestApp, password, signUpAndEnroll } from '../support/api.js';
+import { mailTo } from '../support/mail.js';
 import { type PortalPage, capture, expectText, focused, launchChromium, openPortal, submitPassword } from './support/browser.js';
 
 let browser: Browser;
@@ -130,6 +131,7 @@ describe('admin users table of the demo app', () => {
     const confirmation = page.getByRole('dialog', { name: 'Reset 2FA for grace@example.test?' });
     await confirmation.waitFor();
     await confirmation.getByLabel(/Reason/).fill('lost phone');
+    await confirmation.getByRole('checkbox', { name: 'Keep the reason internal' }).check();
     await capture(page, '20-users-reset-2fa-confirmation');
     await confirmation.getByRole('button', { name: 'Reset 2FA' }).click();
     await confirmation.waitFor({ state: 'detached' });
@@ -147,6 +149,10 @@ describe('admin users table of the demo app', () => {
           event.type === 'two_factor.reset' && event.targetUserId === grace.userId && event.detail?.reason === 'lost phone',
       ),
     ).toBe(true);
+    // Kept internal: the email tells her who reset it, not why.
+    const email = await mailTo(grace.email, 'two-factor authentication reset by an administrator');
+    expect(email.text).toContain(demoAdmin.email);
+    expect(`${email.subject}\n${email.text}\n${email.html}`).not.toContain('lost phone');
   });
 
   it('reaches Reset 2FA by keyboard (Shift+F10 on a row) and from the row’s visible menu button', async () => {

@@ -280,12 +280,13 @@ export class TwoFactorApi {
     return { filename, content };
   }
 
-  resetUserTwoFactor(token: string, userId: string, reason?: string): Promise<Schemas['UserReset']> {
+  /** `reasonInternal`: the audit log keeps the reason, the user's security email leaves it out. */
+  resetUserTwoFactor(token: string, userId: string, reason?: string, reasonInternal = false): Promise<Schemas['UserReset']> {
     return attempt(() =>
       this.client.POST('/v1/apps/{appId}/users/{userId}/2fa/reset', {
         params: { path: { appId: this.appId, userId } },
         headers: bearer(token),
-        body: reason ? { reason } : {},
+        body: reason ? { reason, ...(reasonInternal ? { reasonInternal: true } : {}) } : {},
       }),
     );
   }

@@ -4,7 +4,7 @@ import { usePortal, useSession } from '../context.js';
 import { ErrorArea } from '../ui/action-form.js';
 import { announce } from '../ui/announce.js';
 import { describeFailure } from '../ui/failure.js';
-import { TextField } from '../ui/fields.js';
+import { CheckboxField, TextField } from '../ui/fields.js';
 import { formatDate } from '../ui/format.js';
 import { useFocusAfterRender } from '../ui/hooks.js';
 import { Icon, icons } from '../ui/icon.js';
@@ -244,7 +244,8 @@ function TwoFactorDue({ user }: { user: UserRow }) {
 }
 
 /**
- * "Reset 2FA for …?" (with an optional reason for the audit log) or "Unlock …?": what it does, then the
+ * "Reset 2FA for …?" (with an optional reason, told to the user in the security email unless kept internal,
+ * when only the audit log keeps it) or "Unlock …?": what it does, then the
  * action, with a step-up first when the service asks for one. A refusal is shown in the dialog; a closed
  * step-up prompt changes nothing and gives the focus back to the confirm button.
  */
@@ -264,6 +265,7 @@ function UserActionDialog({
   const withStepUp = useStepUp();
   const focusAfterRender = useFocusAfterRender();
   const [reason, setReason] = useState('');
+  const [reasonInternal, setReasonInternal] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState('');
   const confirmButton = useRef<HTMLButtonElement>(null);
@@ -273,7 +275,9 @@ function UserActionDialog({
     setBusy(true);
     // A reset strips a user's second factor, an unlock ends a lockout: the service may first ask for the admin's own.
     withStepUp(() =>
-      reset ? api.resetUserTwoFactor(session.token(), user.id, reason.trim() || undefined) : api.unlockUser(session.token(), user.id),
+      reset
+        ? api.resetUserTwoFactor(session.token(), user.id, reason.trim() || undefined, reasonInternal)
+        : api.unlockUser(session.token(), user.id),
     )
       .then((result) =>
         onDone(
@@ -300,14 +304,23 @@ function UserActionDialog({
             : 'Too many wrong passwords or codes lock an account for a while. Unlocking ends those waits at once, so only do it when you know it was this person who was locked out (for example, they called you). Their password, authenticator app and backup codes stay as they are.'}
         </p>
         {reset ? (
-          <TextField
-            label="Reason (optional, kept in the audit log)"
-            name="reason"
-            required={false}
-            maxLength={500}
-            value={reason}
-            onValue={setReason}
-          />
+          <>
+            <TextField
+              label="Reason (optional, kept in the audit log)"
+              name="reason"
+              required={false}
+              maxLength={500}
+              value={reason}
+              onValue={setReason}
+            />
+            <CheckboxField
+              label="Keep the reason internal"
+              name="reasonInternal"
+              hint={`${user.email} gets an email saying who reset their 2FA. Ticked, the email leaves the reason out; the audit log keeps it either way.`}
+              checked={reasonInternal}
+              onChecked={setReasonInternal}
+            />
+          </>
         ) : null}
         <ErrorArea message={failure} />
         <div class="actions">
