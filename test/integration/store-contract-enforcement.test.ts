@@ -101,7 +101,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
   });
 
   describe('users listing and profiles', () => {
-    it('filters the listing by 2FA, keeping the cursor where the read stopped', async () => {
+    it('filters the listing by 2FA, and paging by the cursor (pages of one) finds each match once', async () => {
       const appId = newId('app');
       const first = await signedUp(repos, appId);
       const second = await enrolled(repos, appId);
@@ -109,13 +109,22 @@ describe.each(stores)('the $name store', ({ repositories }) => {
 
       const withTwoFactor = await repos.users.listUsers(appId, 10, null, { twoFactorEnabled: true });
       const without = await repos.users.listUsers(appId, 10, null, { twoFactorEnabled: false });
-      const firstTwo = await repos.users.listUsers(appId, 2, null, { twoFactorEnabled: true });
+      // A filtered page may be short and still have a cursor (DynamoDB filters after Limit): follow it to the end.
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; pages === 0 || (cursor !== null && pages < 20); pages++) {
+        const page: Awaited<ReturnType<typeof repos.users.listUsers>> = await repos.users.listUsers(appId, 1, cursor, {
+          twoFactorEnabled: true,
+        });
+        expect(page.items.length).toBeLessThanOrEqual(1);
+        paged.push(...page.items.map((user) => user.id));
+        cursor = page.nextCursor;
+      }
 
       expect(withTwoFactor.items.map((user) => user.id)).toEqual([second.user.id]);
       expect(without.items.map((user) => user.id).sort()).toEqual([first.user.id, third.user.id].sort());
-      expect(firstTwo.nextCursor).not.toBeNull();
-      const rest = await repos.users.listUsers(appId, 2, firstTwo.nextCursor, { twoFactorEnabled: true });
-      expect([...firstTwo.items, ...rest.items].map((user) => user.id)).toEqual([second.user.id]);
+      expect(paged).toEqual([second.user.id]);
+      expect(cursor).toBeNull();
     });
 
     it('reads several profiles at once, leaving out unknown ids', async () => {
