@@ -15,6 +15,7 @@ import {
   uniqueEmail,
 } from '../support/api.js';
 import { eventFor } from '../support/events.js';
+import { mailTo, mailsTo } from '../support/mail.js';
 import { allUsers, inParallel, parallelRequests } from '../support/parallel.js';
 import { awayFromStepBoundary, totpCode } from '../support/authenticator.js';
 import { decodeQrDataUrl } from '../support/qr.js';
@@ -276,23 +277,24 @@ describe('the users table', () => {
 });
 
 describe('deadline reminders', () => {
-  it('publishes two_factor.enforcement_deadline_approaching 7 days before a deadline, once', async () => {
+  // As EventBridge Scheduler runs it: the function, through Lambda's Invoke API (the local endpoint).
+  // A run cut short at its deadline (a busy machine) leaves the rest to the next run, as in AWS.
+  const run = async (): Promise<{ result?: { reminded: number }; error?: unknown }> => {
+    let reminded = 0;
+    for (let runs = 0; runs < 5; runs++) {
+      const answer = await invokePlatform<{ reminded: number; cutShort: boolean }>('enforcementReminders', {});
+      if (!answer.result) return answer;
+      reminded += answer.result.reminded;
+      if (!answer.result.cutShort) return { result: { reminded } };
+    }
+    return { error: 'every run was cut short' };
+  };
+
+  it('publishes two_factor.enforcement_deadline_approaching 7 days before a deadline, once, and the user gets the email', async () => {
     const app = await createTestApp({ plan: 'enterprise' });
     const member = await signUp(app);
     // A grace of 6 days puts the deadline at the midnight ending the 6th day from today: 6 to 7 days away.
     await enforce(app, { mode: 'required', requiredGraceDays: 6 });
-    // As EventBridge Scheduler runs it: the function, through Lambda's Invoke API (the local endpoint).
-    // A run cut short at its deadline (a busy machine) leaves the rest to the next run, as in AWS.
-    const run = async () => {
-      let reminded = 0;
-      for (let runs = 0; runs < 5; runs++) {
-        const answer = await invokePlatform<{ reminded: number; cutShort: boolean }>('enforcementReminders', {});
-        if (!answer.result) return answer;
-        reminded += answer.result.reminded;
-        if (!answer.result.cutShort) return { result: { reminded } };
-      }
-      return { error: 'every run was cut short' };
-    };
 
     const first = await run();
     const event = await eventFor(app.appId, 'two_factor.enforcement_deadline_approaching', member.userId);
@@ -303,5 +305,29 @@ describe('deadline reminders', () => {
     expect(event['detail-type']).toBe('two_factor.enforcement_deadline_approaching');
     expect(event.detail).toMatchObject({ targetEmail: member.email, detail: { daysLeft: 7, enrollBy: endOfDayIn(6) } });
     expect(again.result?.reminded).toBe(0);
+    const mail = await mailTo(member.email, 'set up two-factor authentication within 7 days');
+    expect(mail.text).toContain(`${app.name} requires two-factor authentication on your account`);
+    expect(mailsTo(member.email).filter((sent) => sent.subject.includes('within'))).toHaveLength(1);
+  });
+
+  it('sends the last reminder on the final day, once, and none once the user has 2FA', async () => {
+    const app = await createTestApp({ plan: 'enterprise' });
+    const member = await signUp(app);
+    await enforce(app, { mode: 'optional' });
+    const enrolled = await signUpAndEnroll(app);
+    await enforce(app, { mode: 'required', requiredGraceDays: 6 });
+    // Required and signed up 6 days ago: the deadline is the coming midnight, less than a day away.
+    await backdate(app, [member.userId, enrolled.userId], 6);
+
+    const first = await run();
+    const event = await eventFor(app.appId, 'two_factor.enforcement_deadline_approaching', member.userId);
+    await run();
+
+    expect(first.error).toBeUndefined();
+    expect(event.detail).toMatchObject({ targetEmail: member.email, detail: { daysLeft: 1, enrollBy: endOfDayIn(0) } });
+    const mail = await mailTo(member.email, 'set up two-factor authentication within 1 day');
+    expect(mail.text).toContain('After the deadline, you will have to link one');
+    expect(mailsTo(member.email).filter((sent) => sent.subject.includes('within'))).toHaveLength(1);
+    expect(mailsTo(enrolled.email).filter((sent) => sent.subject.includes('within'))).toEqual([]);
   });
 });
