@@ -1,11 +1,11 @@
 import { useRef, useState } from 'preact/hooks';
 import type { Role, TwoFactorMode, TwoFactorSettings } from '../api/client.js';
 import { useSession, usePortal } from '../context.js';
-import { ActionForm, ErrorArea } from '../ui/action-form.js';
+import { ErrorArea } from '../ui/action-form.js';
 import { announce } from '../ui/announce.js';
 import { describeFailure } from '../ui/failure.js';
-import { TextField } from '../ui/fields.js';
 import { useFocusAfterRender, useUniqueId } from '../ui/hooks.js';
+import { DraftDaysSetting } from './draft-days-setting.js';
 import { isStepUpCancelled, useStepUp } from './step-up.js';
 
 /** The roles of the contract (`User.role`), in the order the service lists them. */
@@ -139,65 +139,21 @@ export function RequiredForRoles({ settings, planName, onUpdated }: EnforcementP
  * set it up at their next sign-in). Part of the draft; a longer one may ask for a step-up. Enterprise only.
  */
 export function GracePeriod({ settings, planName, onUpdated }: EnforcementProps) {
-  const { api } = usePortal();
-  const session = useSession();
-  const withStepUp = useStepUp();
-  const focusAfterRender = useFocusAfterRender();
-  const [days, setDays] = useState(String(settings.draft.requiredGraceDays));
-  const input = useRef<HTMLInputElement>(null);
-  const allowed = settings.enforcementOptions;
-  const field = (
-    <TextField
-      label="Grace period (days)"
-      name="requiredGraceDays"
-      type="number"
-      inputMode="numeric"
-      min={0}
-      max={maxGraceDays}
-      step={1}
-      value={days}
-      onValue={setDays}
-      inputRef={input}
-      hint={`0 to ${maxGraceDays}. When 2FA becomes required of a user who has not set it up (at a publish, or at sign-up later), they keep signing in for this many days, reminded by a banner and emails; after that they must link an authenticator app to sign in. 0: at their next sign-in.`}
-      invalidMessage={`Enter a whole number of days from 0 to ${maxGraceDays}.`}
-      disabled={!allowed}
-      badge={allowed ? undefined : 'Upgrade'}
-      note={allowed ? undefined : whyNoEnforcement(planName)}
-    />
-  );
-
-  const save = async () => {
-    const value = Number(days);
-    const draftDays = settings.draft.requiredGraceDays;
-    try {
-      // A longer grace weakens the app: the service may ask for a recent second factor.
-      const next = await withStepUp(() =>
-        api.updateTwoFactorSettings(session.token(), { mode: settings.draft.mode, requiredGraceDays: value }),
-      );
-      onUpdated(next);
-      announce(`Grace period set to ${plural(value, 'day')} in the draft. Publish to apply it.`);
-      focusAfterRender(() => input.current);
-    } catch (error) {
-      if (session.handleSessionFailure(error)) return;
-      if (isStepUpCancelled(error)) {
-        setDays(String(draftDays));
-        focusAfterRender(() => input.current);
-        return;
-      }
-      throw error;
-    }
-  };
-
   return (
-    <section class="stack enforcement" aria-labelledby="settings-grace">
-      <h3 id="settings-grace">Grace period</h3>
-      {allowed ? (
-        <ActionForm submitLabel="Save grace period" className="stack remember-form" onSubmit={save}>
-          {field}
-        </ActionForm>
-      ) : (
-        field
-      )}
-    </section>
+    <DraftDaysSetting
+      settings={settings}
+      onUpdated={onUpdated}
+      setting="requiredGraceDays"
+      heading="Grace period"
+      headingId="settings-grace"
+      sectionClass="enforcement"
+      label="Grace period (days)"
+      submitLabel="Save grace period"
+      max={maxGraceDays}
+      hint={`0 to ${maxGraceDays}. When 2FA becomes required of a user who has not set it up (at a publish, or at sign-up later), they keep signing in for this many days, reminded by a banner and emails; after that they must link an authenticator app to sign in. 0: at their next sign-in.`}
+      allowed={settings.enforcementOptions}
+      note={whyNoEnforcement(planName)}
+      saved={(days) => `Grace period set to ${plural(days, 'day')} in the draft. Publish to apply it.`}
+    />
   );
 }

@@ -1,14 +1,14 @@
 import { useRef, useState } from 'preact/hooks';
 import type { TwoFactorMode, TwoFactorSettings } from '../api/client.js';
 import { usePortal, useSession } from '../context.js';
-import { ActionForm, ErrorArea } from '../ui/action-form.js';
+import { ErrorArea } from '../ui/action-form.js';
 import { announce } from '../ui/announce.js';
 import { describeFailure } from '../ui/failure.js';
-import { TextField } from '../ui/fields.js';
 import { formatDate } from '../ui/format.js';
 import { useFocusAfterRender } from '../ui/hooks.js';
 import { PageHeading } from '../ui/page-heading.js';
 import { LoadedContent } from './loading.js';
+import { DraftDaysSetting } from './draft-days-setting.js';
 import { GracePeriod, RequiredForRoles, enforcementParts } from './settings-enforcement.js';
 import { isStepUpCancelled, useStepUp } from './step-up.js';
 
@@ -226,69 +226,21 @@ function TwoFactorSettingsForm({ loaded }: { loaded: TwoFactorSettings }) {
  * (0 turns it off). Part of the draft like the mode; Business and Enterprise plans only.
  */
 function RememberDevices({ settings, onUpdated }: { settings: TwoFactorSettings; onUpdated: (settings: TwoFactorSettings) => void }) {
-  const { api } = usePortal();
-  const session = useSession();
-  const withStepUp = useStepUp();
-  const focusAfterRender = useFocusAfterRender();
-  const [days, setDays] = useState(String(settings.draft.rememberDeviceDays));
-  const input = useRef<HTMLInputElement>(null);
-  const allowed = canRememberDevices(settings.plan);
-  const field = (
-    <TextField
-      label="Remember devices for (days)"
-      name="rememberDeviceDays"
-      type="number"
-      inputMode="numeric"
-      min={0}
-      max={maxRememberDeviceDays}
-      step={1}
-      value={days}
-      onValue={setDays}
-      inputRef={input}
-      hint={`0 to ${maxRememberDeviceDays}; 0 turns it off. A user who ticks “Trust this browser” at the code prompt skips the code on that browser for this many days (only while two-factor authentication is optional or required).`}
-      invalidMessage={`Enter a whole number of days from 0 to ${maxRememberDeviceDays}.`}
-      disabled={!allowed}
-      badge={allowed ? undefined : 'Upgrade'}
-      note={
-        allowed
-          ? undefined
-          : `Your ${planNames[settings.plan]} plan cannot remember devices: every sign-in of a user with two-factor authentication asks for a code. Remembering devices needs the Business or Enterprise plan.`
-      }
-    />
-  );
-
-  const save = async () => {
-    const value = Number(days);
-    const draftDays = settings.draft.rememberDeviceDays;
-    try {
-      // Remembering browsers longer weakens the app: the service may ask for a recent second factor.
-      const next = await withStepUp(() =>
-        api.updateTwoFactorSettings(session.token(), { mode: settings.draft.mode, rememberDeviceDays: value }),
-      );
-      onUpdated(next);
-      announce(`Remember devices set to ${value} day${value === 1 ? '' : 's'} in the draft. Publish to apply it.`);
-      focusAfterRender(() => input.current);
-    } catch (error) {
-      if (session.handleSessionFailure(error)) return;
-      if (isStepUpCancelled(error)) {
-        setDays(String(draftDays));
-        focusAfterRender(() => input.current);
-        return;
-      }
-      throw error;
-    }
-  };
-
   return (
-    <section class="stack remember-devices" aria-labelledby="settings-remember">
-      <h3 id="settings-remember">Remember devices</h3>
-      {allowed ? (
-        <ActionForm submitLabel="Save" className="stack remember-form" onSubmit={save}>
-          {field}
-        </ActionForm>
-      ) : (
-        field
-      )}
-    </section>
+    <DraftDaysSetting
+      settings={settings}
+      onUpdated={onUpdated}
+      setting="rememberDeviceDays"
+      heading="Remember devices"
+      headingId="settings-remember"
+      sectionClass="remember-devices"
+      label="Remember devices for (days)"
+      submitLabel="Save"
+      max={maxRememberDeviceDays}
+      hint={`0 to ${maxRememberDeviceDays}; 0 turns it off. A user who ticks “Trust this browser” at the code prompt skips the code on that browser for this many days (only while two-factor authentication is optional or required).`}
+      allowed={canRememberDevices(settings.plan)}
+      note={`Your ${planNames[settings.plan]} plan cannot remember devices: every sign-in of a user with two-factor authentication asks for a code. Remembering devices needs the Business or Enterprise plan.`}
+      saved={(days) => `Remember devices set to ${days} day${days === 1 ? '' : 's'} in the draft. Publish to apply it.`}
+    />
   );
 }
