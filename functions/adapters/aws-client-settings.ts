@@ -5,8 +5,12 @@ const requestTimeoutMs = 2_000;
 const connectionTimeoutMs = 1_000;
 const maxAttempts = 3;
 
+/** The same limits for the lean DynamoDB and KMS client (functions/adapters/aws-json/client.ts). */
+export const awsCallLimits = { requestTimeoutMs, connectionTimeoutMs, maxAttempts } as const;
+
 /**
- * What every AWS SDK client of a step is built with. Without a request timeout the SDK waits on a hanging
+ * What every AWS SDK client of a step (EventBridge, SQS, SES) is built with; the DynamoDB and KMS calls use the
+ * same limits through `awsCallLimits`. Without a request timeout the SDK waits on a hanging
  * call for its 300 s socket default, long past the function's timeout, and the call's continuation runs
  * on in a later invocation. With it, a hanging attempt fails as a `TimeoutError` the SDK retries. Three
  * attempts of up to 2 s can still outlast what is left of an invocation: `withRequestDeadlines` bounds them

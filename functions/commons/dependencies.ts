@@ -1,6 +1,5 @@
-import { KMSClient } from '@aws-sdk/client-kms';
-import { awsClientSettings, withRequestDeadlines } from '../adapters/aws-client-settings.js';
 import { EnvelopeSecretBox } from '../adapters/kms/envelope-secret-box.js';
+import { KmsClient } from '../adapters/kms/kms-client.js';
 import type { Dependencies, SecretBox } from '../core/ports.js';
 import { kmsKeyId } from './config.js';
 import { dependencies as tableDependencies } from './table-dependencies.js';
@@ -17,8 +16,7 @@ export function dependencies(): Dependencies {
   if (!built) {
     const table = tableDependencies();
     let box: EnvelopeSecretBox | undefined;
-    const secretBox = () =>
-      (box ??= new EnvelopeSecretBox(withRequestDeadlines(new KMSClient({ ...awsClientSettings })), kmsKeyId(), table.apps, table.clock));
+    const secretBox = () => (box ??= new EnvelopeSecretBox(new KmsClient(), kmsKeyId(), table.apps, table.clock));
     const secrets: SecretBox = {
       seal: (app, userId, secret) => secretBox().seal(app, userId, secret),
       open: (appId, userId, sealed) => secretBox().open(appId, userId, sealed),

@@ -1,5 +1,5 @@
 /** AWS credentials as the SDK's signers take them. */
-interface EnvironmentCredentials {
+export interface EnvironmentCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -7,9 +7,10 @@ interface EnvironmentCredentials {
 
 /**
  * The credentials Lambda gives a function: its execution role's session, in `AWS_ACCESS_KEY_ID`,
- * `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
+ * `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`. The lean DynamoDB and KMS client signs with them, here and
+ * in the local stack (which sets them to `local`).
  */
-function environmentCredentials(): EnvironmentCredentials {
+export function environmentCredentials(): EnvironmentCredentials {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
   if (!accessKeyId || !secretAccessKey)
     throw new Error('No AWS credentials in the environment: Lambda sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');

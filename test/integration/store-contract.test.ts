@@ -1,6 +1,6 @@
-import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EnvelopeSecretBox } from '../../functions/adapters/kms/envelope-secret-box.js';
+import { KmsClient } from '../../functions/adapters/kms/kms-client.js';
 import { MemorySecretBox } from '../../functions/adapters/memory/secret-box.js';
 import { SecretUnreadableError } from '../../functions/core/errors.js';
 import type { App, PublishedConfig } from '../../functions/core/model.js';
@@ -542,7 +542,7 @@ const secretBoxes: { name: string; open: () => Promise<SecretBoxUnderTest> }[] =
     name: 'KMS envelope',
     open: async () => {
       const standIn = await startKmsStandIn();
-      const kms = new KMSClient({
+      const kms = new KmsClient({
         endpoint: standIn.url,
         region: 'us-east-1',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -1,14 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsClientSettings, withRequestDeadlines } from '../aws-client-settings.js';
+import { DocumentClient } from './document-client.js';
 
 /**
- * One document client per process, built at module load. The endpoint comes from the SDK's own
- * `AWS_ENDPOINT_URL_DYNAMODB` when set (the local stack), so no endpoint code exists in production paths.
- * Timeouts and retries: see `awsClientSettings`, bounded by the request's deadline (`withRequestDeadlines`).
+ * One DynamoDB client per process. The endpoint comes from `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`)
+ * when set, as the SDK reads it (the local stack), so no endpoint code exists in production paths. Timeouts
+ * and retries: `awsCallLimits`, bounded by the request's deadline (`withinDeadline`).
  */
-export function createDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(withRequestDeadlines(new DynamoDBClient({ ...awsClientSettings })), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+export function createDocumentClient(): DocumentClient {
+  return new DocumentClient();
 }

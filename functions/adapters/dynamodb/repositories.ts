@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from './document-client.js';
 import type { Repositories, StoreLimits } from '../../core/ports.js';
 import { DynamoAppRepository } from './apps.js';
 import { DynamoAuditRepository } from './audit.js';
@@ -8,7 +8,7 @@ import { DynamoUserRepository } from './users.js';
 import { SharedWrites } from './writes.js';
 
 /** The store on the single DynamoDB table: one repository per aggregate over one `Table`. */
-export function createDynamoRepositories(client: DynamoDBDocumentClient, tableName: string, limits: StoreLimits): Repositories {
+export function createDynamoRepositories(client: DocumentClient, tableName: string, limits: StoreLimits): Repositories {
   const table = new Table(client, tableName);
   const writes = new SharedWrites(table, limits);
   return {

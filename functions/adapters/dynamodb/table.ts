@@ -1,17 +1,11 @@
-import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+  type DocumentClient,
+  type QueryInput,
+  type TransactItem,
+  cancellationReasons,
+  refusedItem,
+  serviceError,
+} from './document-client.js';
 import { ConditionFailedError, type ConflictReason, ServiceUnavailableError } from '../../core/errors.js';
 import type { Item } from './item-reader.js';
 import type { ItemKey } from './keys.js';
@@ -27,8 +21,6 @@ export interface Expression {
 export function and(...parts: Expression[]): Expression {
   return { text: parts.map((part) => part.text).join(' AND '), ...mergedNamesAndValues(parts) };
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
  * One write, and the reason to report when its condition is what refused it; a function picks the reason
@@ -54,13 +46,12 @@ const throttledReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExcee
  */
 export class Table {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
   ) {}
 
   async get(key: ItemKey): Promise<Item | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return result.Item;
+    return this.client.get({ TableName: this.tableName, Key: key, ConsistentRead: true });
   }
 
   /**
@@ -69,22 +60,19 @@ export class Table {
    */
   async getMany(keys: ItemKey[]): Promise<(Item | undefined)[]> {
     const found = new Map<string, Item>();
-    let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
+    let pending: Item[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > maxConflictRetries) throw new ServiceUnavailableError();
       if (attempt > 1) await conflictBackoff(attempt);
-      const result = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[this.tableName] ?? []) found.set(keyOf(item), item);
-      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      const result = await this.client.batchGet(this.tableName, pending, true);
+      for (const item of result.items) found.set(keyOf(item), item);
+      pending = result.unprocessed;
     }
     return keys.map((key) => found.get(keyOf({ pk: key.pk, sk: key.sk })));
   }
 
-  async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; lastKey: Item | undefined }> {
-    const result = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName }));
-    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+  query(input: Omit<QueryInput, 'TableName'>): Promise<{ items: Item[]; lastKey: Item | undefined }> {
+    return this.client.query({ ...input, TableName: this.tableName });
   }
 
   put(item: Item, condition?: Expression): Write['item'] {
@@ -130,8 +118,9 @@ export class Table {
     try {
       return await this.withConflictRetries(() => this.sendOne(write.item, typeof write.reason === 'function' ? 'ALL_OLD' : undefined));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException && write.reason) {
-        const found = error.Item ? unmarshall(error.Item) : undefined;
+      const refusal = serviceError(error, 'ConditionalCheckFailedException');
+      if (refusal && write.reason) {
+        const found = refusedItem(refusal);
         throw new ConditionFailedError(typeof write.reason === 'string' ? write.reason : write.reason(found), { cause: error });
       }
       throw error;
@@ -149,8 +138,9 @@ export class Table {
       await (options.conflictIsRefusal ? send() : this.withConflictRetries(send));
       return null;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return unmarshall(error.Item ?? {});
-      if (options.conflictIsRefusal && error instanceof TransactionConflictException) return {};
+      const refusal = serviceError(error, 'ConditionalCheckFailedException');
+      if (refusal) return refusedItem(refusal) ?? {};
+      if (options.conflictIsRefusal && serviceError(error, 'TransactionConflictException')) return {};
       throw error;
     }
   }
@@ -164,18 +154,17 @@ export class Table {
   async transact(writes: Write[], options: { persistentConflict?: ConflictReason } = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: writes.map(withOldItemOnRefusal) }));
+        await this.client.transactWrite(writes.map(withOldItemOnRefusal));
         return;
       } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
+        const cancelled = serviceError(error, 'TransactionCanceledException');
+        if (!cancelled) throw error;
+        const reasons = cancellationReasons(cancelled);
         const lost = writes.findIndex((write, index) => write.reason !== undefined && reasons[index]?.Code === 'ConditionalCheckFailed');
         const reason = writes[lost]?.reason;
         if (reason !== undefined) {
           const found = reasons[lost]?.Item;
-          throw new ConditionFailedError(typeof reason === 'string' ? reason : reason(found ? unmarshall(found) : undefined), {
-            cause: error,
-          });
+          throw new ConditionFailedError(typeof reason === 'string' ? reason : reason(found), { cause: error });
         }
         const codes = reasons.map((cancellation) => cancellation.Code ?? 'None');
         if (codes.some((code) => throttledReasons.has(code))) throw new ServiceUnavailableError({ cause: error });
@@ -193,17 +182,14 @@ export class Table {
   private async sendOne(item: Write['item'], onRefusal?: 'ALL_OLD'): Promise<Item | undefined> {
     const refusal = onRefusal ? { ReturnValuesOnConditionCheckFailure: onRefusal } : {};
     if (item.Put) {
-      await this.client.send(new PutCommand({ ...item.Put, ...refusal }));
+      await this.client.put({ ...item.Put, ...refusal });
       return undefined;
     }
     if (item.Delete) {
-      await this.client.send(new DeleteCommand({ ...item.Delete, ...refusal }));
+      await this.client.delete({ ...item.Delete, ...refusal });
       return undefined;
     }
-    if (item.Update) {
-      const result = await this.client.send(new UpdateCommand({ ...item.Update, ...refusal, ReturnValues: 'UPDATED_NEW' }));
-      return result.Attributes;
-    }
+    if (item.Update) return this.client.update({ ...item.Update, ...refusal, ReturnValues: 'UPDATED_NEW' });
     throw new Error('a condition check is only a part of a transaction');
   }
 
@@ -216,7 +202,7 @@ export class Table {
       try {
         return await write();
       } catch (error) {
-        if (!(error instanceof TransactionConflictException)) throw error;
+        if (!serviceError(error, 'TransactionConflictException')) throw error;
         if (attempt >= maxConflictRetries) throw new ServiceUnavailableError({ cause: error });
         await conflictBackoff(attempt);
       }
@@ -235,7 +221,7 @@ function withOldItemOnRefusal(write: Write): TransactItem {
   return ConditionCheck ? { ConditionCheck: { ...ConditionCheck, ...refusal } } : write.item;
 }
 
-function keyOf(item: Record<string, unknown>): string {
+function keyOf(item: Item): string {
   const { pk, sk } = item;
   return typeof pk === 'string' && typeof sk === 'string' ? `${pk}\n${sk}` : '';
 }

@@ -1,9 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, type KMSClient } from '@aws-sdk/client-kms';
 import { SecretUnreadableError } from '../../core/errors.js';
 import type { App, Clock, SealedSecret } from '../../core/model.js';
 import type { SecretBox } from '../../core/ports.js';
 import { newId } from '../../core/tokens.js';
+import { AwsServiceError } from '../aws-json/retries.js';
+import type { KmsClient } from './kms-client.js';
 
 /** Where the wrapped data keys are kept (the table, beside their app). */
 export interface WrappedDataKeySource {
@@ -27,19 +28,16 @@ export class EnvelopeSecretBox implements SecretBox {
   private readonly cache = new Map<string, CachedDataKey>();
 
   constructor(
-    private readonly kms: KMSClient,
+    private readonly kms: KmsClient,
     private readonly kmsKeyId: string,
     private readonly wrappedKeys: WrappedDataKeySource,
     private readonly clock: Clock,
   ) {}
 
   async createDataKey(appId: string): Promise<{ keyId: string; wrappedKey: string }> {
-    const result = await this.kms.send(
-      new GenerateDataKeyCommand({ KeyId: this.kmsKeyId, KeySpec: 'AES_256', EncryptionContext: { appId } }),
-    );
-    if (!result.CiphertextBlob || !result.Plaintext) throw new Error('KMS returned no data key');
-    Buffer.from(result.Plaintext).fill(0);
-    return { keyId: newId('dk'), wrappedKey: Buffer.from(result.CiphertextBlob).toString('base64') };
+    const dataKey = await this.kms.generateDataKey({ keyId: this.kmsKeyId, encryptionContext: { appId } });
+    dataKey.plaintext.fill(0);
+    return { keyId: newId('dk'), wrappedKey: dataKey.ciphertextBlob.toString('base64') };
   }
 
   async seal(app: App, userId: string, secret: Uint8Array): Promise<SealedSecret> {
@@ -56,7 +54,9 @@ export class EnvelopeSecretBox implements SecretBox {
     // A secret naming a data key this app does not have, or one KMS will not unwrap for this app (wrapped
     // under another app's encryption context), was moved here from elsewhere: it opens nothing.
     const key = await this.dataKey(appId, sealed.keyId).catch((error: unknown) => {
-      throw error instanceof InvalidCiphertextException ? new SecretUnreadableError({ cause: error }) : error;
+      throw error instanceof AwsServiceError && error.name === 'InvalidCiphertextException'
+        ? new SecretUnreadableError({ cause: error })
+        : error;
     });
     if (!key) throw new SecretUnreadableError();
     const body = Buffer.from(sealed.ciphertext, 'base64');
@@ -83,11 +83,11 @@ export class EnvelopeSecretBox implements SecretBox {
     const wrapped = await this.wrappedKeys.getWrappedDataKey(appId, keyId);
     if (!wrapped) return null;
     // The encryption context makes KMS refuse to unwrap one app's key on behalf of another app.
-    const result = await this.kms.send(
-      new DecryptCommand({ KeyId: this.kmsKeyId, CiphertextBlob: Buffer.from(wrapped, 'base64'), EncryptionContext: { appId } }),
-    );
-    if (!result.Plaintext) throw new Error('KMS returned no plaintext');
-    const key = Buffer.from(result.Plaintext);
+    const key = await this.kms.decrypt({
+      keyId: this.kmsKeyId,
+      ciphertextBlob: Buffer.from(wrapped, 'base64'),
+      encryptionContext: { appId },
+    });
     this.cache.set(cacheKey, { key, loadedAt: now });
     return key;
   }

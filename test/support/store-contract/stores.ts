@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { expect } from '@jest/globals';
+import { DocumentClient } from '../../../functions/adapters/dynamodb/document-client.js';
 import { createDynamoRepositories } from '../../../functions/adapters/dynamodb/repositories.js';
 import { createMemoryRepositories } from '../../../functions/adapters/memory/repositories.js';
 import { ConditionFailedError, type ConflictReason, ValidationError } from '../../../functions/core/errors.js';
@@ -18,19 +17,13 @@ export interface StoreUnderTest {
   repositories: () => Repositories;
 }
 
-let client: DynamoDBDocumentClient | undefined;
+let client: DocumentClient | undefined;
 
-/**
- * A document client straight to DynamoDB Local (not through the tests' fault switch), with the marshalling
- * options the service's own client uses.
- */
-function dynamoClient(): DynamoDBDocumentClient {
+/** The service's own DynamoDB client, straight to DynamoDB Local (not through the tests' fault switch). */
+function dynamoClient(): DocumentClient {
   const endpoint = process.env.TWOFA_DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('TWOFA_DYNAMODB_ENDPOINT is not set: run the contract through jest (its global setup starts the stack)');
-  client ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  client ??= new DocumentClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   return client;
 }
 

@@ -1,0 +1,109 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * An error an AWS service answered, shaped as the SDK's are where the service reads them: `name` is the
+ * error code (`ConditionalCheckFailedException`, …), `$fault` says whose fault it was, and `details` holds
+ * the rest of the error body (a condition failure's `Item`, a cancelled transaction's `CancellationReasons`).
+ */
+export class AwsServiceError extends Error {
+  readonly $fault: 'client' | 'server';
+  readonly $metadata: { httpStatusCode: number };
+  /** Set on throttling errors, as the SDK marks them. */
+  readonly $retryable?: { throttling: true };
+
+  constructor(
+    code: string,
+    message: string,
+    status: number,
+    readonly details: Record<string, unknown>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = code;
+    this.$fault = status >= 500 ? 'server' : 'client';
+    this.$metadata = { httpStatusCode: status };
+    if (status === 429 || throttlingCodes.has(code)) this.$retryable = { throttling: true };
+  }
+}
+
+/** An attempt that got no connection or no answer in time (the SDK's `TimeoutError`). */
+export class TimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The SDK's throttling codes (@smithy/service-error-classification). */
+const throttlingCodes = new Set([
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+]);
+const transientCodes = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const networkErrorCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+export function isThrottling(error: unknown): boolean {
+  return error instanceof AwsServiceError && error.$retryable !== undefined;
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (transientCodes.has(error.name) || networkErrorCodes.has((error as NodeJS.ErrnoException).code ?? ''));
+}
+
+/** What the SDK's standard mode retries: throttles, server faults, timeouts and dropped connections. */
+export function isRetryable(error: unknown): boolean {
+  return isThrottling(error) || isTimeout(error) || (error instanceof AwsServiceError && error.$fault === 'server');
+}
+
+/**
+ * The SDK's standard-mode retry quota: 500 tokens per client, a retry takes 5 (10 after a timeout), a success
+ * gives back what its retry took (1 when it needed none). With the quota spent, failures are not retried, so
+ * a service that is down is not hit three times for every call.
+ */
+export class RetryQuota {
+  private tokens = 500;
+
+  /** Takes the tokens a retry after `error` costs: answers how many, or 0 when the quota cannot pay (no retry). */
+  take(error: unknown): number {
+    const cost = isTimeout(error) ? 10 : 5;
+    if (cost > this.tokens) return 0;
+    this.tokens -= cost;
+    return cost;
+  }
+
+  /** A call succeeded after its last retry cost `lastCost` (0: it needed none). */
+  succeeded(lastCost: number): void {
+    this.tokens = Math.min(500, this.tokens + (lastCost || 1));
+  }
+}
+
+/**
+ * The error of a non-2xx answer. The code is the `x-amzn-errortype` header or the body's `__type` (or
+ * `code`), without its namespace (`com.amazonaws.dynamodb.v20120810#`) and anything after a colon.
+ */
+export function serviceErrorOf(status: number, typeHeader: IncomingHttpHeaders[string], text: string): AwsServiceError {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON (a proxy's bare 502): the status decides.
+  }
+  const raw = [typeHeader, body.__type, body.code].find((value): value is string => typeof value === 'string' && value.length > 0);
+  const code = raw ? raw.replace(/:.*$/s, '').replace(/^.*#/, '') : 'UnknownError';
+  const message = [body.message, body.Message].find((value): value is string => typeof value === 'string') ?? code;
+  const { __type: _type, message: _message, Message: _Message, ...details } = body;
+  return new AwsServiceError(code, message, status, details);
+}
