@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
 import type { IConstruct } from 'constructs';
+import { eventsStep, httpSteps, notFoundStep, notifierStep, platformSteps, type StepAccess } from '../functions/routes.js';
 
 const run = promisify(execFile);
 
@@ -122,8 +123,46 @@ export interface BuiltBundle {
   file: string;
   bytes: number;
   sourceMapBytes: number;
-  /** The `@aws-sdk/*` packages the service's own modules import (what a naive bundle would import too). */
+  /** The `@aws-sdk/*` packages the service's own modules import. */
   awsClients: string[];
+}
+
+/** An AWS service a function talks to with the client of the naive bundle. */
+type NaiveService = 'DynamoDB' | 'KMS';
+
+/**
+ * The AWS SDK packages the obvious code would load to talk to each service: the naive bundle of a function is
+ * defined by the services it talks to, not by what its bundle imports (the steps reach DynamoDB and KMS through
+ * the service's lean client, which imports no SDK client).
+ */
+export const naiveServicePackages: Record<NaiveService, string[]> = {
+  DynamoDB: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  KMS: ['@aws-sdk/client-kms'],
+};
+
+const stepAccess = new Map<string, StepAccess>(
+  [...httpSteps, notFoundStep, ...platformSteps, eventsStep, notifierStep].map(({ step, access }) => [step, access]),
+);
+
+/** The services a function talks to through the lean client: its step's table and KMS access in functions/routes.ts. */
+export function servicesOf(functionName: string): NaiveService[] {
+  const access = stepAccess.get(functionName);
+  if (!access) throw new Error(`functions/routes.ts has no step ${functionName}: teach bench/deployment.ts its AWS services`);
+  return [
+    ...(access.table.length > 0 || access.queriesUsersIndex ? (['DynamoDB'] as const) : []),
+    ...(access.kms === 'none' ? [] : (['KMS'] as const)),
+  ];
+}
+
+/**
+ * What the naive bundle of a function imports: the packages of the services it talks to, and every AWS SDK
+ * client (`@aws-sdk/client-*`) its own modules still import (EventBridge, SQS, SES); helper packages such as
+ * `@aws-sdk/util-dynamodb` are part of the clients already.
+ */
+export function naivePackagesOf(services: NaiveService[], bundle: BuiltBundle): string[] {
+  const packages = new Set(services.flatMap((service) => naiveServicePackages[service]));
+  for (const client of bundle.awsClients) if (client.startsWith('@aws-sdk/client-')) packages.add(client);
+  return [...packages].sort();
 }
 
 const esbuildPath = (argument: string) => argument.startsWith('--outfile=');

@@ -25,6 +25,8 @@ import {
 import {
   buildBundles,
   buildNaiveBundle,
+  naivePackagesOf,
+  servicesOf,
   describeDeployment,
   lambdaEnvironment,
   timeModuleLoads,
@@ -38,7 +40,7 @@ import { markdownReport, percentile, round, textReport, type BenchReport, type F
  * `npm run bench`: runs each step of the 2FA lifecycle once per user against the local stack (in
  * process), meters every DynamoDB and KMS call each request makes, and models what a million such
  * requests cost on AWS; then bundles every function as the CDK app does and times loading the bundles
- * next to naive bundles of the same AWS SDK packages. Options: `--users N` (20), `--json FILE`,
+ * next to naive bundles of the AWS SDK clients of the services each function talks to. Options: `--users N` (20), `--json FILE`,
  * `--markdown FILE` (`-` for stdout), `--readme` (rewrites the generated part of README.md's benchmark
  * section), `--load-runs N` (7), `--load-all` (time every function, not just the measured steps'),
  * `--skip-bundles`, `--node PATH` (the Node.js that loads the bundles and measures how much faster the deployed
@@ -672,16 +674,22 @@ async function measureBundles(
   options: { runs: number; all: boolean; node: string },
 ): Promise<FunctionReport[]> {
   const built = await buildBundles(deployed, workDir);
+  const naivePackages = new Map<string, string[]>();
   const naive = new Map<string, { file: string; bytes: number }>();
-  for (const bundle of built.values()) {
-    const key = bundle.awsClients.join(' ');
-    if (!naive.has(key)) naive.set(key, await buildNaiveBundle(bundle.awsClients, workDir));
+  for (const fn of deployed) {
+    const bundle = built.get(fn.name);
+    if (!bundle) throw new Error(`no bundle built for ${fn.name}`);
+    const packages = naivePackagesOf(servicesOf(fn.name), bundle);
+    naivePackages.set(fn.name, packages);
+    const key = packages.join(' ');
+    if (!naive.has(key)) naive.set(key, await buildNaiveBundle(packages, workDir));
   }
+  const naiveOf = (name: string) => naive.get(naivePackages.get(name)?.join(' ') ?? '');
   const timed = deployed.filter((fn) => options.all || timedByDefault.has(fn.name));
   const targets: LoadTarget[] = [];
   for (const fn of timed) {
     const bundle = built.get(fn.name);
-    const naiveBundle = naive.get(bundle?.awsClients.join(' ') ?? '');
+    const naiveBundle = naiveOf(fn.name);
     if (!bundle || !naiveBundle) continue;
     targets.push({ id: `bundle:${fn.name}`, file: bundle.file, environment: lambdaEnvironment(fn, bundle.file) });
     // One naive target per naive bundle, loaded with the environment of the first function that uses it.
@@ -704,7 +712,8 @@ async function measureBundles(
   return deployed.map((fn) => {
     const bundle = built.get(fn.name);
     if (!bundle) throw new Error(`no bundle built for ${fn.name}`);
-    const naiveBundle = naive.get(bundle.awsClients.join(' '));
+    const naiveBundle = naiveOf(fn.name);
+    const naiveSdkPackages = naivePackages.get(fn.name) ?? [];
     const bundleMs = median(`bundle:${fn.name}`);
     const naiveMs = naiveBundle ? median(`naive:${naiveBundle.file}`) : null;
     return {
@@ -715,7 +724,9 @@ async function measureBundles(
       nodeOptions: fn.environment.NODE_OPTIONS ?? null,
       bundleKb: round(bundle.bytes / 1024),
       sourceMapKb: round(bundle.sourceMapBytes / 1024),
+      awsServices: servicesOf(fn.name),
       awsSdkPackages: bundle.awsClients,
+      naiveSdkPackages,
       naiveBundleKb: round((naiveBundle?.bytes ?? 0) / 1024),
       moduleLoad:
         bundleMs === null || naiveMs === null
@@ -724,8 +735,8 @@ async function measureBundles(
               runs: options.runs,
               bundleMs,
               naiveMs,
-              // Next to an empty module (a function without the AWS SDK) a ratio would say nothing.
-              ratio: bundle.awsClients.length > 0 ? round(bundleMs / naiveMs) : null,
+              // Next to an empty module (a function that talks to no AWS service) a ratio would say nothing.
+              ratio: naiveSdkPackages.length > 0 ? round(bundleMs / naiveMs) : null,
             },
     };
   });

@@ -803,9 +803,13 @@ describe('the function bundles', () => {
     return bundle;
   }
 
-  /** Strings only the AWS SDK's code holds: any of it, the KMS and DynamoDB API names, an STS call of its default credential chain. */
+  /**
+   * Strings only the AWS SDK's code holds: any of it, any of its clients (their user agent), the KMS and DynamoDB
+   * API names (the lean client's too), an STS call of its default credential chain.
+   */
   const sdkMarkers = {
     anyOfIt: 'smithy',
+    anyClient: 'aws-sdk-js',
     kms: 'TrentService',
     dynamoDb: 'DynamoDB_20120810',
     credentialChain: 'AssumeRoleWithWebIdentity',
@@ -833,6 +837,13 @@ describe('the function bundles', () => {
   it.each(['health', notFoundStep.step, 'openapi'])('carry no AWS SDK where the step reaches no AWS service: %s', (step) => {
     expect(readFileSync(bundleOf(step), 'utf8')).not.toContain(sdkMarkers.anyOfIt);
   });
+
+  it.each([...allSteps, eventsStep])(
+    'carry an AWS SDK client only where the step talks to a service other than DynamoDB and KMS (the lean client speaks to those): $step',
+    ({ step }) => {
+      expect(readFileSync(bundleOf(step), 'utf8').includes(sdkMarkers.anyClient)).toBe(step === eventsStep.step);
+    },
+  );
 
   it.each([...allSteps, eventsStep])('carry the KMS client only where the step is granted the key: $step', ({ step, access }) => {
     const bundle = readFileSync(bundleOf(step), 'utf8');
