@@ -5,7 +5,7 @@ import aws4 from 'aws4';
 import { environmentCredentials, type EnvironmentCredentials } from '../../commons/lambda-credentials.js';
 import { DeadlineExceededError, currentDeadline } from '../../commons/request-deadline.js';
 import { awsCallLimits } from '../aws-client-settings.js';
-import { AwsServiceError, RetryQuota, TimeoutError, isRetryable, isThrottling, serviceErrorOf } from './retries.js';
+import { AwsServiceError, RetryQuota, TimeoutError, backoffMs, isRetryable, isThrottling, serviceErrorOf } from './retries.js';
 
 /** An AWS service spoken to in one of its JSON protocols (`awsJson1_0`, `awsJson1_1`). */
 export interface AwsJsonService {
@@ -32,8 +32,8 @@ const agentOptions = { keepAlive: true, maxSockets: 50 };
  * A client for one AWS JSON-protocol service with what the request path needs of the SDK and nothing else:
  * SigV4 (`aws4`), the endpoint, region and credentials from the environment as the SDK reads them
  * (`AWS_ENDPOINT_URL_<ID>`, then `AWS_ENDPOINT_URL`; `AWS_REGION`; Lambda's `AWS_ACCESS_KEY_ID`, …), the
- * timeouts and attempts of `awsCallLimits`, the SDK's standard retry mode (throttles, 5xx, timeouts and
- * network errors, with its backoff and retry quota), and the deadline of the request being served
+ * timeouts and attempts of `awsCallLimits`, the SDK's standard retry mode (throttles, 500/502/503/504, timeouts
+ * and dropped connections, with its backoff and retry quota: retries.ts), and the deadline of the request being served
  * (`withinDeadline`): no attempt starts and no backoff is waited once it has passed, and an attempt in flight
  * is given up then. Each call carries an `amz-sdk-invocation-id`, kept across its retries, as the SDK's do.
  */
@@ -63,7 +63,7 @@ export class AwsJsonClient {
         if (error instanceof DeadlineExceededError || attempt >= awsCallLimits.maxAttempts || !isRetryable(error)) throw error;
         retryCost = this.quota.take(error);
         if (retryCost === 0) throw error;
-        await backoff(attempt, isThrottling(error), signal);
+        await backoff(backoffMs(attempt - 1, isThrottling(error)), signal);
       }
     }
   }
@@ -77,7 +77,7 @@ export class AwsJsonClient {
   private endpoint(): { url: URL; region: string } {
     if (this.target) return this.target;
     const { env } = process;
-    const region = this.options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    const region = this.options.region ?? env.AWS_REGION;
     if (!region) throw new Error('No AWS region: Lambda sets AWS_REGION');
     const configured = this.options.endpoint ?? env[`AWS_ENDPOINT_URL_${this.service.endpointId}`] ?? env.AWS_ENDPOINT_URL;
     const url = new URL(configured ?? `https://${this.service.signingName}.${region}.amazonaws.com`);
@@ -161,9 +161,8 @@ export class AwsJsonClient {
   }
 }
 
-/** The SDK's standard mode: a random wait up to 2^attempt × 100 ms (500 ms after a throttle), at most 20 s. */
-function backoff(attempt: number, throttled: boolean, signal: AbortSignal | undefined): Promise<void> {
-  const delay = Math.floor(Math.min(20_000, Math.random() * 2 ** attempt * (throttled ? 500 : 100)));
+/** Waits `delay` ms before the next attempt, unless the request's deadline passes first. */
+function backoff(delay: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDeadline = () => {
       clearTimeout(timer);

@@ -58,26 +58,35 @@ export function isThrottling(error: unknown): boolean {
   return error instanceof AwsServiceError && error.$retryable !== undefined;
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (transientCodes.has(error.name) || networkErrorCodes.has((error as NodeJS.ErrnoException).code ?? ''));
+/** Statuses the SDK retries as transient, whatever the error's code. */
+const transientStatuses = new Set([500, 502, 503, 504]);
+
+/** A transient failure as the SDK classifies it: a timeout, a dropped connection, or a 500, 502, 503 or 504. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = error instanceof AwsServiceError ? error.$metadata.httpStatusCode : 0;
+  return (
+    transientCodes.has(error.name) || networkErrorCodes.has((error as NodeJS.ErrnoException).code ?? '') || transientStatuses.has(status)
+  );
 }
 
-/** What the SDK's standard mode retries: throttles, server faults, timeouts and dropped connections. */
+/** What the SDK's standard mode retries: throttles and transient failures. */
 export function isRetryable(error: unknown): boolean {
-  return isThrottling(error) || isTimeout(error) || (error instanceof AwsServiceError && error.$fault === 'server');
+  return isThrottling(error) || isTransient(error);
 }
 
 /**
- * The SDK's standard-mode retry quota: 500 tokens per client, a retry takes 5 (10 after a timeout), a success
- * gives back what its retry took (1 when it needed none). With the quota spent, failures are not retried, so
- * a service that is down is not hit three times for every call.
+ * The SDK's standard-mode retry quota (@smithy/core's `StandardRetryStrategy`): 500 tokens per client, a retry
+ * after a throttle takes 5, any other 14, and a success gives back what its last retry took (1 when it needed
+ * none). With the quota spent, failures are not retried, so a service that is down is not hit three times for
+ * every call.
  */
 export class RetryQuota {
   private tokens = 500;
 
   /** Takes the tokens a retry after `error` costs: answers how many, or 0 when the quota cannot pay (no retry). */
   take(error: unknown): number {
-    const cost = isTimeout(error) ? 10 : 5;
+    const cost = isThrottling(error) ? 5 : 14;
     if (cost > this.tokens) return 0;
     this.tokens -= cost;
     return cost;
@@ -87,6 +96,14 @@ export class RetryQuota {
   succeeded(lastCost: number): void {
     this.tokens = Math.min(500, this.tokens + (lastCost || 1));
   }
+}
+
+/**
+ * The SDK's standard-mode backoff before retry number `retry` (0 for the first): a random wait up to
+ * 50 ms × 2^retry, 1 s × 2^retry after a throttle, at most 20 s.
+ */
+export function backoffMs(retry: number, throttled: boolean): number {
+  return Math.floor(Math.random() * Math.min((throttled ? 1_000 : 50) * 2 ** retry, 20_000));
 }
 
 /**
