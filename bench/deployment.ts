@@ -135,7 +135,7 @@ type NaiveService = 'DynamoDB' | 'KMS';
  * defined by the services it talks to, not by what its bundle imports (the steps reach DynamoDB and KMS through
  * the service's lean client, which imports no SDK client).
  */
-export const naiveServicePackages: Record<NaiveService, string[]> = {
+const naiveServicePackages: Record<NaiveService, string[]> = {
   DynamoDB: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
   KMS: ['@aws-sdk/client-kms'],
 };

@@ -39,7 +39,7 @@ export interface UpdateInput extends ExpressionFields {
   ReturnValues?: 'UPDATED_NEW';
 }
 
-export interface ConditionCheckInput extends ExpressionFields {
+interface ConditionCheckInput extends ExpressionFields {
   TableName: string;
   Key: ItemKey;
   ConditionExpression: string;
