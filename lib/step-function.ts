@@ -11,6 +11,7 @@ import { encryptionContextKey, functionEnvironment, functionTimeoutSeconds } fro
 import { tableDesign } from '../functions/table-design.js';
 import { memorySizeOf } from './memory-sizes.js';
 import { nativeArgon2Environment, nativeArgon2Externals, nativeArgon2Hooks } from './native-argon2.js';
+import { deferredModuleCommands, deferredModules } from './deferred-modules.js';
 import { depsLockFilePath, handlerEntry, projectRoot } from './project-paths.js';
 
 /** Value of `POWERTOOLS_SERVICE_NAME`: one service, so every function's logs share it. */
@@ -135,8 +136,15 @@ export class StepFunction extends Construct {
         // runtime ships, and a tree-shaken bundle loads faster than the runtime's full SDK.
         // The one exception: @node-rs/argon2's platform binaries, which a bundle cannot hold; the binary for Lambda's
         // platform is copied beside the bundles that hash (lib/native-argon2.ts).
-        externalModules: nativeArgon2Externals,
-        commandHooks: nativeArgon2Hooks,
+        // And the packages loaded only on some invocations, bundled apart beside it (lib/deferred-modules.ts).
+        externalModules: [...nativeArgon2Externals, ...deferredModules],
+        commandHooks: {
+          ...nativeArgon2Hooks,
+          afterBundling: (inputDir, outputDir) => [
+            ...nativeArgon2Hooks.afterBundling(inputDir, outputDir),
+            ...deferredModuleCommands(outputDir),
+          ],
+        },
         esbuildArgs: { '--alias': [`@aws-sdk/credential-provider-node=${lambdaCredentialsModule}`] },
       },
     });

@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +26,7 @@ import type { TwoFactorService } from '../../lib/two-factor-app.js';
 import { memorySizeOf } from '../../lib/memory-sizes.js';
 import { addTwoFactorService } from '../../lib/two-factor-app.js';
 import { nativeArgon2Environment, nativeArgon2FileName } from '../../lib/native-argon2.js';
+import { deferredModules } from '../../lib/deferred-modules.js';
 
 /** Bundling every function with esbuild takes tens of seconds. */
 const synthTimeoutMs = 240_000;
@@ -853,6 +855,36 @@ describe('the function bundles', () => {
 
   it.each([...allSteps, eventsStep])("carry none of the SDK's credential sources but Lambda's environment: $step", ({ step }) => {
     expect(readFileSync(bundleOf(step), 'utf8')).not.toContain(sdkMarkers.credentialChain);
+  });
+
+  /** Strings only each deferred package's code holds: the X-Ray SDK the Tracer wraps, hash-wasm's WebAssembly (base64 of `\0asm`). */
+  const deferredMarkers: Record<(typeof deferredModules)[number], string> = {
+    '@aws-lambda-powertools/tracer': 'AWSXRay',
+    'hash-wasm': 'AGFzbQ',
+  };
+
+  it.each([...allSteps, eventsStep])(
+    'leave the packages loaded only on some invocations out of index.js, bundled beside it where import() finds them: $step',
+    async ({ step }) => {
+      const bundle = readFileSync(bundleOf(step), 'utf8');
+      for (const name of deferredModules) {
+        const beside = join(dirname(bundleOf(step)), 'node_modules', name, 'index.js');
+        expect([name, bundle.includes(deferredMarkers[name])]).toEqual([name, false]);
+        expect([name, existsSync(beside)]).toEqual([name, bundle.includes(`import("${name}")`)]);
+        if (existsSync(beside)) expect(readFileSync(beside, 'utf8')).toContain(deferredMarkers[name]);
+      }
+    },
+  );
+
+  it('has each deferred package answer import() with its named exports', async () => {
+    const dir = dirname(bundleOf('login-verify'));
+    const tracer = (await import(pathToFileURL(join(dir, 'node_modules/@aws-lambda-powertools/tracer/index.js')).href)) as Record<
+      string,
+      unknown
+    >;
+    const hashWasm = (await import(pathToFileURL(join(dir, 'node_modules/hash-wasm/index.js')).href)) as Record<string, unknown>;
+
+    expect([typeof tracer.Tracer, typeof hashWasm.argon2id, typeof hashWasm.argon2Verify]).toEqual(['function', 'function', 'function']);
   });
 });
 
