@@ -145,12 +145,16 @@ export async function startApiGatewayBridge(options: {
   const notFound = await loadHandler<HttpHandler>(notFoundStep.step);
   const portal = await buildPortalSite();
 
+  // Idle keep-alive connections stay open a minute, well past the 4-5 s clients pool them for (fetch's undici,
+  // the SDK's agents): a client whose own timer runs late on a loaded machine then never reuses a connection
+  // the server has just closed ("other side closed"), which Node's default of 5 s let happen.
   const server = createServer((request, response) => {
     void serve(request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } }));
     });
   });
+  server.keepAliveTimeout = 60_000;
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = targetUrl(request.url);
