@@ -6,7 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
 import type { IConstruct } from 'constructs';
-import { eventsStep, httpSteps, notFoundStep, notifierStep, platformSteps, type StepAccess } from '../functions/routes.js';
+import {
+  enforcementRemindersStep,
+  eventsStep,
+  httpSteps,
+  notFoundStep,
+  notifierStep,
+  platformSteps,
+  type StepAccess,
+} from '../functions/routes.js';
 
 const run = promisify(execFile);
 
@@ -141,7 +149,10 @@ const naiveServicePackages: Record<NaiveService, string[]> = {
 };
 
 const stepAccess = new Map<string, StepAccess>(
-  [...httpSteps, notFoundStep, ...platformSteps, eventsStep, notifierStep].map(({ step, access }) => [step, access]),
+  [...httpSteps, notFoundStep, ...platformSteps, eventsStep, notifierStep, enforcementRemindersStep].map(({ step, access }) => [
+    step,
+    access,
+  ]),
 );
 
 /** The services a function talks to through the lean client: its step's table and KMS access in functions/routes.ts. */
