@@ -865,7 +865,7 @@ describe('the function bundles', () => {
 
   it.each([...allSteps, eventsStep])(
     'leave the packages loaded only on some invocations out of index.js, bundled beside it where import() finds them: $step',
-    async ({ step }) => {
+    ({ step }) => {
       const bundle = readFileSync(bundleOf(step), 'utf8');
       for (const name of deferredModules) {
         const beside = join(dirname(bundleOf(step)), 'node_modules', name, 'index.js');
