@@ -93,6 +93,8 @@ describe('the lean DynamoDB client against DynamoDB Local', () => {
     expect(error).toBeInstanceOf(AwsServiceError);
     expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', $fault: 'client' });
     expect(refusedItem(error as AwsServiceError)).toEqual(item);
+    // The item stays off what a log serializes of the error.
+    expect(JSON.stringify(error)).not.toContain('first');
   });
 
   it('gives the Table the refused item to choose the reason from', async () => {
@@ -206,6 +208,19 @@ describe('the lean client on the wire', () => {
 
     expect(double.received).toHaveLength(3);
     expect(failed).toMatchObject({ name: 'InternalServerError', $fault: 'server' });
+  });
+
+  it('sends a transaction with an idempotency token, the same on each retry, so a retry of one that committed succeeds', async () => {
+    const { double, client } = await against([{ status: 500, errorType: 'InternalServerError', body: {} }, { status: 200, body: {} }]);
+
+    await client.transactWrite([{ Put: { TableName: tableName, Item: { pk: 'p', sk: 's' } } }]);
+    await client.transactWrite([{ Put: { TableName: tableName, Item: { pk: 'p', sk: 's' } } }]);
+
+    const tokens = double.received.map((request) => (JSON.parse(request.body) as { ClientRequestToken?: string }).ClientRequestToken);
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
   });
 
   it('never retries a client error', async () => {

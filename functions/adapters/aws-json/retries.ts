@@ -8,6 +8,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 export class AwsServiceError extends Error {
   readonly $fault: 'client' | 'server';
   readonly $metadata: { httpStatusCode: number };
+  /** The whole error body (the item a refused condition found, a cancelled transaction's reasons). */
+  declare readonly details: Record<string, unknown>;
   /** Set on throttling errors, as the SDK marks them. */
   readonly $retryable?: { throttling: true };
 
@@ -15,10 +17,13 @@ export class AwsServiceError extends Error {
     code: string,
     message: string,
     status: number,
-    readonly details: Record<string, unknown>,
+    details: Record<string, unknown>,
     options?: ErrorOptions,
   ) {
     super(message, options);
+    // Not enumerable: the body can hold items (a refused condition's, a cancelled transaction's) with sealed
+    // secrets and hashes, and Lambda's log of an error that escapes a handler serializes every enumerable property.
+    Object.defineProperty(this, 'details', { value: details, enumerable: false });
     this.name = code;
     this.$fault = status >= 500 ? 'server' : 'client';
     this.$metadata = { httpStatusCode: status };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type NativeAttributeValue, marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AwsJsonClient, type AwsJsonClientOptions } from '../aws-json/client.js';
 import { AwsServiceError } from '../aws-json/retries.js';
@@ -63,6 +64,8 @@ export interface QueryInput {
   Limit?: number;
   ConsistentRead?: boolean;
   ExclusiveStartKey?: Item;
+  /** Applied after `Limit`, as DynamoDB does. */
+  FilterExpression?: string;
 }
 
 /** Why a transaction was cancelled, per write: `ConditionalCheckFailed` (with the item when asked), `None`, … */
@@ -122,8 +125,14 @@ export class DocumentClient {
     return fromWireOrUndefined(answer.Attributes);
   }
 
+  /**
+   * One transaction, with an idempotency token (as the SDK adds one): the body is signed once and resent as is
+   * by the client's retries, so a retry of an attempt that committed but whose answer was lost succeeds instead
+   * of failing its own conditions. A new call (the Table's conflict retries) gets a new token.
+   */
   async transactWrite(items: TransactItem[]): Promise<void> {
     await this.api.call('TransactWriteItems', {
+      ClientRequestToken: randomUUID(),
       TransactItems: items.map(({ Put, Delete, Update, ConditionCheck }) => ({
         ...(Put ? { Put: wireWrite(Put) } : {}),
         ...(Delete ? { Delete: wireWrite(Delete) } : {}),
