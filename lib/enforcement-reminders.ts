@@ -21,6 +21,9 @@ export interface EnforcementRemindersProps {
 /** How often the reminders run: every one-day reminder window (see the use case) meets at least one run. */
 const reminderRunInterval = Duration.hours(12);
 
+/** How long one run may take; it stops 2 s before (the handler's safety margin) and the next run goes on. */
+const reminderRunTimeout = Duration.minutes(5);
+
 /**
  * The enrollment-deadline reminders: the `enforcement-reminders` function (table read/write, no key), run by
  * an EventBridge Scheduler schedule every 12 hours. What it records goes out through the table's stream and
@@ -38,6 +41,8 @@ export class EnforcementReminders extends Construct {
       table: props.table,
       secretsKey: props.secretsKey,
       logRemovalPolicy: props.logRemovalPolicy,
+      // A batch, not a request: a publish that gives thousands of users one deadline makes them due in one run.
+      timeout: reminderRunTimeout,
     });
     this.function = reminders.function;
     new Schedule(this, 'Schedule', {

@@ -44,6 +44,8 @@ export interface StepFunctionProps {
   readonly environment?: Record<string, string>;
   /** What deleting the stack does to the function's logs: RETAIN on protected stages. */
   readonly logRemovalPolicy: RemovalPolicy;
+  /** The function's timeout: `functionTimeoutSeconds` unless a batch step needs longer (the deadline reminders). */
+  readonly timeout?: Duration;
   /** Reserved concurrency: the function's ceiling and its floor in the account's pool (login, login/verify). */
   readonly reservedConcurrentExecutions?: number;
 }
@@ -112,7 +114,7 @@ export class StepFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: memorySizeOf(step),
-      timeout: Duration.seconds(functionTimeoutSeconds),
+      timeout: props.timeout ?? Duration.seconds(functionTimeoutSeconds),
       role,
       logGroup: this.logGroup,
       environment,

@@ -314,6 +314,11 @@ describe('TwoFactorApi stack', () => {
       apiTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)' });
     });
 
+    it('gives the reminders, a batch, 5 minutes per run, and every request step its 10 s', () => {
+      expect(functionProperties(enforcementRemindersStep.step).Timeout).toBe(300);
+      expect(new Set(httpSteps.map(({ step }) => functionProperties(step).Timeout))).toEqual(new Set([10]));
+    });
+
     describe.each(allSteps)('the $step function', ({ step, access }) => {
       it(`runs the bundled handler on Node.js 24, arm64, ${memorySizeOf(step)} MB, 10 s`, () => {
         expect(functionProperties(step)).toMatchObject({

@@ -45,6 +45,7 @@ export async function remindEnrollmentDeadlines(deps: Dependencies, input: { dea
       const page = await deps.users.listUsers(app.id, pageSize, cursor, { twoFactorEnabled: false });
       const now = deps.clock();
       for (const user of page.items) {
+        if (deps.clock() >= input.deadline) return { apps, reminded, cutShort: true };
         const enrollBy = deadlineFor(config, { role: user.role, createdAt: user.createdAt, twoFactorEnabled: user.twoFactorSetupComplete });
         if (enrollBy === null) continue;
         const left = enrollBy - now;
