@@ -43,12 +43,20 @@ export async function startStreamRelay(options: {
   const iterators = new Map<string, string | null>();
   /** The last record of each shard the handler took: where reading resumes after the iterators are lost. */
   const handled = new Map<string, string>();
+  /**
+   * Where each shard was first read from: its end for those open when the relay started, its start for those
+   * found later. A shard read again before any of its records was handled starts there again, so neither
+   * skips records (its end, read anew, would) nor replays the history from before the relay started.
+   */
+  const firstReadFrom = new Map<string, 'LATEST' | 'TRIM_HORIZON'>();
   const discoverShards = async (position: 'LATEST' | 'TRIM_HORIZON') => {
     const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     for (const shard of stream.StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
+      const from = firstReadFrom.get(shard.ShardId) ?? position;
+      firstReadFrom.set(shard.ShardId, from);
       // Shards already closed when the relay starts hold only history.
-      if (position === 'LATEST' && shard.SequenceNumberRange?.EndingSequenceNumber && !handled.has(shard.ShardId)) {
+      if (from === 'LATEST' && shard.SequenceNumberRange?.EndingSequenceNumber && !handled.has(shard.ShardId)) {
         iterators.set(shard.ShardId, null);
         continue;
       }
@@ -57,7 +65,7 @@ export async function startStreamRelay(options: {
         new GetShardIteratorCommand({
           StreamArn: streamArn,
           ShardId: shard.ShardId,
-          ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: position }),
+          ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: from }),
         }),
       );
       iterators.set(shard.ShardId, iterator.ShardIterator ?? null);
@@ -117,7 +125,7 @@ export async function startStreamRelay(options: {
       } catch (error) {
         process.stderr.write(`stream relay: ${error instanceof Error ? error.name : String(error)}, reading again\n`);
         // DynamoDB Local restarting or an iterator expired: after a few failed rounds, read the shards again, each
-        // from after the last record handled (so nothing is skipped), the others from their end as at the start.
+        // from after the last record handled (so nothing is skipped), or from where it was first read.
         if (++failedRounds >= 3) {
           iterators.clear();
           await discoverShards('LATEST').catch(() => undefined);
