@@ -211,7 +211,10 @@ describe('the lean client on the wire', () => {
   });
 
   it('sends a transaction with an idempotency token, the same on each retry, so a retry of one that committed succeeds', async () => {
-    const { double, client } = await against([{ status: 500, errorType: 'InternalServerError', body: {} }, { status: 200, body: {} }]);
+    const { double, client } = await against([
+      { status: 500, errorType: 'InternalServerError', body: {} },
+      { status: 200, body: {} },
+    ]);
 
     await client.transactWrite([{ Put: { TableName: tableName, Item: { pk: 'p', sk: 's' } } }]);
     await client.transactWrite([{ Put: { TableName: tableName, Item: { pk: 'p', sk: 's' } } }]);

@@ -13,13 +13,7 @@ export class AwsServiceError extends Error {
   /** Set on throttling errors, as the SDK marks them. */
   readonly $retryable?: { throttling: true };
 
-  constructor(
-    code: string,
-    message: string,
-    status: number,
-    details: Record<string, unknown>,
-    options?: ErrorOptions,
-  ) {
+  constructor(code: string, message: string, status: number, details: Record<string, unknown>, options?: ErrorOptions) {
     super(message, options);
     // Not enumerable: the body can hold items (a refused condition's, a cancelled transaction's) with sealed
     // secrets and hashes, and Lambda's log of an error that escapes a handler serializes every enumerable property.
