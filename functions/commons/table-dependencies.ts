@@ -1,4 +1,4 @@
-import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DocumentClient } from '../adapters/dynamodb/document-client.js';
 import { createDynamoRepositories } from '../adapters/dynamodb/repositories.js';
 import { maxAttemptsPerChallenge } from '../core/lockout.js';
 import type { Dependencies, SecretBox } from '../core/ports.js';
@@ -27,7 +27,7 @@ let built: Dependencies | undefined;
  */
 export function dependencies(): Dependencies {
   built ??= {
-    ...createDynamoRepositories(createDocumentClient(), tableName(), { maxAttemptsPerChallenge }),
+    ...createDynamoRepositories(new DocumentClient(), tableName(), { maxAttemptsPerChallenge }),
     secrets: noSecrets,
     clock: () => Date.now(),
   };

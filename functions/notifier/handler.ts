@@ -2,7 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { EventBridgeEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { awsClientSettings } from '../adapters/aws-client-settings.js';
-import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DocumentClient } from '../adapters/dynamodb/document-client.js';
 import { DynamoNotificationLog } from '../adapters/dynamodb/notifications.js';
 import { Table } from '../adapters/dynamodb/table.js';
 import { SesMailer } from '../adapters/ses/mailer.js';
@@ -31,7 +31,7 @@ function notifierDependencies(): NotifierDependencies {
       users,
       apps,
       clock,
-      notifications: new DynamoNotificationLog(new Table(createDocumentClient(), tableName())),
+      notifications: new DynamoNotificationLog(new Table(new DocumentClient(), tableName())),
       mailer: new SesMailer(new SESv2Client({ ...awsClientSettings }), sesSender()),
     };
   }

@@ -78,7 +78,9 @@ export interface CancellationReason {
  * The DynamoDB calls of the single table (functions/adapters/dynamodb/table.ts), over `AwsJsonClient`, with
  * items in and out as plain objects, converted by @aws-sdk/util-dynamodb's `marshall` and `unmarshall` (what
  * the SDK's document client uses, without the client: a few KB with no dependencies) with
- * `removeUndefinedValues`, as the service's document client was configured.
+ * `removeUndefinedValues`, as the service's document client was configured. Built with no options (one per
+ * process), the endpoint comes from `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) when set, as the SDK
+ * reads it (the local stack); timeouts and retries: `awsCallLimits`, bounded by the request's deadline.
  */
 export class DocumentClient {
   private readonly api: AwsJsonClient;
