@@ -60,13 +60,13 @@ export const httpSteps: readonly HttpStep[] = [
     step: 'login',
     method: 'POST',
     path: '/v1/apps/{appId}/login',
-    access: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
+    access: { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
   },
   {
     step: 'login-verify',
     method: 'POST',
     path: '/v1/apps/{appId}/login/verify',
-    access: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'decrypt' },
+    access: { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'decrypt' },
   },
   {
     step: 'enrollment-start',

@@ -174,6 +174,8 @@ export type ConflictReason =
   | 'user_gone'
   | 'device_changed'
   | 'challenge_spent'
+  /** Parallel logins filled the factor's login challenges since it was read. */
+  | 'challenges_full'
   | 'step_used'
   | 'count_locked'
   | 'count_moved'

@@ -182,6 +182,22 @@ export interface Challenge {
   expiresAt: number;
 }
 
+/** A login challenge a user's factor holds, as a new login sees it: its key there and when it expires. */
+export interface ChallengeSlot {
+  key: string;
+  expiresAt: number;
+}
+
+/**
+ * Where a login puts its challenge: the user's factor (its `enabledAt`, so a reset or new enrollment in
+ * between refuses the write) and the challenges it holds already (`null`: none ever), the expired ones to
+ * drop and the oldest to give up when it holds too many.
+ */
+export interface ChallengeRoom {
+  factorEnabledAt: string;
+  slots: ChallengeSlot[] | null;
+}
+
 export const auditEventTypes = [
   'app.created',
   'allowed_origins.changed',

@@ -4,6 +4,7 @@ import type {
   AuditEvent,
   BackupCodeSet,
   Challenge,
+  ChallengeRoom,
   Clock,
   Device,
   DraftSettings,
@@ -185,12 +186,20 @@ export interface UserRepository {
     appId: string,
     email: string,
   ): Promise<{ app: AppRuntime | null; userId: string | null; emailFailures: FailureCount | null }>;
-  /** A user and one of its devices (by id), in one round trip; an unknown email reads a user id nobody has, at the same cost. */
-  readUserWithDevice(userId: string, deviceId: string | null): Promise<{ user: User | null; device: Device | null }>;
+  /**
+   * A user, where a login challenge of theirs would go (their factor, `null` without one) and one of their
+   * devices (by id), in one round trip; an unknown email reads a user id nobody has, at the same cost.
+   */
+  readUserWithDevice(
+    userId: string,
+    deviceId: string | null,
+  ): Promise<{ user: User | null; challengeRoom: ChallengeRoom | null; device: Device | null }>;
   /**
    * Counts a wrong password in one write: the count `countedOn` names (the email's, or the password count of
    * a device of `userId`) moved from `seen` to `next`, the email's expiring at `expiresAt`; with `lockout`,
-   * the lockout's audit entry in the same transaction. `count_moved`: another request moved it first.
+   * the lockout's audit entry in the same transaction. A lock of the email's count of a user with a factor
+   * (`userHasFactor`) is also stamped on the factor, where a right password's challenge is written, so that
+   * write can refuse it (`completePasswordStep`). `count_moved`: another request moved it first.
    */
   countPasswordFailure(input: CountPasswordFailureInput): Promise<'counted' | 'count_moved'>;
   /** Like `reserveSecondFactorAttempt`, for the password of `email`; the count is forgotten at `expiresAt` (epoch seconds). */
@@ -220,9 +229,11 @@ export interface SessionRepository {
    */
   stepUp(input: StepUpInput): Promise<void>;
   /**
-   * A right password, in one transaction: clears the count it was made against (the email's, or the
-   * device's password count) only while that count is not locked at `now`, and starts what follows: a
-   * challenge, or a session issued to a device. Reasons: `count_locked`, `device_changed`.
+   * A right password, in one write: clears the count it was made against (the email's, or the device's
+   * password count) only while that count is not locked at `now`, and starts what follows: a challenge, or a
+   * session issued to a device. A login challenge goes into the user's factor (`room`), in one conditional
+   * write of that item when the email's count was seen clear (the lock of that count is stamped on the
+   * factor too). Reasons: `count_locked`, `device_changed`, `user_changed` (the factor was replaced or removed).
    */
   completePasswordStep(input: CompletePasswordStepInput): Promise<void>;
   /**

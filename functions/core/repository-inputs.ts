@@ -4,6 +4,7 @@ import type {
   AuditEvent,
   BackupCodeSet,
   Challenge,
+  ChallengeRoom,
   Device,
   DraftSettings,
   FailureCount,
@@ -84,6 +85,8 @@ export interface CountPasswordFailureInput {
   next: FailureCount;
   expiresAt: number;
   lockout: AuditEvent | null;
+  /** The user the email is claimed by has a TOTP factor (as read): a lock of the email's count is stamped on it. */
+  userHasFactor: boolean;
 }
 
 /** What `stepUp` takes. */
@@ -101,7 +104,11 @@ export interface CompletePasswordStepInput {
   user: User;
   countedOn: CountedOn;
   now: number;
-  start: { challenge: Challenge } | { session: Session; device: DeviceUse };
+  /**
+   * A challenge, with where a login challenge goes (see `readUserWithDevice`) and the count as the login
+   * read it; or a session issued to a device.
+   */
+  start: { challenge: Challenge; room: ChallengeRoom | null; seen: FailureCount } | { session: Session; device: DeviceUse };
 }
 
 /** What `readLoginAttempt` takes. */

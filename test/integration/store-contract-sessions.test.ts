@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AuditEvent, Challenge, FailureCount, TotpFactor } from '../../functions/core/model.js';
+import type { AuditEvent, Challenge, ChallengeRoom, FailureCount, TotpFactor } from '../../functions/core/model.js';
 import type { CountedOn, DeviceUse, Repositories } from '../../functions/core/ports.js';
 import { newId } from '../../functions/core/tokens.js';
 import {
@@ -25,6 +25,18 @@ afterAll(closeStores);
 
 const none: FailureCount = { failedAttempts: 0, lockedUntil: null };
 const locked: FailureCount = { failedAttempts: 10, lockedUntil: 4_000_000_000_000 };
+
+/** A login challenge as stored (in the DynamoDB store, inside its user's factor), read as a verify reads it. */
+async function storedLoginChallenge(repos: Repositories, challenge: Challenge): Promise<Challenge | null> {
+  const read = await repos.sessions.readLoginAttempt({
+    appId: challenge.appId,
+    challengeHash: challenge.tokenHash,
+    userId: challenge.userId,
+    deviceId: null,
+    backupCodes: false,
+  });
+  return read.challenge;
+}
 
 describe.each(stores)('the $name store', ({ repositories }) => {
   let repos: Repositories;
@@ -84,15 +96,19 @@ describe.each(stores)('the $name store', ({ repositories }) => {
     });
 
     it('hands back expired sessions and challenges as stored (expiry is for the caller to judge)', async () => {
-      const { user } = await signedUp(repos);
+      const { user } = await enrolled(repos);
       const session = aSession(user, { expiresAt: 1 });
       const challenge = aChallenge(user, { expiresAt: 1, deviceId: newId('dev') });
+      const enrollment = aChallenge(user, { purpose: 'enrollment', expiresAt: 1 });
       await repos.sessions.issueSession(session, newDevice(aDevice(user)));
       await repos.sessions.putChallenge(challenge);
+      await repos.sessions.putChallenge(enrollment);
 
       expect(await repos.sessions.getSession(session.tokenHash)).toEqual(session);
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toEqual(challenge);
-      expect(await repos.sessions.getChallenge(aChallenge(user).tokenHash)).toBeNull();
+      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
+      expect(await repos.sessions.getChallenge(enrollment.tokenHash)).toEqual(enrollment);
+      expect(await storedLoginChallenge(repos, aChallenge(user))).toBeNull();
+      expect(await repos.sessions.getChallenge(aChallenge(user, { purpose: 'enrollment' }).tokenHash)).toBeNull();
     });
   });
 
@@ -232,9 +248,18 @@ describe.each(stores)('the $name store', ({ repositories }) => {
     it('reads a user with one of its devices', async () => {
       const { user, device } = await signedUp(repos);
 
-      expect(await repos.users.readUserWithDevice(user.id, device.id)).toEqual({ user, device });
-      expect(await repos.users.readUserWithDevice(user.id, null)).toEqual({ user, device: null });
-      expect(await repos.users.readUserWithDevice(newId('usr'), device.id)).toEqual({ user: null, device: null });
+      expect(await repos.users.readUserWithDevice(user.id, device.id)).toEqual({ user, challengeRoom: null, device });
+      expect(await repos.users.readUserWithDevice(user.id, null)).toEqual({ user, challengeRoom: null, device: null });
+      expect(await repos.users.readUserWithDevice(newId('usr'), device.id)).toEqual({ user: null, challengeRoom: null, device: null });
+    });
+
+    it("reads where an enrolled user's login challenge goes: their factor", async () => {
+      const who = await enrolled(repos);
+
+      const read = await repos.users.readUserWithDevice(who.user.id, who.device.id);
+
+      expect(read).toEqual({ user: who.user, challengeRoom: expect.anything(), device: who.device });
+      expect(read.challengeRoom?.factorEnabledAt).toBe(who.factor.enabledAt);
     });
 
     it("counts a wrong password on the email's count, or on the presented device's, only from what the caller saw", async () => {
@@ -249,6 +274,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
           next: expired,
           expiresAt: 2_000_000_000,
           lockout: null,
+          userHasFactor: false,
         });
       const onDevice: CountedOn = { kind: 'device', deviceId: device.id };
 
@@ -276,6 +302,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
           next: locked,
           expiresAt: 2_000_000_000,
           lockout,
+          userHasFactor: false,
         });
 
       expect(await count(none)).toBe('counted');
@@ -286,19 +313,72 @@ describe.each(stores)('the $name store', ({ repositories }) => {
     });
 
     it("clears the email's count unless it is locked now (count_locked), and starts a challenge", async () => {
-      const { user } = await signedUp(repos);
+      const { user } = await enrolled(repos);
       const challenge = aChallenge(user);
-      await repos.users.movePasswordFailures(user.appId, user.email, none, { failedAttempts: 10, lockedUntil: now + 1 }, 2_000_000_000);
-      const step = (at: number, start: Challenge) =>
-        repos.sessions.completePasswordStep({ user, countedOn: { kind: 'account' }, now: at, start: { challenge: start } });
+      const seen = { failedAttempts: 10, lockedUntil: now + 1 };
+      await repos.users.movePasswordFailures(user.appId, user.email, none, seen, 2_000_000_000);
+      const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
+      const step = (at: number, start: Challenge, asSeen: FailureCount) =>
+        repos.sessions.completePasswordStep({
+          user,
+          countedOn: { kind: 'account' },
+          now: at,
+          start: { challenge: start, room, seen: asSeen },
+        });
 
-      await expectConflict(step(now, challenge), 'count_locked');
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toBeNull();
-      await step(now + 1, challenge);
+      await expectConflict(step(now, challenge, seen), 'count_locked');
+      expect(await storedLoginChallenge(repos, challenge)).toBeNull();
+      await step(now + 1, challenge, seen);
 
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toEqual(challenge);
+      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
       expect(await repos.users.getPasswordFailures(user.appId, user.email)).toBeNull();
-      await step(now, aChallenge(user));
+      const second = aChallenge(user);
+      await step(now, second, none);
+      expect(await storedLoginChallenge(repos, second)).toEqual(second);
+      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
+    });
+
+    it("refuses a login challenge while a lock of the email's count, counted after the count was seen clear, holds (count_locked)", async () => {
+      const who = await enrolled(repos);
+      const { user } = who;
+      const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
+      const lockout = anAudit(user.appId, 'password.locked_out', { targetUserId: user.id });
+      const lockedNow = { failedAttempts: 10, lockedUntil: now + 1 };
+      expect(
+        await repos.users.countPasswordFailure({
+          appId: user.appId,
+          email: user.email,
+          userId: user.id,
+          countedOn: { kind: 'account' },
+          seen: none,
+          next: lockedNow,
+          expiresAt: 2_000_000_000,
+          lockout,
+          userHasFactor: true,
+        }),
+      ).toBe('counted');
+      const challenge = aChallenge(user);
+      const step = (at: number) =>
+        repos.sessions.completePasswordStep({ user, countedOn: { kind: 'account' }, now: at, start: { challenge, room, seen: none } });
+
+      await expectConflict(step(now), 'count_locked');
+      expect(await storedLoginChallenge(repos, challenge)).toBeNull();
+      await repos.users.unlockUser(user, [], anAudit(user.appId, 'user.unlocked', { targetUserId: user.id }));
+      await step(now);
+      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
+    });
+
+    it('refuses a login challenge for a factor removed or replaced since it was read (user_changed)', async () => {
+      const who = await enrolled(repos);
+      const { user } = who;
+      const challenge = aChallenge(user);
+      const start = (room: ChallengeRoom | null) => ({ challenge, room, seen: none });
+      const step = (room: ChallengeRoom | null) =>
+        repos.sessions.completePasswordStep({ user, countedOn: { kind: 'account' }, now, start: start(room) });
+
+      await expectConflict(step(null), 'user_changed');
+      await expectConflict(step({ factorEnabledAt: '2001-01-01T00:00:00.000Z', slots: null }), 'user_changed');
+      expect(await storedLoginChallenge(repos, challenge)).toBeNull();
     });
 
     it("clears the presented device's count with the session's own device write, unless locked now", async () => {
@@ -344,7 +424,12 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       await repos.sessions.signOutEverywhere(user, anAudit(user.appId));
       const after = (await repos.users.getUser(user.id))!;
       await expectConflict(
-        repos.sessions.completePasswordStep({ user: after, countedOn, now, start: { challenge: aChallenge(after) } }),
+        repos.sessions.completePasswordStep({
+          user: after,
+          countedOn,
+          now,
+          start: { challenge: aChallenge(after, { purpose: 'enrollment' }), room: null, seen: none },
+        }),
         'device_changed',
       );
       await expectConflict(
@@ -352,7 +437,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
           user,
           countedOn: { kind: 'device', deviceId: newId('dev') },
           now,
-          start: { challenge: aChallenge(user) },
+          start: { challenge: aChallenge(user, { purpose: 'enrollment' }), room: null, seen: none },
         }),
         'device_changed',
       );
@@ -418,7 +503,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect(await count(repos, who, challenge, none)).toBe('counted');
       expect(await count(repos, who, challenge, none, { countedOn: { kind: 'device', deviceId: who.device.id } })).toBe('counted');
 
-      expect((await repos.sessions.getChallenge(challenge.tokenHash))?.failedAttempts).toBe(2);
+      expect((await storedLoginChallenge(repos, challenge))?.failedAttempts).toBe(2);
       expect((await repos.users.getTotpFactor(who.user.id))?.failedAttempts).toBe(1);
       expect((await repos.sessions.getDevice(who.user.id, who.device.id))?.secondFactorFailures).toEqual({
         failedAttempts: 1,
@@ -438,7 +523,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect(await count(repos, who, usedUp, none)).toBe('challenge_spent');
       expect(await count(repos, who, aChallenge(who.user), none)).toBe('challenge_spent');
 
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toEqual(challenge);
+      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
       expect(await repos.users.getTotpFactor(who.user.id)).toEqual(who.factor);
     });
 
@@ -456,7 +541,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
 
       expect((await repos.users.getUser(who.user.id))?.rememberGeneration).toBe(who.user.rememberGeneration + 1);
       expect((await repos.audit.listAuditEvents(who.user.appId, 1, null)).items).toEqual([lockout]);
-      expect((await repos.sessions.getChallenge(challenge.tokenHash))?.failedAttempts).toBe(1);
+      expect((await storedLoginChallenge(repos, challenge))?.failedAttempts).toBe(1);
     });
   });
 
@@ -520,7 +605,7 @@ describe.each(stores)('the $name store', ({ repositories }) => {
         audits,
       });
 
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toBeNull();
+      expect(await storedLoginChallenge(repos, challenge)).toBeNull();
       expect(await repos.sessions.getSession(session.tokenHash)).toEqual(session);
       expect(await repos.sessions.getDevice(who.user.id, device.id)).toEqual(device);
       expect(await repos.users.getTotpFactor(who.user.id)).toEqual({ ...who.factor, lastAcceptedStep: 1001, ...none });
@@ -555,10 +640,10 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       await expectConflict(withTotp(who, challenge, 1000), 'step_used');
       await expectConflict(withTotp(who, challenge, 1001), 'count_locked');
 
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toEqual(challenge);
+      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
       expect((await repos.users.getTotpFactor(who.user.id))?.lastAcceptedStep).toBe(1000);
       await withTotp(who, challenge, 1001, { device: knownDevice(who), countedOn: onDevice(who) });
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toBeNull();
+      expect(await storedLoginChallenge(repos, challenge)).toBeNull();
     });
 
     it('refuses a device locked now (count_locked) or forgotten (device_changed), and a factor gone (user_changed)', async () => {
@@ -576,11 +661,13 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       );
       await repos.sessions.forgetDevice(who.user, who.device.id, anAudit(who.user.appId));
       await expectConflict(withTotp(who, challenge, 1001, { device: knownDevice(who), countedOn: onDevice(who) }), 'device_changed');
+      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
       await repos.users.resetTwoFactor({ user: who.user, devices: [], audit: anAudit(who.user.appId) });
+      // The factor is gone, and the login challenges it held with it.
       await expectConflict(withTotp(who, challenge, 1001), 'user_changed');
-      await expectConflict(withCode(who, challenge, who.codes.remainingHashes[0]!), 'backup_code_used');
+      await expectConflict(withCode(who, challenge, who.codes.remainingHashes[0]!), 'user_changed');
 
-      expect(await repos.sessions.getChallenge(challenge.tokenHash)).toEqual(challenge);
+      expect(await storedLoginChallenge(repos, challenge)).toBeNull();
     });
 
     it('lets exactly one of parallel completions of one challenge win, and one of one step', async () => {
@@ -638,5 +725,37 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect(await rejectionOf(withCode(who, await challenged(who), 'not-a-code'))).toMatchObject({ reason: 'backup_code_used' });
       expect((await repos.users.getBackupCodeSet(who.user.id))?.remainingHashes).toContain(code);
     });
+  });
+});
+
+describe('the DynamoDB store, holding login challenges in the factor', () => {
+  let repos: Repositories;
+  beforeAll(() => {
+    repos = stores.find((store) => store.name === 'DynamoDB')!.repositories();
+  });
+
+  it('keeps them bounded: a login drops the expired ones and, beyond 64 live, the oldest', async () => {
+    const who = await enrolled(repos);
+    const { user } = who;
+    const expired = aChallenge(user, { expiresAt: 1 });
+    await repos.sessions.putChallenge(expired);
+    const firstExpiry = Math.floor(Date.now() / 1000) + 300;
+    const issued: Challenge[] = [];
+    for (let index = 0; index < 65; index++) {
+      const challenge = aChallenge(user, { expiresAt: firstExpiry + index });
+      const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
+      await repos.sessions.completePasswordStep({
+        user,
+        countedOn: { kind: 'account' },
+        now: Date.now(),
+        start: { challenge, room, seen: none },
+      });
+      issued.push(challenge);
+    }
+
+    expect(await storedLoginChallenge(repos, expired)).toBeNull();
+    expect(await storedLoginChallenge(repos, issued[0]!)).toBeNull();
+    for (const challenge of issued.slice(1)) expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
+    expect((await repos.users.readUserWithDevice(user.id, null)).challengeRoom?.slots).toHaveLength(64);
   });
 });

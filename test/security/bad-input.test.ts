@@ -230,7 +230,17 @@ describe('bad input', () => {
         }),
       );
     await expire(`SESSION#${sha256(user.sessionToken)}`, 'SESSION');
-    await expire(`CHALLENGE#${sha256(challengeToken)}`, 'CHALLENGE');
+    // A login challenge is an entry of its user's factor (see codecs/login-challenge.ts).
+    await client.send(
+      new UpdateCommand({
+        TableName: process.env.TWOFA_TABLE_NAME,
+        Key: { pk: `USER#${user.userId}`, sk: 'TOTP' },
+        UpdateExpression: 'SET challenges.#challenge.e = :past',
+        ConditionExpression: 'attribute_exists(challenges.#challenge)',
+        ExpressionAttributeNames: { '#challenge': sha256(challengeToken).slice(0, 32) },
+        ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+      }),
+    );
     client.destroy();
 
     expectCleanRefusal(await call('GET', `/v1/apps/${app.appId}/me`, { token: user.sessionToken }), 401, 'unauthorized');

@@ -19,7 +19,7 @@ import { eventFor } from '../support/events.js';
 import { allUsers } from '../support/parallel.js';
 import { coldDataKey } from '../support/cold-data-key.js';
 import { decodeQrDataUrl } from '../support/qr.js';
-import { everythingOf, partition, storedItem, tokenHash } from '../support/table.js';
+import { everythingOf, partition, storedItem, storedLoginChallenge, tokenHash } from '../support/table.js';
 
 /**
  * Issue 3, faults: every HTTP step that touches DynamoDB or KMS, with each dependency failing under it.
@@ -146,7 +146,8 @@ const steps: StepUnderFault[] = [
   },
   {
     name: 'POST /login/verify with a code',
-    mainCallIs: 'its commit, its one write: the code is judged before anything is written',
+    mainCallIs:
+      'its commit (the session and device are written beside it, and taken back when it fails): the code is judged before anything is written',
     throttling: 'dynamoThrottling',
     kmsErrors: ['kmsInternal'],
     prepare: async (options) => {
@@ -155,11 +156,11 @@ const steps: StepUnderFault[] = [
       return {
         send: () => call('POST', `/v1/apps/${app.appId}/login/verify`, { body: { challengeToken, code } }),
         scope: user.userId,
-        mainCall: { operation: 'TransactWriteItems' },
+        mainCall: { operation: 'UpdateItem' },
         state: () => everythingOf(user.userId),
         completes: async (answer) => {
           expect([answer.status, answer.body.session.assurance]).toEqual([200, 'two_factor']);
-          expect(await storedItem(`CHALLENGE#${tokenHash(challengeToken)}`, 'CHALLENGE')).toBeUndefined();
+          expect(await storedLoginChallenge(user.userId, challengeToken)).toBeUndefined();
           expect((await call('GET', `/v1/apps/${app.appId}/me`, { token: answer.body.session.token })).status).toBe(200);
         },
         appId: app.appId,
@@ -543,7 +544,9 @@ describe('a hanging dependency', () => {
       'POST /login/verify with a code',
       'its commit',
       false,
-      (attempt: Attempt): FaultRule[] => [{ service: 'dynamodb', operation: 'TransactWriteItems', bodyIncludes: attempt.scope, ...hang }],
+      (attempt: Attempt): FaultRule[] => [
+        { service: 'dynamodb', operation: attempt.mainCall.operation, bodyIncludes: attempt.scope, ...hang },
+      ],
     ],
     [
       'POST /login/verify with a code',

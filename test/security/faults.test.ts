@@ -2,6 +2,7 @@ import { awayFromStepBoundary, currentStep, totpCode } from '../support/authenti
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type ApiResponse, call, createTestApp, documentClient, loginChallenge, password, signUpAndEnroll } from '../support/api.js';
 import { type FaultRule, faultSwitch } from '../support/faults.js';
+import { sessionsOf } from '../support/table.js';
 
 const faults = faultSwitch('faults');
 const injectFaults = (rules: FaultRule[]) => faults.inject(rules);
@@ -45,7 +46,8 @@ describe('dependency failures', () => {
     await injectFaults([
       {
         service: 'dynamodb',
-        operation: 'TransactWriteItems',
+        // The commit: one conditional write of the factor (spending the challenge and the step).
+        operation: 'UpdateItem',
         bodyIncludes: user.userId,
         status: 500,
         type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
@@ -80,7 +82,36 @@ describe('dependency failures', () => {
       details: { CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }] },
       times,
     });
-    // The password steps write transactions too: their challenges are taken before the faults go in.
+    // The password steps write too: their challenges are taken before the faults go in. A login with a backup
+    // code commits in one transaction.
+    const [first, second] = [await loginChallenge(app, user.email), await loginChallenge(app, user.email)];
+    await injectFaults([conflict(2)]);
+
+    const retried = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: first, backupCode: user.backupCodes[0] },
+    });
+
+    expect(retried.body.status).toBe('SIGNED_IN');
+    await injectFaults([conflict(50)]);
+    const persisting = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
+      body: { challengeToken: second, backupCode: user.backupCodes[1] },
+    });
+    expect([persisting.status, persisting.body.error.code]).toEqual([503, 'service_unavailable']);
+  });
+
+  it('retries a single write that collided with a transaction in progress, and answers 503 when that persists', async () => {
+    const app = await createTestApp({ mode: 'optional' });
+    const user = await signUpAndEnroll(app);
+    const conflict = (times: number): FaultRule => ({
+      service: 'dynamodb',
+      // A TOTP login's commit: one conditional write of the factor.
+      operation: 'UpdateItem',
+      bodyIncludes: user.userId,
+      status: 400,
+      type: 'com.amazonaws.dynamodb.v20120810#TransactionConflictException',
+      message: 'Transaction is ongoing for the item',
+      times,
+    });
     const [first, second] = [await loginChallenge(app, user.email), await loginChallenge(app, user.email)];
     await injectFaults([conflict(2)]);
 
@@ -89,12 +120,15 @@ describe('dependency failures', () => {
     });
 
     expect(retried.body.status).toBe('SIGNED_IN');
+    const sessionsBefore = (await sessionsOf(user.userId)).length;
     await injectFaults([conflict(50)]);
     await awayFromStepBoundary();
     const persisting = await call('POST', `/v1/apps/${app.appId}/login/verify`, {
       body: { challengeToken: second, code: totpCode(user.secret, currentStep() + 1) },
     });
     expect([persisting.status, persisting.body.error.code]).toEqual([503, 'service_unavailable']);
+    // The session written beside the refused commit was taken back.
+    expect(await sessionsOf(user.userId)).toHaveLength(sessionsBefore);
   });
 });
 

@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/dynamodb/keys.js';
-import { type TestApp, call, createTestApp, documentClient, password, signUp, uniqueEmail } from '../support/api.js';
+import { type TestApp, call, createTestApp, documentClient, password, signUp, signUpAndEnroll, uniqueEmail } from '../support/api.js';
+import { faultSwitch } from '../support/faults.js';
 import { measureWork } from '../support/work-meter.js';
 
 const wrongPassword = 'not the password at all';
@@ -104,6 +105,26 @@ describe('password lockout per account', () => {
     expect(answers.filter((answer) => answer.status === 429 && answer.body.error.code === 'too_many_attempts')).toHaveLength(21);
   });
 
+  it("refuses an enrolled user's right password whose challenge lands after parallel guesses locked the count", async () => {
+    const user = await signUpAndEnroll(app);
+    const faults = faultSwitch('password-lockout-after-read');
+    // The right password reads the count clear, then its one write (the challenge, into the factor) is held
+    // (under the 2 s a call may take) while ten wrong ones at once lock the count: the lock they stamp on the
+    // factor must refuse it.
+    await faults.inject([{ service: 'dynamodb', bodyIncludes: [user.userId, '#challenges'], delayMs: 1_900, times: 1 }]);
+    try {
+      const right = logIn(app, user.email, password);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const wrong = await Promise.all(Array.from({ length: 10 }, () => logIn(app, user.email)));
+
+      expect(wrong.map((answer) => answer.status).sort()).toEqual([...Array(9).fill(401), 429]);
+      const answer = await right;
+      expect([answer.status, answer.body.error?.code]).toEqual([429, 'too_many_attempts']);
+    } finally {
+      await faults.clear();
+    }
+  });
+
   it('writes the lockout to the audit log for the admin, with no actor to blame', async () => {
     const user = await signUp(app);
     for (let i = 0; i < 10; i++) await logIn(app, user.email);
@@ -138,7 +159,7 @@ describe('password lockout per account', () => {
     // Equal because nothing was measured would prove nothing.
     const { work } = pairs[0]![0];
     expect(work.argon2).toHaveLength(1);
-    // Two reads (the app, claim and count; then the user and device) and the count's one write.
-    expect(work.aws.dynamodb).toEqual({ BatchGetItem: 2, UpdateItem: 1 });
+    // Two reads (the app, claim and count; then the user and factor, in one Query) and the count's one write.
+    expect(work.aws.dynamodb).toEqual({ BatchGetItem: 1, Query: 1, UpdateItem: 1 });
   });
 });

@@ -11,7 +11,7 @@ import {
   uniqueEmail,
 } from '../support/api.js';
 import { inParallel, isCountedRefusal, isError, loginChallenges, parallelRequests } from '../support/parallel.js';
-import { sessionsOf, storedItem, tokenHash } from '../support/table.js';
+import { sessionsOf, storedItem, storedLoginChallenge } from '../support/table.js';
 
 /** RFC 6238 §5.2 and single use: every one-time thing is spent by a conditional write, so races lose. */
 describe('replay and races', () => {
@@ -83,7 +83,7 @@ describe('replay and races', () => {
     expect(answers.filter((answer) => isCountedRefusal(answer) || isError(answer, 401, 'challenge_invalid'))).toHaveLength(
       parallelRequests - 1,
     );
-    expect(await storedItem(`CHALLENGE#${tokenHash(challengeToken)}`, 'CHALLENGE')).toBeUndefined();
+    expect(await storedLoginChallenge(user.userId, challengeToken)).toBeUndefined();
     expect((await sessionsOf(user.userId)).filter((session) => session.assurance === 'two_factor')).toHaveLength(1);
   });
 

@@ -1,4 +1,6 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { challengeSlotKey, challengesAttribute } from '../../functions/adapters/dynamodb/codecs/login-challenge.js';
+import { hashToken } from '../../functions/core/tokens.js';
 import { documentClient } from './api.js';
 
 /**
@@ -19,6 +21,12 @@ export async function storedItem(pk: string, sk: string): Promise<StoredItem | u
   } finally {
     client.destroy();
   }
+}
+
+/** A login challenge as stored: an entry of its user's TOTP factor item (see codecs/login-challenge.ts). */
+export async function storedLoginChallenge(userId: string, challengeToken: string): Promise<StoredItem | undefined> {
+  const slots = (await storedItem(`USER#${userId}`, 'TOTP'))?.[challengesAttribute] as Record<string, StoredItem> | undefined;
+  return slots?.[challengeSlotKey(hashToken(challengeToken))];
 }
 
 /** Every item of one partition (a user's profile, factor, pending enrollment and codes; an app's items). */

@@ -14,11 +14,6 @@ export const conditions = {
    * requests carrying one code (or an older code after a newer one) cannot both pass.
    */
   stepIsNew: (step: number): Expression => ({ text: 'attribute_exists(pk) AND lastAcceptedStep < :step', values: { ':step': step } }),
-  /** An attempt on a challenge is reserved before its code is checked; never more than the limit. */
-  challengeHasAttemptsLeft: (maxAttempts: number): Expression => ({
-    text: 'attribute_exists(pk) AND failedAttempts < :maxAttempts',
-    values: { ':maxAttempts': maxAttempts },
-  }),
   /**
    * A challenge is spent by deleting it; only a request that finds it alive, with attempts left, may (a code
    * is judged before anything is written, so the one that spends it has not been counted).

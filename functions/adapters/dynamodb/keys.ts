@@ -47,6 +47,11 @@ export const keys = {
   totpFactor: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP' }),
   pendingEnrollment: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'TOTP#PENDING' }),
   backupCodes: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'BACKUP_CODES' }),
+  /**
+   * What a login and its verify read of a user, in one Query of its partition: the profile and the TOTP
+   * factor, which holds the login challenges (and the few deadline reminders sorted between them).
+   */
+  signInRange: (userId: string) => ({ pk: `USER#${userId}`, from: 'PROFILE', to: 'TOTP' }),
   /** A user's devices sit in the user's partition, so one Query lists them. */
   device: (userId: string, deviceId: string): ItemKey => ({ pk: `USER#${userId}`, sk: `${devicePrefix}${deviceId}` }),
   devicePrefix: (): string => devicePrefix,

@@ -1,5 +1,5 @@
-import { ConditionFailedError } from '../../core/errors.js';
-import type { AuditEvent, Challenge, Device, FailureCount, Session, User } from '../../core/model.js';
+import { ConditionFailedError, ServiceUnavailableError } from '../../core/errors.js';
+import type { AuditEvent, Challenge, ChallengeRoom, Device, FailureCount, Session, User } from '../../core/model.js';
 import type { DeviceCount, DeviceUse, LoginAttempt, SessionRepository } from '../../core/ports.js';
 import type {
   CompleteLoginWithBackupCodeInput,
@@ -12,18 +12,24 @@ import type {
 import { challengeItem, challengeOf, deviceCountAttributes, deviceOf, sessionItem, sessionOf } from './codecs/session.js';
 import { appRuntimeOf } from './codecs/app.js';
 import { backupCodesOf, totpFactorOf, userOf } from './codecs/user.js';
+import { challengeRoomOf, loginChallengeOf } from './codecs/login-challenge.js';
+import { LoginChallengeWrites, readSignInItems } from './login-challenges.js';
 import { conditions } from './conditions.js';
 import { keys } from './keys.js';
 import type { Item } from './item-reader.js';
-import type { Table } from './table.js';
-import { accountCountAttributes, type SharedWrites } from './writes.js';
+import type { Table, Write } from './table.js';
+import type { SharedWrites } from './writes.js';
 
 /**
  * Sessions and login challenges (each under its token's hash) and devices (in the user's partition), with
  * the writes that issue a session: a login's second step, a step-up, "sign out everywhere".
  */
 export class DynamoSessionRepository implements SessionRepository {
-  constructor(private readonly writes: SharedWrites) {}
+  private readonly challenges: LoginChallengeWrites;
+
+  constructor(private readonly writes: SharedWrites) {
+    this.challenges = new LoginChallengeWrites(writes.table, writes.limits.maxAttemptsPerChallenge);
+  }
 
   private get table(): Table {
     return this.writes.table;
@@ -47,6 +53,10 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 
   async putChallenge(challenge: Challenge): Promise<void> {
+    if (challenge.purpose === 'login') {
+      await this.challenges.put(challenge);
+      return;
+    }
     await this.table.write({ item: this.table.put(challengeItem(challenge)) });
   }
 
@@ -126,6 +136,7 @@ export class DynamoSessionRepository implements SessionRepository {
   async completePasswordStep(input: CompletePasswordStepInput): Promise<void> {
     const { user, countedOn, now, start } = input;
     if ('challenge' in start) {
+      if (start.challenge.purpose === 'login') return this.issueLoginChallenge(input, start);
       await this.table.transact([
         this.writes.passwordCountCleared(user, countedOn, now, user.deviceGeneration),
         { item: this.table.put(challengeItem(start.challenge)) },
@@ -141,21 +152,51 @@ export class DynamoSessionRepository implements SessionRepository {
     ]);
   }
 
+  /**
+   * Puts a login challenge in the user's factor: one conditional write of that item when the email's count
+   * was seen clear (a lock of it since is stamped on the factor), else in one transaction with clearing the
+   * count it was made against. Parallel logins that filled the factor's challenges since it was read make it
+   * read the factor again.
+   */
+  private async issueLoginChallenge(
+    input: CompletePasswordStepInput,
+    start: { challenge: Challenge; room: ChallengeRoom | null; seen: FailureCount },
+  ): Promise<void> {
+    const { user, countedOn, now } = input;
+    const { challenge, seen } = start;
+    const seenClear = countedOn.kind === 'account' && seen.failedAttempts === 0 && seen.lockedUntil === null;
+    let room = start.room;
+    for (let attempt = 1; ; attempt++) {
+      if (!room) throw new ConditionFailedError('user_changed');
+      const issue = this.challenges.issue(challenge, room, seenClear ? now : null);
+      try {
+        if (seenClear) await this.table.write(issue);
+        else await this.table.transact([this.writes.passwordCountCleared(user, countedOn, now, user.deviceGeneration), issue]);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionFailedError && error.reason === 'challenges_full')) throw error;
+        if (attempt >= maxChallengeRoomReads) throw new ServiceUnavailableError({ cause: error });
+        room = challengeRoomOf(await this.table.get(keys.totpFactor(user.id)));
+      }
+    }
+  }
+
   async readLoginAttempt(input: ReadLoginAttemptInput): Promise<LoginAttempt> {
     const { userId } = input;
-    const [app, challenge, user, factor, device, codes] = await this.table.getMany([
-      keys.app(input.appId),
-      keys.challenge(input.challengeHash),
-      keys.user(userId),
-      keys.totpFactor(userId),
-      ...(input.deviceId === null ? [] : [keys.device(userId, input.deviceId)]),
-      ...(input.backupCodes ? [keys.backupCodes(userId)] : []),
+    const [[app, device, codes], { user, factor }] = await Promise.all([
+      this.table.getMany([
+        keys.app(input.appId),
+        ...(input.deviceId === null ? [] : [keys.device(userId, input.deviceId)]),
+        ...(input.backupCodes ? [keys.backupCodes(userId)] : []),
+      ]),
+      readSignInItems(this.table, userId),
     ]);
     const deviceItem = input.deviceId === null ? undefined : device;
     const codesItem = input.deviceId === null ? device : codes;
+    const appOfUser = typeof user?.appId === 'string' ? user.appId : input.appId;
     return {
       app: app ? appRuntimeOf(app) : null,
-      challenge: challenge ? challengeOf(input.challengeHash, challenge) : null,
+      challenge: loginChallengeOf(factor, input.challengeHash, appOfUser, userId),
       user: user ? userOf(user) : null,
       factor: factor ? totpFactorOf(userId, factor) : null,
       device: deviceItem ? deviceOf(deviceItem) : null,
@@ -164,24 +205,32 @@ export class DynamoSessionRepository implements SessionRepository {
   }
 
   async countLoginFailure(input: CountLoginFailureInput): Promise<'counted' | 'count_moved' | 'challenge_spent'> {
-    const { userId, countedOn, lockout } = input;
-    const counted = { text: 'ADD failedAttempts :one', values: { ':one': 1 } };
-    const [key, attributes] =
-      countedOn.kind === 'account'
-        ? [keys.totpFactor(userId), accountCountAttributes]
-        : [keys.device(userId, countedOn.deviceId), deviceCountAttributes.secondFactorFailures];
+    const { userId, countedOn, lockout, challenge } = input;
     const rememberingEnds = { text: 'ADD rememberGeneration :one', values: { ':one': 1 } };
+    // The challenge and the account's count are both on the factor: one write moves both.
+    const counted =
+      countedOn.kind === 'account'
+        ? [this.challenges.failureCounted(challenge, input)]
+        : [
+            this.challenges.failureCounted(challenge),
+            this.writes.countMove(
+              keys.device(userId, countedOn.deviceId),
+              deviceCountAttributes.secondFactorFailures,
+              input.seen,
+              input.next,
+              {
+                mustExist: true,
+              },
+            ),
+          ];
     try {
+      const [single, ...more] = counted;
+      if (!lockout && single && more.length === 0) {
+        await this.table.write(single);
+        return 'counted';
+      }
       await this.table.transact([
-        {
-          item: this.table.update(
-            keys.challenge(input.challenge.tokenHash),
-            counted,
-            conditions.challengeHasAttemptsLeft(this.maxAttempts),
-          ),
-          reason: 'challenge_spent',
-        },
-        this.writes.countMove(key, attributes, input.seen, input.next, { mustExist: true }),
+        ...counted,
         // Someone is guessing the second factor: the lockout is a security event, and no device skips it any more.
         ...(lockout
           ? [
@@ -198,15 +247,33 @@ export class DynamoSessionRepository implements SessionRepository {
     }
   }
 
+  /**
+   * One write of the factor spends the challenge and the step (and clears the account's count, refused while
+   * it is locked). Counted on the account, with a new device and nothing to audit, the session and the device
+   * are written beside it (see `Table.writeAlongside`); otherwise all in one transaction, with the device's use
+   * refused while its count is locked.
+   */
   async completeLoginWithTotp(input: CompleteLoginWithTotpInput): Promise<void> {
-    const { countedOn, now } = input;
-    // No check of the user's generation: a reset or disable deletes the factor (which this write needs as
-    // judged), and a session minted under an older generation is dead on arrival (`checkSession`).
+    const { countedOn, now, device } = input;
+    // No check of the user's generation: a reset or disable deletes the factor (and the challenge in it), and a
+    // session minted under an older generation is dead on arrival (`checkSession`).
+    const spend = this.challenges.spend(input.challenge, {
+      step: { step: input.step, factorEnabledAt: input.factor.enabledAt },
+      ...(countedOn.kind === 'account' ? { clearAccountAt: now } : {}),
+    });
+    const session: Write = { item: this.table.put(sessionItem(input.session)) };
+    if (countedOn.kind === 'account' && device.kind === 'new' && input.audits.length === 0) {
+      await this.table.writeAlongside(
+        spend,
+        [session, ...this.writes.deviceUse(device)],
+        [keys.session(input.session.tokenHash), keys.device(device.device.userId, device.device.id)],
+      );
+      return;
+    }
     await this.table.transact([
-      this.writes.spendChallenge(input.challenge),
-      this.writes.acceptStep(input.user.id, input.step, countedOn, { now, factor: input.factor }),
-      { item: this.table.put(sessionItem(input.session)) },
-      ...this.writes.deviceUse(input.device, countedOn.kind === 'device' ? { count: 'secondFactorFailures', at: now } : undefined),
+      spend,
+      session,
+      ...this.writes.deviceUse(device, countedOn.kind === 'device' ? { count: 'secondFactorFailures', at: now } : undefined),
       ...input.audits.map((audit) => this.writes.audit(audit)),
     ]);
   }
@@ -215,12 +282,14 @@ export class DynamoSessionRepository implements SessionRepository {
     const { user, countedOn, now } = input;
     await this.table.transact([
       // As for a code: a reset, disable or regeneration replaces or deletes the set this code is spent from.
-      this.writes.spendChallenge(input.challenge),
+      this.challenges.spend(input.challenge, countedOn.kind === 'account' ? { clearAccountAt: now } : {}),
       this.writes.spendBackupCode(user.id, input.setId, input.codeHash),
-      ...this.writes.accountFailuresCleared(user, countedOn, now),
       { item: this.table.put(sessionItem(input.session)) },
       ...this.writes.deviceUse(input.device, countedOn.kind === 'device' ? { count: 'secondFactorFailures', at: now } : undefined),
       ...input.audits.map((audit) => this.writes.audit(audit)),
     ]);
   }
 }
+
+/** Reads of a factor a login makes to find room for its challenge when parallel logins keep filling it. */
+const maxChallengeRoomReads = 5;

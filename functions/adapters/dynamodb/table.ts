@@ -7,6 +7,7 @@ import {
   serviceError,
 } from './document-client.js';
 import { ConditionFailedError, type ConflictReason, ServiceUnavailableError } from '../../core/errors.js';
+import { withinDeadline } from '../../commons/request-deadline.js';
 import type { Item } from './item-reader.js';
 import type { ItemKey } from './keys.js';
 
@@ -37,6 +38,8 @@ export interface Write {
  * app's counters need up to about ten tries, about a second of backoff in all.
  */
 const maxConflictRetries = 10;
+/** What taking back the items of a failed `writeAlongside` may take past the request's deadline (its margin is 1 s). */
+const takeBackMs = 500;
 const throttledReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 
 /**
@@ -125,6 +128,21 @@ export class Table {
       }
       throw error;
     }
+  }
+
+  /**
+   * Writes `commit` and, at the same time, the new items it hands out (a session and a device, whose tokens
+   * only leave once everything is written), instead of in one transaction, which bills two write units per
+   * item. Should any write fail, those items are deleted again (`handedOut`): a session or device whose token
+   * never left is no way in, and a refused commit (a step or challenge spent meanwhile, a lock) spent nothing.
+   */
+  async writeAlongside(commit: Write, alongside: Write[], handedOut: ItemKey[]): Promise<void> {
+    const results = await Promise.allSettled([this.write(commit), ...alongside.map((write) => this.write(write))]);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (!failed) return;
+    // Taken back even when the request's deadline is what failed the write: within the margin left to answer.
+    await withinDeadline(Date.now() + takeBackMs, () => Promise.allSettled(handedOut.map((key) => this.write({ item: this.delete(key) }))));
+    throw failed.reason;
   }
 
   /**

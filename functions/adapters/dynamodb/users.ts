@@ -1,10 +1,23 @@
 import { ConditionFailedError } from '../../core/errors.js';
-import type { AppRuntime, AuditEvent, Challenge, Device, FailureCount, Session, User, UserSummary } from '../../core/model.js';
+import type {
+  AppRuntime,
+  AuditEvent,
+  Challenge,
+  ChallengeRoom,
+  Device,
+  FailureCount,
+  Session,
+  User,
+  UserSummary,
+} from '../../core/model.js';
 import type { Page, UserRepository, UsersFilter } from '../../core/ports.js';
 import type { CountPasswordFailureInput } from '../../core/repository-inputs.js';
 import { appRuntimeOf } from './codecs/app.js';
 import { claimedUserIdOf, passwordFailuresOf, userOf, userSummaryOf } from './codecs/user.js';
 import { challengeItem, deviceCountAttributes, deviceOf, sessionItem } from './codecs/session.js';
+import { challengeRoomOf } from './codecs/login-challenge.js';
+import { LoginChallengeWrites, readSignInItems } from './login-challenges.js';
+import type { Write } from './table.js';
 import { conditions } from './conditions.js';
 import { DynamoEnrollment } from './enrollment.js';
 import { keys, usersIndexName } from './keys.js';
@@ -18,6 +31,10 @@ import { accountCountAttributes } from './writes.js';
  * in `DynamoEnrollment`.
  */
 export class DynamoUserRepository extends DynamoEnrollment implements UserRepository {
+  private get loginChallenges(): LoginChallengeWrites {
+    return new LoginChallengeWrites(this.table, this.writes.limits.maxAttemptsPerChallenge);
+  }
+
   async createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void> {
     const { table } = this.writes;
     await table.transact([
@@ -74,9 +91,15 @@ export class DynamoUserRepository extends DynamoEnrollment implements UserReposi
     };
   }
 
-  async readUserWithDevice(userId: string, deviceId: string | null): Promise<{ user: User | null; device: Device | null }> {
-    const [user, device] = await this.table.getMany([keys.user(userId), ...(deviceId === null ? [] : [keys.device(userId, deviceId)])]);
-    return { user: user ? userOf(user) : null, device: device ? deviceOf(device) : null };
+  async readUserWithDevice(
+    userId: string,
+    deviceId: string | null,
+  ): Promise<{ user: User | null; challengeRoom: ChallengeRoom | null; device: Device | null }> {
+    const [{ user, factor }, device] = await Promise.all([
+      readSignInItems(this.table, userId),
+      deviceId === null ? undefined : this.table.get(keys.device(userId, deviceId)),
+    ]);
+    return { user: user ? userOf(user) : null, challengeRoom: challengeRoomOf(factor), device: device ? deviceOf(device) : null };
   }
 
   async countPasswordFailure(input: CountPasswordFailureInput): Promise<'counted' | 'count_moved'> {
@@ -90,10 +113,22 @@ export class DynamoUserRepository extends DynamoEnrollment implements UserReposi
             mustExist: false,
             expiresAt: input.expiresAt,
           });
-    try {
+    // A lock of the email's count of a user with a factor is stamped on the factor, where a right password's
+    // login challenge is written (see `completePasswordStep`); a factor removed meanwhile needs none.
+    const stamp =
+      lockout && countedOn.kind === 'account' && input.userId !== null && input.userHasFactor && next.lockedUntil !== null
+        ? [this.loginChallenges.passwordLocked(input.userId, next.lockedUntil)]
+        : [];
+    const count = async (stamps: Write[]) => {
       // Recorded for unknown emails too (no target user), so both refusals make the same writes.
-      if (lockout) await this.table.transact([move, this.writes.audit(lockout, 'unless_written')]);
+      if (lockout) await this.table.transact([move, this.writes.audit(lockout, 'unless_written'), ...stamps]);
       else await this.table.write(move);
+    };
+    try {
+      await count(stamp).catch((error: unknown) => {
+        if (stamp.length > 0 && error instanceof ConditionFailedError && error.reason === 'user_changed') return count([]);
+        throw error;
+      });
       return 'counted';
     } catch (error) {
       if (error instanceof ConditionFailedError && error.reason === 'count_moved') return 'count_moved';
@@ -113,7 +148,7 @@ export class DynamoUserRepository extends DynamoEnrollment implements UserReposi
     await this.table.transact([
       { item: this.table.check(keys.user(user.id), conditions.exists), reason: 'user_gone' },
       ...this.writes.lockoutsEnded(user, devices),
-      ...(factor ? this.writes.accountFailuresCleared(user, { kind: 'account' }) : []),
+      ...(factor ? [this.writes.factorLockoutsEnded(user)] : []),
       this.writes.audit(audit),
     ]);
   }

@@ -6,6 +6,7 @@ import { emailClaimItem, userItem } from './codecs/user.js';
 import { conditions } from './conditions.js';
 import { counterWrites } from './enrollment-counts.js';
 import { keys, type ItemKey } from './keys.js';
+import { passwordLockAttribute } from './login-challenges.js';
 import { and, type Table, type Write } from './table.js';
 
 /** The account's second-factor failure count sits on the TOTP factor item. */
@@ -127,17 +128,17 @@ export class SharedWrites {
     ];
   }
 
-  /**
-   * A success counted on the account clears the account's second-factor failures (one on a device leaves
-   * them). With `notLockedAt`, only while the account's count is not locked at that time (`count_locked`).
-   */
-  accountFailuresCleared(user: User, countedOn: CountedOn, notLockedAt?: number): Write[] {
+  /** A success counted on the account clears the account's second-factor failures (one on a device leaves them). */
+  accountFailuresCleared(user: User, countedOn: CountedOn): Write[] {
     if (countedOn.kind !== 'account') return [];
     const cleared = { text: 'SET failedAttempts = :zero REMOVE lockedUntil', values: { ':zero': 0 } };
-    const key = keys.totpFactor(user.id);
-    if (notLockedAt === undefined) return [{ item: this.table.update(key, cleared, conditions.exists), reason: 'user_changed' }];
-    const unlocked = and(conditions.exists, conditions.notLocked(accountCountAttributes.lockedUntil, notLockedAt));
-    return [{ item: this.table.update(key, cleared, unlocked), reason: (found) => (found ? 'count_locked' : 'user_changed') }];
+    return [{ item: this.table.update(keys.totpFactor(user.id), cleared, conditions.exists), reason: 'user_changed' }];
+  }
+
+  /** An unlock clears the account's second-factor count and lock on the factor, and the password lock stamped there. */
+  factorLockoutsEnded(user: User): Write {
+    const cleared = { text: `SET failedAttempts = :zero REMOVE lockedUntil, ${passwordLockAttribute}`, values: { ':zero': 0 } };
+    return { item: this.table.update(keys.totpFactor(user.id), cleared, conditions.exists), reason: 'user_changed' };
   }
 
   spendBackupCode(userId: string, setId: string, codeHash: string): Write {

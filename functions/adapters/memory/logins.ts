@@ -31,7 +31,12 @@ export function completePasswordStep(table: MemoryTable, input: CompletePassword
   const { user, countedOn, now, start } = input;
   const countCleared = () => passwordCountCleared(table, user, countedOn, now, user.deviceGeneration);
   if ('challenge' in start) {
-    transact([countCleared(), challengePut(table, start.challenge)]);
+    const { challenge, room } = start;
+    // A login challenge is held for the factor it was issued for: a reset or new enrollment in between refuses it.
+    const factorAsRead: Step = {
+      condition: { holds: () => room !== null && table.factors.get(user.id)?.enabledAt === room.factorEnabledAt, reason: 'user_changed' },
+    };
+    transact([countCleared(), ...(challenge.purpose === 'login' ? [factorAsRead] : []), challengePut(table, challenge)]);
     return;
   }
   // A session to the presented device clears its password count with the device's own update.
@@ -47,7 +52,8 @@ export function readLoginAttempt(table: MemoryTable, input: ReadLoginAttemptInpu
   const { userId } = input;
   return {
     app: table.apps.get(input.appId) ?? null,
-    challenge: table.challenges.get(input.challengeHash) ?? null,
+    // A login challenge is held for its user's factor: without one, there is none.
+    challenge: table.factors.has(userId) ? (table.challenges.get(input.challengeHash) ?? null) : null,
     user: table.users.get(userId) ?? null,
     factor: table.factors.get(userId) ?? null,
     device: input.deviceId === null ? null : (table.devices.get(keyOf(userId, input.deviceId)) ?? null),
@@ -123,6 +129,8 @@ export function completeLoginWithTotp(table: MemoryTable, limits: StoreLimits, i
 export function completeLoginWithBackupCode(table: MemoryTable, limits: StoreLimits, input: CompleteLoginWithBackupCodeInput): void {
   const { user, countedOn, now } = input;
   transact([
+    // A login challenge is held for the factor: a reset or disable removes it (and the challenge with it).
+    { condition: { holds: () => table.factors.has(user.id), reason: 'user_changed' } },
     spendChallenge(table, input.challenge, limits.maxAttemptsPerChallenge),
     spendBackupCode(table, user.id, input.setId, input.codeHash),
     ...accountFailuresCleared(table, user, countedOn, now),

@@ -4,6 +4,7 @@ import type {
   AuditEvent,
   BackupCodeSet,
   Challenge,
+  ChallengeRoom,
   Device,
   FailureCount,
   PendingEnrollment,
@@ -229,11 +230,25 @@ export class MemoryUserRepository implements UserRepository {
     }));
   }
 
-  readUserWithDevice(userId: string, deviceId: string | null): Promise<{ user: User | null; device: Device | null }> {
-    return atomically(() => ({
-      user: this.table.users.get(userId) ?? null,
-      device: deviceId === null ? null : (this.table.devices.get(keyOf(userId, deviceId)) ?? null),
-    }));
+  readUserWithDevice(
+    userId: string,
+    deviceId: string | null,
+  ): Promise<{ user: User | null; challengeRoom: ChallengeRoom | null; device: Device | null }> {
+    return atomically(() => {
+      const factor = this.table.factors.get(userId);
+      const held = this.table.challenges.where((challenge) => challenge.userId === userId && challenge.purpose === 'login');
+      return {
+        user: this.table.users.get(userId) ?? null,
+        // Here a login challenge is a record of its own, held for the user as long as the factor it was issued for.
+        challengeRoom: factor
+          ? {
+              factorEnabledAt: factor.enabledAt,
+              slots: held.map((challenge) => ({ key: challenge.tokenHash, expiresAt: challenge.expiresAt })),
+            }
+          : null,
+        device: deviceId === null ? null : (this.table.devices.get(keyOf(userId, deviceId)) ?? null),
+      };
+    });
   }
 
   countPasswordFailure(input: CountPasswordFailureInput): Promise<'counted' | 'count_moved'> {

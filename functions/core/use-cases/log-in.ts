@@ -1,4 +1,4 @@
-import { InvalidCredentialsError, ConditionFailedError, NotFoundError, TooManyAttemptsError } from '../errors.js';
+import { InvalidCredentialsError, ConditionFailedError, NotFoundError, ServiceUnavailableError, TooManyAttemptsError } from '../errors.js';
 import { spendPasswordCheck, verifyPassword } from '../hashing.js';
 import type { FailureCount, User } from '../model.js';
 import { lockoutSeconds, noFailures, passwordFailuresLifetimeSeconds } from '../lockout.js';
@@ -42,10 +42,25 @@ export type LogInResult = PasswordStepResult;
  * Every checked password is counted by one compare-and-set of its count: a wrong one moves it, a right one
  * commits only while it is not locked, so parallel guesses get no more chances than the lockout allows.
  */
-export async function logIn(
-  deps: Dependencies,
-  input: { appId: string; email: string; password: string; deviceToken?: string },
-): Promise<LogInResult> {
+export async function logIn(deps: Dependencies, input: LogInInput): Promise<LogInResult> {
+  try {
+    return await logInOnce(deps, input);
+  } catch (error) {
+    // The user's factor was removed or replaced (a reset, a new enrollment) between the read and the write of
+    // its challenge: nothing was written; the login starts over from what is there now.
+    if (!(error instanceof ConditionFailedError && error.reason === 'user_changed')) throw error;
+  }
+  try {
+    return await logInOnce(deps, input);
+  } catch (error) {
+    if (error instanceof ConditionFailedError && error.reason === 'user_changed') throw new ServiceUnavailableError({ cause: error });
+    throw error;
+  }
+}
+
+type LogInInput = { appId: string; email: string; password: string; deviceToken?: string };
+
+async function logInOnce(deps: Dependencies, input: LogInInput): Promise<LogInResult> {
   const email = normalizeEmail(input.email);
   const first = await deps.users.readPasswordStep(input.appId, email);
   const app = first.app;
@@ -61,7 +76,8 @@ export async function logIn(
   const passwordMatches = user
     ? await verifyPassword(input.password, user.passwordHash)
     : (await spendPasswordCheck(input.password), false);
-  if (!user || !passwordMatches) return countWrongPassword(deps, { appId: app.id, email, user, count });
+  const userHasFactor = read.challengeRoom !== null;
+  if (!user || !passwordMatches) return countWrongPassword(deps, { appId: app.id, email, user, count, userHasFactor });
 
   const mode = effectiveMode(app.publishedConfig);
   const now = deps.clock();
@@ -73,7 +89,7 @@ export async function logIn(
       if (!(error instanceof ConditionFailedError && error.reason === 'count_locked')) throw error;
       // Parallel wrong guesses locked the count after it was read: this password is one guess too many.
       refuseWhileLocked((await rereadCount(deps, app.id, email, user, count.countedOn)) ?? count.seen, deps.clock());
-      return countWrongPassword(deps, { appId: app.id, email, user, count });
+      return countWrongPassword(deps, { appId: app.id, email, user, count, userHasFactor });
     }
   };
 
@@ -84,13 +100,15 @@ export async function logIn(
   // `device_changed`: the login goes on as an unknown client's, clearing the email's count instead.
   const onAccount: CountedOn = { kind: 'account' };
   if (challengeFor) {
-    const challengeOn = async (countedOn: CountedOn, deviceId: string | null) => {
+    const challengeOn = async (countedOn: CountedOn, seen: FailureCount, deviceId: string | null) => {
       const issued = newChallenge(deps, user, challengeFor, deviceId);
-      await commit(() => deps.sessions.completePasswordStep({ user, countedOn, now, start: { challenge: issued.challenge } }));
+      const start = { challenge: issued.challenge, room: read.challengeRoom, seen };
+      await commit(() => deps.sessions.completePasswordStep({ user, countedOn, now, start }));
       return issued;
     };
-    const issued = await challengeOn(count.countedOn, device?.id ?? null).catch((error: unknown) => {
-      if (error instanceof ConditionFailedError && error.reason === 'device_changed') return challengeOn(onAccount, null);
+    const issued = await challengeOn(count.countedOn, count.seen, device?.id ?? null).catch((error: unknown) => {
+      if (error instanceof ConditionFailedError && error.reason === 'device_changed')
+        return challengeOn(onAccount, first.emailFailures ?? noFailures, null);
       throw error;
     });
     return challengeFor === 'login' ? challengeIssued(issued, app.publishedConfig?.rememberDeviceDays) : challengeIssued(issued);
@@ -127,7 +145,7 @@ function refuseWhileLocked(count: FailureCount, now: number): void {
  */
 async function countWrongPassword(
   deps: Dependencies,
-  attempt: { appId: string; email: string; user: User | null; count: Count },
+  attempt: { appId: string; email: string; user: User | null; count: Count; userHasFactor: boolean },
 ): Promise<never> {
   const { appId, email, user } = attempt;
   let { countedOn } = attempt.count;
@@ -162,6 +180,7 @@ async function countWrongPassword(
         next,
         expiresAt,
         lockout,
+        userHasFactor: attempt.userHasFactor,
       });
       return outcome === 'counted';
     },

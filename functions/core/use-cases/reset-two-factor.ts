@@ -55,10 +55,18 @@ async function resetInApp(deps: Dependencies, input: ResetInput): Promise<{ user
       const updated = await deps.users.resetTwoFactor({ user, devices: await liveDevices(deps, user), audit });
       return { user: userSummary(updated) };
     } catch (error) {
-      if (!(error instanceof ConditionFailedError && error.reason === 'user_changed')) throw error;
+      if (!readAgain(error)) throw error;
     }
   }
   throw new ServiceUnavailableError();
+}
+
+/**
+ * A change committed in between (`user_changed`), or a device listed gone meanwhile (`device_changed`: forgotten,
+ * or taken back by a login whose commit lost a race): read the user and devices again.
+ */
+function readAgain(error: unknown): boolean {
+  return error instanceof ConditionFailedError && (error.reason === 'user_changed' || error.reason === 'device_changed');
 }
 
 /**
@@ -92,7 +100,18 @@ export async function unlockUser(
   const admin = await authenticateAdmin(deps, input.appId, input.token);
   refuseOwnAccount(admin, input.userId);
   requireRecentSecondFactor(deps, admin);
-  const user = await requireUserOfApp(deps, input.appId, input.userId);
-  await deps.users.unlockUser(user, await liveDevices(deps, user), auditEvent(deps, input.appId, 'user.unlocked', admin.user.id, user.id));
-  return { user: userSummary(user) };
+  for (let race = 0; race < maxResetRaces; race++) {
+    const user = await requireUserOfApp(deps, input.appId, input.userId);
+    try {
+      await deps.users.unlockUser(
+        user,
+        await liveDevices(deps, user),
+        auditEvent(deps, input.appId, 'user.unlocked', admin.user.id, user.id),
+      );
+      return { user: userSummary(user) };
+    } catch (error) {
+      if (!readAgain(error)) throw error;
+    }
+  }
+  throw new ServiceUnavailableError();
 }

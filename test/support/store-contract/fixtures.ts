@@ -15,7 +15,7 @@ import type {
   User,
 } from '../../../functions/core/model.js';
 import type { DeviceUse, Repositories } from '../../../functions/core/ports.js';
-import { newId } from '../../../functions/core/tokens.js';
+import { challengeLifetimeMs, newId } from '../../../functions/core/tokens.js';
 
 /**
  * Records for the store contract, each with fresh random ids so that runs and cases never collide in the
@@ -89,6 +89,7 @@ export function aSession(user: User, overrides: Partial<Session> = {}): Session 
 }
 
 export function aChallenge(user: User, overrides: Partial<Challenge> = {}): Challenge {
+  const expiresAt = overrides.expiresAt ?? epochSeconds(now) + 300;
   return {
     tokenHash: tokenHash(),
     appId: user.appId,
@@ -97,8 +98,9 @@ export function aChallenge(user: User, overrides: Partial<Challenge> = {}): Chal
     purpose: 'login',
     deviceId: null,
     failedAttempts: 0,
-    createdAt: iso(),
-    expiresAt: epochSeconds(now) + 300,
+    // A login challenge's creation is not stored apart from its expiry (the DynamoDB store keeps it in the factor).
+    createdAt: new Date(expiresAt * 1000 - challengeLifetimeMs).toISOString(),
+    expiresAt,
     ...overrides,
   };
 }
