@@ -758,4 +758,22 @@ describe('the DynamoDB store, holding login challenges in the factor', () => {
     for (const challenge of issued.slice(1)) expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
     expect((await repos.users.readUserWithDevice(user.id, null)).challengeRoom?.slots).toHaveLength(64);
   });
+
+  it('lets a login in when parallel bursts filled the factor to its limit, making room as it writes', async () => {
+    const { user } = await enrolled(repos);
+    const firstExpiry = Math.floor(Date.now() / 1000) + 300;
+    for (let index = 0; index < 100; index++) await repos.sessions.putChallenge(aChallenge(user, { expiresAt: firstExpiry + index }));
+    const challenge = aChallenge(user, { expiresAt: firstExpiry + 200 });
+    const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
+
+    await repos.sessions.completePasswordStep({
+      user,
+      countedOn: { kind: 'account' },
+      now: Date.now(),
+      start: { challenge, room, seen: none },
+    });
+
+    expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
+    expect((await repos.users.readUserWithDevice(user.id, null)).challengeRoom?.slots).toHaveLength(64);
+  });
 });

@@ -11,7 +11,7 @@ import {
   uniqueEmail,
 } from '../support/api.js';
 import { inParallel, isCountedRefusal, isError, loginChallenges, parallelRequests } from '../support/parallel.js';
-import { sessionsOf, storedItem, storedLoginChallenge } from '../support/table.js';
+import { settledSessionsOf, storedItem, storedLoginChallenge } from '../support/table.js';
 
 /** RFC 6238 §5.2 and single use: every one-time thing is spent by a conditional write, so races lose. */
 describe('replay and races', () => {
@@ -66,7 +66,7 @@ describe('replay and races', () => {
     // Every loser was a checked attempt: a wrong (replayed) code, or refused by the lockout it caused.
     expect(answers.filter((answer) => isCountedRefusal(answer))).toHaveLength(parallelRequests - 1);
     expect((await storedItem(`USER#${user.userId}`, 'TOTP'))!.lastAcceptedStep).toBe(step);
-    expect((await sessionsOf(user.userId)).filter((session) => session.assurance === 'two_factor')).toHaveLength(1);
+    expect((await settledSessionsOf(user.userId)).filter((session) => session.assurance === 'two_factor')).toHaveLength(1);
   });
 
   it('spends one challenge once when 50 requests answer it at once with valid codes of all three steps', async () => {
@@ -84,7 +84,7 @@ describe('replay and races', () => {
       parallelRequests - 1,
     );
     expect(await storedLoginChallenge(user.userId, challengeToken)).toBeUndefined();
-    expect((await sessionsOf(user.userId)).filter((session) => session.assurance === 'two_factor')).toHaveLength(1);
+    expect((await settledSessionsOf(user.userId)).filter((session) => session.assurance === 'two_factor')).toHaveLength(1);
   });
 
   it('treats emails case-insensitively', async () => {

@@ -87,3 +87,19 @@ export async function everythingOf(userId: string): Promise<StoredItem[]> {
 export async function sessionsOf(userId: string): Promise<StoredItem[]> {
   return (await everythingOf(userId)).filter((item) => String(item.pk).startsWith('SESSION#'));
 }
+
+/**
+ * The user's stored sessions once none disappear any more: a TOTP login whose commit was refused answers at
+ * once and takes back the session it wrote beside the commit just after (functions/adapters/dynamodb/table.ts,
+ * `writeAlongside`), so right after a race the losers' sessions, whose tokens nobody got, may still be there.
+ */
+export async function settledSessionsOf(userId: string): Promise<StoredItem[]> {
+  let sessions = await sessionsOf(userId);
+  for (let look = 0; look < 30; look++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await sessionsOf(userId);
+    if (now.length === sessions.length) return now;
+    sessions = now;
+  }
+  return sessions;
+}

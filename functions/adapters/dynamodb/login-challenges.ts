@@ -18,12 +18,8 @@ export const passwordLockAttribute = 'passwordLockedUntil';
 const challengesName = { '#challenges': challengesAttribute };
 
 /** An update's clauses, joined into one expression (each clause at most once, as DynamoDB requires). */
-function clauses(parts: { set?: string[]; remove?: string[]; add?: string[] }, names: Record<string, string>, values: Item): Expression {
-  const text = [
-    parts.set?.length ? `SET ${parts.set.join(', ')}` : '',
-    parts.remove?.length ? `REMOVE ${parts.remove.join(', ')}` : '',
-    parts.add?.length ? `ADD ${parts.add.join(', ')}` : '',
-  ]
+function clauses(parts: { set?: string[]; remove?: string[] }, names: Record<string, string>, values: Item): Expression {
+  const text = [parts.set?.length ? `SET ${parts.set.join(', ')}` : '', parts.remove?.length ? `REMOVE ${parts.remove.join(', ')}` : '']
     .filter((clause) => clause.length > 0)
     .join(' ');
   return { text, names, ...(Object.keys(values).length > 0 ? { values } : {}) };
@@ -98,7 +94,13 @@ export class LoginChallengeWrites {
       change = clauses({ set: ['#challenges.#issued = :slot'], remove: dropped.map((_, index) => `#challenges.#dropped${index}`) }, names, {
         ':slot': slot,
       });
-      checks.push({ text: 'size(#challenges) < :room', names: challengesName, values: { ':room': maxChallengesPerFactor } });
+      // A login that read the map as it is always fits (its write drops what it must); parallel ones that added
+      // since fit up to the limit, then read again.
+      checks.push({
+        text: '(size(#challenges) < :room OR size(#challenges) <= :seen)',
+        names: challengesName,
+        values: { ':room': maxChallengesPerFactor, ':seen': room.slots.length },
+      });
     }
     return {
       item: this.table.update(key, change, and(...checks)),
@@ -138,11 +140,9 @@ export class LoginChallengeWrites {
         values: { ':seenFailures': seen.failedAttempts, ...(seen.lockedUntil === null ? {} : { ':seenLock': seen.lockedUntil }) },
       });
     }
-    const change = clauses(
-      { set, remove, add: ['#challenges.#challenge.a :one'] },
-      { ...names, ...challengesName, '#challenge': challengeSlotKey(challenge.tokenHash) },
-      values,
-    );
+    // SET, not ADD: ADD applies to top-level attributes only.
+    set.push('#challenges.#challenge.a = #challenges.#challenge.a + :one');
+    const change = clauses({ set, remove }, { ...names, ...challengesName, '#challenge': challengeSlotKey(challenge.tokenHash) }, values);
     return {
       item: this.table.update(keys.totpFactor(challenge.userId), change, and(...checks)),
       reason: (found) => (this.spentOrUsedUp(found, challenge) ? 'challenge_spent' : 'count_moved'),

@@ -135,13 +135,20 @@ export class Table {
    * only leave once everything is written), instead of in one transaction, which bills two write units per
    * item. Should any write fail, those items are deleted again (`handedOut`): a session or device whose token
    * never left is no way in, and a refused commit (a step or challenge spent meanwhile, a lock) spent nothing.
+   * A refused commit answers at once, as a wrong code refused in the same race does, so the time of a refusal
+   * does not tell a right code from a wrong one; the items are taken back meanwhile. A failed write (503)
+   * waits for them.
    */
   async writeAlongside(commit: Write, alongside: Write[], handedOut: ItemKey[]): Promise<void> {
     const results = await Promise.allSettled([this.write(commit), ...alongside.map((write) => this.write(write))]);
     const failed = results.find((result) => result.status === 'rejected');
     if (!failed) return;
-    // Taken back even when the request's deadline is what failed the write: within the margin left to answer.
-    await withinDeadline(Date.now() + takeBackMs, () => Promise.allSettled(handedOut.map((key) => this.write({ item: this.delete(key) }))));
+    // Within the margin left to answer, even when the request's deadline is what failed the write.
+    const takeBack = withinDeadline(Date.now() + takeBackMs, () =>
+      Promise.allSettled(handedOut.map((key) => this.write({ item: this.delete(key) }))),
+    );
+    const [committed] = results;
+    if (!(committed?.status === 'rejected' && committed.reason instanceof ConditionFailedError)) await takeBack;
     throw failed.reason;
   }
 
