@@ -60,7 +60,7 @@ export const httpSteps: readonly HttpStep[] = [
     step: 'login',
     method: 'POST',
     path: '/v1/apps/{appId}/login',
-    access: { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], kms: 'none' },
+    access: { table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], kms: 'none' },
   },
   {
     step: 'login-verify',

@@ -212,7 +212,9 @@ export interface SessionRepository {
   issueSession(session: Session, device: DeviceUse): Promise<void>;
   getSession(tokenHash: string): Promise<Session | null>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** Stores a challenge; a login challenge in its user's factor (which must exist), as `readLoginAttempt` reads it. */
   putChallenge(challenge: Challenge): Promise<void>;
+  /** An enrollment challenge by its token's hash (login challenges are read with `readLoginAttempt`). */
   getChallenge(tokenHash: string): Promise<Challenge | null>;
   getDevice(userId: string, deviceId: string): Promise<Device | null>;
   /** Every device item of the user, whatever its generation (the caller filters). */

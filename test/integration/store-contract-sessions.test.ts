@@ -338,35 +338,41 @@ describe.each(stores)('the $name store', ({ repositories }) => {
       expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
     });
 
-    it("refuses a login challenge while a lock of the email's count, counted after the count was seen clear, holds (count_locked)", async () => {
-      const who = await enrolled(repos);
-      const { user } = who;
-      const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
-      const lockout = anAudit(user.appId, 'password.locked_out', { targetUserId: user.id });
-      const lockedNow = { failedAttempts: 10, lockedUntil: now + 1 };
-      expect(
-        await repos.users.countPasswordFailure({
-          appId: user.appId,
-          email: user.email,
-          userId: user.id,
-          countedOn: { kind: 'account' },
-          seen: none,
-          next: lockedNow,
-          expiresAt: 2_000_000_000,
-          lockout,
-          userHasFactor: true,
-        }),
-      ).toBe('counted');
-      const challenge = aChallenge(user);
-      const step = (at: number) =>
-        repos.sessions.completePasswordStep({ user, countedOn: { kind: 'account' }, now: at, start: { challenge, room, seen: none } });
+    it.each([
+      ['', true],
+      [', also when the factor was not there when the lock was read', false],
+    ])(
+      "refuses a login challenge while a lock of the email's count, counted after the count was seen clear, holds (count_locked)%s",
+      async (_, userHasFactor) => {
+        const who = await enrolled(repos);
+        const { user } = who;
+        const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
+        const lockout = anAudit(user.appId, 'password.locked_out', { targetUserId: user.id });
+        const lockedNow = { failedAttempts: 10, lockedUntil: now + 1 };
+        expect(
+          await repos.users.countPasswordFailure({
+            appId: user.appId,
+            email: user.email,
+            userId: user.id,
+            countedOn: { kind: 'account' },
+            seen: none,
+            next: lockedNow,
+            expiresAt: 2_000_000_000,
+            lockout,
+            userHasFactor,
+          }),
+        ).toBe('counted');
+        const challenge = aChallenge(user);
+        const step = (at: number) =>
+          repos.sessions.completePasswordStep({ user, countedOn: { kind: 'account' }, now: at, start: { challenge, room, seen: none } });
 
-      await expectConflict(step(now), 'count_locked');
-      expect(await storedLoginChallenge(repos, challenge)).toBeNull();
-      await repos.users.unlockUser(user, [], anAudit(user.appId, 'user.unlocked', { targetUserId: user.id }));
-      await step(now);
-      expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
-    });
+        await expectConflict(step(now), 'count_locked');
+        expect(await storedLoginChallenge(repos, challenge)).toBeNull();
+        await repos.users.unlockUser(user, [], anAudit(user.appId, 'user.unlocked', { targetUserId: user.id }));
+        await step(now);
+        expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
+      },
+    );
 
     it('refuses a login challenge for a factor removed or replaced since it was read (user_changed)', async () => {
       const who = await enrolled(repos);

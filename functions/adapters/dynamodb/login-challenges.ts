@@ -202,6 +202,11 @@ export class LoginChallengeWrites {
     await this.table.write({ item: this.table.update(key, slot, exists), reason: 'user_changed' });
   }
 
+  /** That the user has no factor (a lock of the email's count then needs no stamp); `user_changed` when one appeared. */
+  noFactor(userId: string): Write {
+    return { item: this.table.check(keys.totpFactor(userId), { text: 'attribute_not_exists(pk)' }), reason: 'user_changed' };
+  }
+
   /** Stamps a lock of the email's password count on the user's factor (see `issue`). */
   passwordLocked(userId: string, lockedUntil: number): Write {
     const change = { text: `SET ${passwordLockAttribute} = :passwordLock`, values: { ':passwordLock': lockedUntil } };

@@ -21,8 +21,9 @@ import type { Table, Write } from './table.js';
 import type { SharedWrites } from './writes.js';
 
 /**
- * Sessions and login challenges (each under its token's hash) and devices (in the user's partition), with
- * the writes that issue a session: a login's second step, a step-up, "sign out everywhere".
+ * Sessions and enrollment challenges (each under its token's hash), login challenges (in the user's factor,
+ * login-challenges.ts) and devices (in the user's partition), with the writes that issue a session: a login's
+ * second step, a step-up, "sign out everywhere".
  */
 export class DynamoSessionRepository implements SessionRepository {
   private readonly challenges: LoginChallengeWrites;

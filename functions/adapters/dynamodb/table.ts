@@ -148,7 +148,7 @@ export class Table {
       Promise.allSettled(handedOut.map((key) => this.write({ item: this.delete(key) }))),
     );
     const [committed] = results;
-    if (!(committed?.status === 'rejected' && committed.reason instanceof ConditionFailedError)) await takeBack;
+    if (!(committed.status === 'rejected' && committed.reason instanceof ConditionFailedError)) await takeBack;
     throw failed.reason;
   }
 

@@ -1,4 +1,4 @@
-import { ConditionFailedError } from '../../core/errors.js';
+import { ConditionFailedError, ServiceUnavailableError } from '../../core/errors.js';
 import type {
   AppRuntime,
   AuditEvent,
@@ -17,7 +17,6 @@ import { claimedUserIdOf, passwordFailuresOf, userOf, userSummaryOf } from './co
 import { challengeItem, deviceCountAttributes, deviceOf, sessionItem } from './codecs/session.js';
 import { challengeRoomOf } from './codecs/login-challenge.js';
 import { LoginChallengeWrites, readSignInItems } from './login-challenges.js';
-import type { Write } from './table.js';
 import { conditions } from './conditions.js';
 import { DynamoEnrollment } from './enrollment.js';
 import { keys, usersIndexName } from './keys.js';
@@ -113,25 +112,36 @@ export class DynamoUserRepository extends DynamoEnrollment implements UserReposi
             mustExist: false,
             expiresAt: input.expiresAt,
           });
-    // A lock of the email's count of a user with a factor is stamped on the factor, where a right password's
-    // login challenge is written (see `completePasswordStep`); a factor removed meanwhile needs none.
-    const stamp =
-      lockout && countedOn.kind === 'account' && input.userId !== null && input.userHasFactor && next.lockedUntil !== null
-        ? [this.loginChallenges.passwordLocked(input.userId, next.lockedUntil)]
-        : [];
-    const count = async (stamps: Write[]) => {
+    // A lock of the email's count is stamped on the user's factor, where a right password's login challenge is
+    // written (see `completePasswordStep`); without a factor (an unknown email too) the same transaction checks
+    // there is none, so every locking write is alike and a factor that appeared meanwhile is not missed.
+    const locksAccount = lockout !== null && countedOn.kind === 'account' && next.lockedUntil !== null;
+    const count = async (hasFactor: boolean) => {
+      if (!lockout) {
+        await this.table.write(move);
+        return;
+      }
+      const onFactor =
+        !locksAccount || next.lockedUntil === null
+          ? []
+          : [
+              hasFactor && input.userId !== null
+                ? this.loginChallenges.passwordLocked(input.userId, next.lockedUntil)
+                : this.loginChallenges.noFactor(input.userId ?? 'usr_none'),
+            ];
       // Recorded for unknown emails too (no target user), so both refusals make the same writes.
-      if (lockout) await this.table.transact([move, this.writes.audit(lockout, 'unless_written'), ...stamps]);
-      else await this.table.write(move);
+      await this.table.transact([move, this.writes.audit(lockout, 'unless_written'), ...onFactor]);
     };
     try {
-      await count(stamp).catch((error: unknown) => {
-        if (stamp.length > 0 && error instanceof ConditionFailedError && error.reason === 'user_changed') return count([]);
+      await count(input.userHasFactor).catch((error: unknown) => {
+        // The factor was removed or created since the count was read: stamp what is there now.
+        if (error instanceof ConditionFailedError && error.reason === 'user_changed') return count(!input.userHasFactor);
         throw error;
       });
       return 'counted';
     } catch (error) {
       if (error instanceof ConditionFailedError && error.reason === 'count_moved') return 'count_moved';
+      if (error instanceof ConditionFailedError && error.reason === 'user_changed') throw new ServiceUnavailableError({ cause: error });
       throw error;
     }
   }

@@ -38,11 +38,11 @@ interface Attempt {
 
 /**
  * The second step of a login, in one read and one write. Everything it judges by is read at once (the
- * challenge token names its user and device); the code is judged locally; then one transaction either
- * commits a right code (spends the step or backup code and the challenge, issues the session) only while
- * the challenge has attempts left and the count it is made against is not locked, or counts a wrong one on
- * the challenge and that count together. Parallel guesses get no more chances than the limits allow: a
- * right code that lands after the limit is refused like a wrong one.
+ * challenge token names its user and device); the code is judged locally; then one write either commits a
+ * right code (spends the step or backup code and the challenge, issues the session) only while the challenge
+ * has attempts left and the count it is made against is not locked, or counts a wrong one on the challenge
+ * and that count together (the store makes each one conditional write, or one transaction). Parallel guesses
+ * get no more chances than the limits allow: a right code that lands after the limit is refused like a wrong one.
  */
 export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): Promise<VerifyLoginResult> {
   const attempt = await readAttempt(deps, input);
@@ -123,11 +123,11 @@ export async function verifyLogin(deps: Dependencies, input: VerifyLoginInput): 
 /**
  * Reads everything the step judges by in one round trip and checks it belongs together: a live login
  * challenge of this app, naming the user (of the generation it was issued under, with 2FA on) and the
- * device the token names. A token of an older shape names neither: its challenge is read first.
+ * device the token names. The token names them; one that does not (an older shape) finds no challenge.
  */
 async function readAttempt(deps: Dependencies, input: VerifyLoginInput): Promise<Attempt> {
   const challengeHash = hashToken(input.challengeToken);
-  const ids = loginChallengeIds(input.challengeToken) ?? (await deps.sessions.getChallenge(challengeHash));
+  const ids = loginChallengeIds(input.challengeToken);
   if (!ids) throw new ChallengeInvalidError();
   const read = await deps.sessions.readLoginAttempt({
     appId: input.appId,

@@ -101,17 +101,17 @@ describe('verifyLogin: one login challenge', () => {
     await expect(accountCount(world, user.user.id)).resolves.toEqual({ failedAttempts: 0, lockedUntil: null });
   });
 
-  it('accepts a challenge token of the older shape, which names neither user nor device', async () => {
+  it('refuses a challenge token of the older shape, which names neither user nor device (login challenges are found through it)', async () => {
     // Prepare
     const issued = newChallenge(world.deps, user.user, 'login');
     const olderToken = newToken();
     await world.deps.sessions.putChallenge({ ...issued.challenge, tokenHash: hashToken(olderToken) });
 
     // Act
-    const signedIn = await verify(olderToken, rightCode());
+    const result = await verify(olderToken, rightCode()).catch((error: unknown) => (error as { code?: string }).code);
 
     // Assess
-    expect(signedIn.session.assurance).toBe('two_factor');
+    expect(result).toBe('challenge_invalid');
   });
 });
 
