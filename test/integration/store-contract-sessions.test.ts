@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AuditEvent, Challenge, ChallengeRoom, FailureCount, TotpFactor } from '../../functions/core/model.js';
+import type { AuditEvent, Challenge, ChallengeRoom, FailureCount, TotpFactor, User } from '../../functions/core/model.js';
 import type { CountedOn, DeviceUse, Repositories } from '../../functions/core/ports.js';
 import { newId } from '../../functions/core/tokens.js';
 import {
@@ -739,6 +739,16 @@ describe('the DynamoDB store, holding login challenges in the factor', () => {
   beforeAll(() => {
     repos = stores.find((store) => store.name === 'DynamoDB')!.repositories();
   });
+  /** A right password's login, its email's count clear: reads where its challenge goes, then puts it there. */
+  async function loginPuts(user: User, challenge: Challenge): Promise<void> {
+    const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
+    await repos.sessions.completePasswordStep({
+      user,
+      countedOn: { kind: 'account' },
+      now: Date.now(),
+      start: { challenge, room, seen: none },
+    });
+  }
 
   it('keeps them bounded: a login drops the expired ones and, beyond 64 live, the oldest', async () => {
     const who = await enrolled(repos);
@@ -749,13 +759,7 @@ describe('the DynamoDB store, holding login challenges in the factor', () => {
     const issued: Challenge[] = [];
     for (let index = 0; index < 65; index++) {
       const challenge = aChallenge(user, { expiresAt: firstExpiry + index });
-      const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
-      await repos.sessions.completePasswordStep({
-        user,
-        countedOn: { kind: 'account' },
-        now: Date.now(),
-        start: { challenge, room, seen: none },
-      });
+      await loginPuts(user, challenge);
       issued.push(challenge);
     }
 
@@ -770,14 +774,8 @@ describe('the DynamoDB store, holding login challenges in the factor', () => {
     const firstExpiry = Math.floor(Date.now() / 1000) + 300;
     for (let index = 0; index < 100; index++) await repos.sessions.putChallenge(aChallenge(user, { expiresAt: firstExpiry + index }));
     const challenge = aChallenge(user, { expiresAt: firstExpiry + 200 });
-    const { challengeRoom: room } = await repos.users.readUserWithDevice(user.id, null);
 
-    await repos.sessions.completePasswordStep({
-      user,
-      countedOn: { kind: 'account' },
-      now: Date.now(),
-      start: { challenge, room, seen: none },
-    });
+    await loginPuts(user, challenge);
 
     expect(await storedLoginChallenge(repos, challenge)).toEqual(challenge);
     expect((await repos.users.readUserWithDevice(user.id, null)).challengeRoom?.slots).toHaveLength(64);
