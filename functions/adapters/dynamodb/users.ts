@@ -30,9 +30,7 @@ import { accountCountAttributes } from './writes.js';
  * in `DynamoEnrollment`.
  */
 export class DynamoUserRepository extends DynamoEnrollment implements UserRepository {
-  private get loginChallenges(): LoginChallengeWrites {
-    return new LoginChallengeWrites(this.table, this.writes.limits.maxAttemptsPerChallenge);
-  }
+  private readonly loginChallenges = new LoginChallengeWrites(this.table, this.writes.limits.maxAttemptsPerChallenge);
 
   async createUser(user: User, start: { session: Session; device: Device } | { challenge: Challenge }): Promise<void> {
     const { table } = this.writes;
