@@ -1,5 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashToken as sha256 } from '../../functions/core/tokens.js';
+import { challengeSlotKey } from '../../functions/adapters/dynamodb/codecs/login-challenge.js';
 import {
   type ApiResponse,
   type TestApp,
@@ -237,7 +238,7 @@ describe('bad input', () => {
         Key: { pk: `USER#${user.userId}`, sk: 'TOTP' },
         UpdateExpression: 'SET challenges.#challenge.e = :past',
         ConditionExpression: 'attribute_exists(challenges.#challenge)',
-        ExpressionAttributeNames: { '#challenge': sha256(challengeToken).slice(0, 32) },
+        ExpressionAttributeNames: { '#challenge': challengeSlotKey(sha256(challengeToken)) },
         ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
       }),
     );

@@ -1,8 +1,16 @@
 import type { Challenge, ChallengeRoom, FailureCount } from '../../core/model.js';
-import { challengeSlotKey, challengeSlotValue, challengesAttribute } from './codecs/login-challenge.js';
+import {
+  challengeSlotIn,
+  challengeSlotKey,
+  challengeSlotValue,
+  challengesAttribute,
+  passwordLockAttribute,
+} from './codecs/login-challenge.js';
+import { conditions } from './conditions.js';
 import { keys } from './keys.js';
 import type { Item } from './item-reader.js';
 import { and, type Expression, type Table, type Write } from './table.js';
+import { accountCountAttributes } from './writes.js';
 
 /**
  * A login drops the challenges expired in its user's factor and, when more than this many are live, the
@@ -12,8 +20,6 @@ import { and, type Expression, type Table, type Write } from './table.js';
 const maxHeldChallenges = 64;
 /** No login adds a challenge to a factor holding this many (parallel logins since it was read): it reads again. */
 const maxChallengesPerFactor = 100;
-/** The attribute a lock of the email's password count is stamped in on the user's factor. */
-export const passwordLockAttribute = 'passwordLockedUntil';
 
 const challengesName = { '#challenges': challengesAttribute };
 
@@ -23,13 +29,6 @@ function clauses(parts: { set?: string[]; remove?: string[] }, names: Record<str
     .filter((clause) => clause.length > 0)
     .join(' ');
   return { text, names, ...(Object.keys(values).length > 0 ? { values } : {}) };
-}
-
-function slotOf(found: Item | undefined, tokenHash: string): Item | undefined {
-  const slots = found?.[challengesAttribute];
-  if (typeof slots !== 'object' || slots === null) return undefined;
-  const slot = (slots as Record<string, unknown>)[challengeSlotKey(tokenHash)];
-  return typeof slot === 'object' && slot !== null ? (slot as Item) : undefined;
 }
 
 /**
@@ -52,7 +51,7 @@ export class LoginChallengeWrites {
   }
 
   private spentOrUsedUp(found: Item | undefined, challenge: Challenge): boolean {
-    const slot = slotOf(found, challenge.tokenHash);
+    const slot = challengeSlotIn(found, challenge.tokenHash);
     return !slot || typeof slot.a !== 'number' || slot.a >= this.maxAttempts;
   }
 
@@ -65,15 +64,8 @@ export class LoginChallengeWrites {
   issue(challenge: Challenge, room: ChallengeRoom, passwordUnlockedAt: number | null): Write {
     const key = keys.totpFactor(challenge.userId);
     const slot = challengeSlotValue(challenge);
-    const checks: Expression[] = [
-      { text: 'attribute_exists(pk) AND enabledAt = :enabledAt', values: { ':enabledAt': room.factorEnabledAt } },
-    ];
-    if (passwordUnlockedAt !== null) {
-      checks.push({
-        text: `(attribute_not_exists(${passwordLockAttribute}) OR ${passwordLockAttribute} <= :passwordNow)`,
-        values: { ':passwordNow': passwordUnlockedAt },
-      });
-    }
+    const checks = [conditions.factorIs(room.factorEnabledAt)];
+    if (passwordUnlockedAt !== null) checks.push(conditions.notLocked(passwordLockAttribute, passwordUnlockedAt));
     let change: Expression;
     if (room.slots === null) {
       change = {
@@ -133,12 +125,7 @@ export class LoginChallengeWrites {
         set.push('lockedUntil = :lock');
         values[':lock'] = next.lockedUntil;
       }
-      checks.push({
-        text: `${seen.failedAttempts === 0 ? '(attribute_not_exists(failedAttempts) OR failedAttempts = :seenFailures)' : 'failedAttempts = :seenFailures'} AND ${
-          seen.lockedUntil === null ? 'attribute_not_exists(lockedUntil)' : 'lockedUntil = :seenLock'
-        }`,
-        values: { ':seenFailures': seen.failedAttempts, ...(seen.lockedUntil === null ? {} : { ':seenLock': seen.lockedUntil }) },
-      });
+      checks.push(conditions.countIs(accountCountAttributes, seen, false));
     }
     // SET, not ADD: ADD applies to top-level attributes only.
     set.push('#challenges.#challenge.a = #challenges.#challenge.a + :one');
@@ -163,16 +150,13 @@ export class LoginChallengeWrites {
     if (step) {
       set.push('lastAcceptedStep = :step');
       values[':step'] = step.step;
-      checks.push({
-        text: 'enabledAt = :enabledAt AND lastAcceptedStep < :step',
-        values: { ':enabledAt': step.factorEnabledAt, ':step': step.step },
-      });
+      checks.push(conditions.factorIs(step.factorEnabledAt), conditions.stepIsNew(step.step));
     }
     if (clearAccountAt !== undefined) {
       set.push('failedAttempts = :zero');
       remove.push('lockedUntil');
       values[':zero'] = 0;
-      checks.push({ text: '(attribute_not_exists(lockedUntil) OR lockedUntil <= :now)', values: { ':now': clearAccountAt } });
+      checks.push(conditions.notLocked(accountCountAttributes.lockedUntil, clearAccountAt));
     }
     const change = clauses({ set, remove }, { ...challengesName, '#challenge': challengeSlotKey(challenge.tokenHash) }, values);
     return {
@@ -191,7 +175,7 @@ export class LoginChallengeWrites {
   /** Stores `challenge` in its user's factor as it is (its attempts included), whatever the factor holds. */
   async put(challenge: Challenge): Promise<void> {
     const key = keys.totpFactor(challenge.userId);
-    const exists = { text: 'attribute_exists(pk)' };
+    const { exists } = conditions;
     const map = { text: 'SET #challenges = if_not_exists(#challenges, :none)', names: challengesName, values: { ':none': {} } };
     await this.table.write({ item: this.table.update(key, map, exists), reason: 'user_changed' });
     const slot = {
@@ -204,13 +188,13 @@ export class LoginChallengeWrites {
 
   /** That the user has no factor (a lock of the email's count then needs no stamp); `user_changed` when one appeared. */
   noFactor(userId: string): Write {
-    return { item: this.table.check(keys.totpFactor(userId), { text: 'attribute_not_exists(pk)' }), reason: 'user_changed' };
+    return { item: this.table.check(keys.totpFactor(userId), conditions.isNew), reason: 'user_changed' };
   }
 
   /** Stamps a lock of the email's password count on the user's factor (see `issue`). */
   passwordLocked(userId: string, lockedUntil: number): Write {
     const change = { text: `SET ${passwordLockAttribute} = :passwordLock`, values: { ':passwordLock': lockedUntil } };
-    return { item: this.table.update(keys.totpFactor(userId), change, { text: 'attribute_exists(pk)' }), reason: 'user_changed' };
+    return { item: this.table.update(keys.totpFactor(userId), change, conditions.exists), reason: 'user_changed' };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AuditEvent, Challenge, Device, FailureCount, TotpFactor, User } from '../../core/model.js';
+import type { AuditEvent, Challenge, Device, FailureCount, User } from '../../core/model.js';
 import type { CountedOn, CurrentSession, DeviceCount, DeviceUse, StoreLimits } from '../../core/ports.js';
 import { auditItem } from './codecs/audit.js';
 import { deviceCountAttributes, deviceItem, type CountAttributes } from './codecs/session.js';
@@ -6,7 +6,7 @@ import { emailClaimItem, userItem } from './codecs/user.js';
 import { conditions } from './conditions.js';
 import { counterWrites } from './enrollment-counts.js';
 import { keys, type ItemKey } from './keys.js';
-import { passwordLockAttribute } from './login-challenges.js';
+import { passwordLockAttribute } from './codecs/login-challenge.js';
 import { and, type Table, type Write } from './table.js';
 
 /** The account's second-factor failure count sits on the TOTP factor item. */
@@ -164,24 +164,12 @@ export class SharedWrites {
    * Spends `step`; a success counted on the account also clears the account's consecutive-failure count and
    * lockout (one counted on a known device leaves the account's count, which unknown clients run up, alone).
    */
-  acceptStep(userId: string, step: number, countedOn: CountedOn, login?: { now: number; factor: TotpFactor }): Write {
+  acceptStep(userId: string, step: number, countedOn: CountedOn): Write {
     const change =
       countedOn.kind === 'account'
         ? { text: 'SET lastAcceptedStep = :step, failedAttempts = :zero REMOVE lockedUntil', values: { ':step': step, ':zero': 0 } }
         : { text: 'SET lastAcceptedStep = :step', values: { ':step': step } };
-    const key = keys.totpFactor(userId);
-    if (!login) return { item: this.table.update(key, change, conditions.stepIsNew(step)), reason: 'step_used' };
-    // A login's commit: the factor the code was judged against (a reset and a new enrollment replace it),
-    // and, counted on the account, its count not locked. The item found tells which refused.
-    const checks = [conditions.stepIsNew(step), conditions.factorIs(login.factor.enabledAt)];
-    if (countedOn.kind === 'account') checks.push(conditions.notLocked(accountCountAttributes.lockedUntil, login.now));
-    return {
-      item: this.table.update(key, change, and(...checks)),
-      reason: (found) => {
-        if (found?.enabledAt !== login.factor.enabledAt) return 'user_changed';
-        return typeof found.lastAcceptedStep === 'number' && found.lastAcceptedStep < step ? 'count_locked' : 'step_used';
-      },
-    };
+    return { item: this.table.update(keys.totpFactor(userId), change, conditions.stepIsNew(step)), reason: 'step_used' };
   }
 
   /**

@@ -13,6 +13,8 @@ import type { Item } from '../item-reader.js';
  * `a` the wrong codes counted on it, `e` when it expires (epoch seconds). Its app and user are the factor's.
  */
 export const challengesAttribute = 'challenges';
+/** The attribute a lock of the email's password count is stamped in on the user's factor (see login-challenges.ts). */
+export const passwordLockAttribute = 'passwordLockedUntil';
 
 export function challengeSlotKey(tokenHash: string): string {
   return tokenHash.slice(0, 32);
@@ -31,11 +33,17 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The login challenge of `tokenHash` in a factor item, if it holds it (the app and user are the factor's). */
-export function loginChallengeOf(factor: Item | undefined, tokenHash: string, appId: string, userId: string): Challenge | null {
+/** The entry of `tokenHash` in a factor item, as stored, if it holds one. */
+export function challengeSlotIn(factor: Item | undefined, tokenHash: string): Record<string, unknown> | undefined {
   const slots = factor?.[challengesAttribute];
   const slot = isMap(slots) ? slots[challengeSlotKey(tokenHash)] : undefined;
-  if (!isMap(slot) || typeof slot.g !== 'number' || typeof slot.a !== 'number' || typeof slot.e !== 'number') return null;
+  return isMap(slot) ? slot : undefined;
+}
+
+/** The login challenge of `tokenHash` in a factor item, if it holds it (the app and user are the factor's). */
+export function loginChallengeOf(factor: Item | undefined, tokenHash: string, appId: string, userId: string): Challenge | null {
+  const slot = challengeSlotIn(factor, tokenHash);
+  if (!slot || typeof slot.g !== 'number' || typeof slot.a !== 'number' || typeof slot.e !== 'number') return null;
   return {
     tokenHash,
     appId,
